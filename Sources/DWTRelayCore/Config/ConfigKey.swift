@@ -1,0 +1,110 @@
+/// One documented configuration key: its dotted name, type, default and meaning.
+///
+/// The table in `ConfigKey.all` is the single source of truth for what the YAML file may contain,
+/// which environment variables override it, and what `check-config` prints.
+public struct ConfigKey: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case string
+        case integer(min: Int, max: Int)
+        case number(min: Double, max: Double)
+        case boolean
+        case choice([String])
+    }
+
+    /// Dotted name as written in YAML, e.g. `delivery.concurrency`.
+    public let name: String
+    public let kind: Kind
+    /// Default as text; nil means "unset" (optional) unless `required` is true.
+    public let defaultValue: String?
+    public let required: Bool
+    public let doc: String
+
+    /// `DWT_RELAY_<SECTION>_<KEY>` in upper case.
+    public var environmentName: String {
+        "DWT_RELAY_" + name.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    init(_ name: String, _ kind: Kind, default defaultValue: String?, required: Bool = false, _ doc: String) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.required = required
+        self.doc = doc
+    }
+
+    public static let all: [ConfigKey] = [
+        ConfigKey(
+            "api.base_url", .string, default: "https://waste-tracking.integration.api.defra.gov.uk",
+            "Base URL of the DWT Receipt API (the test environment by default)."),
+        ConfigKey(
+            "api.token_url", .string,
+            default: "https://waste-movement-external-api-8ec5c.auth.eu-west-2.amazoncognito.com/oauth2/token",
+            "OAuth2 client-credentials token endpoint."),
+        ConfigKey("api.client_id", .string, default: nil, "OAuth2 client id issued by Defra (required to deliver)."),
+        ConfigKey(
+            "api.client_secret_file", .string, default: "/etc/dwt-relay/client-secret",
+            "File holding the client secret (0600/0640, never world-readable). The systemd credential "
+                + "$CREDENTIALS_DIRECTORY/client-secret wins when present. The secret itself is never in this file."),
+        ConfigKey(
+            "api.timeout_seconds", .number(min: 1, max: 600), default: "60",
+            "Whole-request timeout; a POST that times out after being sent is 'in doubt'."),
+        ConfigKey("api.ca_file", .string, default: nil, "Extra PEM trust anchors (e.g. a corporate TLS proxy)."),
+        ConfigKey("api.proxy", .string, default: nil, "HTTP proxy as http://host:port."),
+        ConfigKey("site.api_code", .string, default: nil, "apiCode filled into movements that have none."),
+        ConfigKey(
+            "site.nation", .choice(["England", "Wales", "Scotland", "NorthernIreland"]), default: "England",
+            "Nation of the site (bank holidays for the two-working-day deadline)."),
+        ConfigKey("paths.inbox", .string, default: "/var/spool/dwt-relay/inbox", "Writers drop *.json files here."),
+        ConfigKey(
+            "paths.failed", .string, default: "/var/spool/dwt-relay/failed",
+            "Files that could not be accepted locally, each beside NAME.error.json."),
+        ConfigKey(
+            "paths.results", .string, default: "/var/spool/dwt-relay/results",
+            "One NAME.result.json per final outcome, for the weighbridge software to read back."),
+        ConfigKey("paths.archive", .string, default: nil, "If set, ingested files are moved here instead of deleted."),
+        ConfigKey("paths.state", .string, default: "/var/lib/dwt-relay", "The SQLite database (WAL) lives here."),
+        ConfigKey(
+            "intake.max_file_bytes", .integer(min: 1024, max: 64 << 20), default: "1048576",
+            "Largest movement file accepted; larger files go to failed/."),
+        ConfigKey(
+            "intake.rescan_seconds", .number(min: 1, max: 86400), default: "60",
+            "Full inbox rescan interval, a safety net beside inotify."),
+        ConfigKey(
+            "delivery.concurrency", .integer(min: 1, max: 256), default: "4", "Requests in flight at once."),
+        ConfigKey(
+            "delivery.max_requests_per_second", .number(min: 0, max: 100_000), default: "100",
+            "Client-side rate limit (0 = off). Halves on a 429 and regains slowly."),
+        ConfigKey(
+            "delivery.backoff_initial_seconds", .number(min: 0.001, max: 3600), default: "1",
+            "First retry delay; doubles per attempt with full jitter."),
+        ConfigKey(
+            "delivery.backoff_max_seconds", .number(min: 0.001, max: 86400), default: "300",
+            "Cap of the retry delay."),
+        ConfigKey(
+            "delivery.in_doubt", .choice(["resend", "hold"]), default: "resend",
+            "A POST that may have reached the service: resend and flag possibleDuplicate, or hold for an operator."),
+        ConfigKey(
+            "delivery.circuit_failures", .integer(min: 1, max: 10_000), default: "5",
+            "Consecutive transient failures that pause the whole queue until a single probe succeeds."),
+        ConfigKey(
+            "delivery.auth_probe_seconds", .number(min: 0.01, max: 86400), default: "300",
+            "How often to retry the token endpoint after it refused the credentials."),
+        ConfigKey(
+            "delivery.payment_probe_seconds", .number(min: 0.01, max: 86400), default: "3600",
+            "How often one held movement is resent after a 402 (service charge unpaid)."),
+        ConfigKey(
+            "http.listen", .string, default: "127.0.0.1:8787",
+            "Local API address (submit, /metrics, /healthz); 'off' disables."),
+        ConfigKey(
+            "status.pending_warning_seconds", .number(min: 1, max: 1e9), default: "3600",
+            "Oldest pending movement older than this makes status WARNING."),
+        ConfigKey(
+            "status.pending_critical_seconds", .number(min: 1, max: 1e9), default: "86400",
+            "Oldest pending movement older than this makes status CRITICAL."),
+        ConfigKey(
+            "log.level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+            default: "info", "Log level."),
+    ]
+
+    public static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+extension RelayConfig {
+    /// Reads the OAuth client secret: systemd credential first, then `api.client_secret_file`.
+    ///
+    /// A secret file readable by everyone is refused: the secret would already be exposed.
+    public func readClientSecret(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        var candidates: [(path: String, key: String)] = []
+        if let credentials = environment["CREDENTIALS_DIRECTORY"] {
+            candidates.append((credentials + "/client-secret", "CREDENTIALS_DIRECTORY/client-secret"))
+        }
+        if let file = clientSecretFile { candidates.append((file, "api.client_secret_file")) }
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.path) {
+            var info = stat()
+            guard stat(candidate.path, &info) == 0 else {
+                throw ConfigError(key: candidate.key, "cannot stat \(candidate.path)")
+            }
+            if info.st_mode & 0o004 != 0 {
+                throw ConfigError(
+                    key: candidate.key,
+                    "\(candidate.path) is readable by every user; run: chmod 600 \(candidate.path)")
+            }
+            guard let data = FileManager.default.contents(atPath: candidate.path),
+                let text = String(data: data, encoding: .utf8)
+            else {
+                throw ConfigError(key: candidate.key, "cannot read \(candidate.path) (permissions?)")
+            }
+            let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !secret.isEmpty else { throw ConfigError(key: candidate.key, "\(candidate.path) is empty") }
+            return secret
+        }
+        throw ConfigError(
+            key: "api.client_secret_file",
+            "no client secret found (looked in \(candidates.map(\.path).joined(separator: ", ")))")
+    }
+
+    /// The effective config as YAML-like text, one commented key per line; secrets are never part of it.
+    public func render() -> String {
+        var lines: [String] = []
+        if let sourcePath { lines.append("# from \(sourcePath)") } else { lines.append("# no config file; defaults") }
+        var section = ""
+        for key in ConfigKey.all {
+            let parts = key.name.split(separator: ".", maxSplits: 1).map(String.init)
+            if parts[0] != section {
+                section = parts[0]
+                lines.append("\(section):")
+            }
+            let value = values[key.name].map { "\"\($0)\"" } ?? "null"
+            let origin = origins[key.name] ?? "default"
+            lines.append("  \(parts[1]): \(value)    # \(origin)")
+        }
+        lines.append("# client secret: <redacted> (read from credential or api.client_secret_file at run time)")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The config as a loadable YAML file (only keys that differ from their defaults).
+    public func renderYAML() -> String {
+        var sections: [String: [String]] = [:]
+        var order: [String] = []
+        for key in ConfigKey.all {
+            guard let value = values[key.name], value != key.defaultValue else { continue }
+            let parts = key.name.split(separator: ".", maxSplits: 1).map(String.init)
+            if sections[parts[0]] == nil { order.append(parts[0]) }
+            let isText: Bool
+            switch key.kind {
+            case .string, .choice: isText = true
+            default: isText = false
+            }
+            let quoted = !isText ? value : "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            sections[parts[0], default: []].append("  \(parts[1]): \(quoted)")
+        }
+        return order.map { "\($0):\n" + sections[$0]!.joined(separator: "\n") }.joined(separator: "\n") + "\n"
+    }
+}

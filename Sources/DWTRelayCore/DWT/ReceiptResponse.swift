@@ -1,0 +1,61 @@
+import Foundation
+
+/// What the Receipt API answered to one POST or PUT.
+public struct ReceiptResponse: Sendable {
+    public var status: Int
+    public var body: Data
+    /// Header `service-charge-expiry-date` (ISO date or `not available`).
+    public var serviceChargeExpiry: String?
+    /// Seconds from `Retry-After`, if the server sent one.
+    public var retryAfter: Double?
+
+    public init(status: Int, body: Data, serviceChargeExpiry: String?, retryAfter: Double?) {
+        self.status = status
+        self.body = body
+        self.serviceChargeExpiry = serviceChargeExpiry
+        self.retryAfter = retryAfter
+    }
+
+    var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+
+    public var wasteTrackingId: String? { json?["wasteTrackingId"] as? String }
+
+    /// `validation.warnings` re-encoded as a JSON array, nil when there are none.
+    public var warningsJSON: String? { Self.encode((json?["validation"] as? [String: Any])?["warnings"]) }
+
+    /// `validation.errors` as a JSON array; falls back to the raw body so nothing the service said is lost.
+    public var errorsJSON: String {
+        if let errors = Self.encode((json?["validation"] as? [String: Any])?["errors"]) { return errors }
+        let text = String(decoding: body.prefix(4096), as: UTF8.self)
+        return Self.encode([["key": "", "errorType": "Unknown", "message": text]]) ?? "[]"
+    }
+
+    /// The first error's text, for lists and status.
+    public var firstErrorSummary: String {
+        if let errors = (json?["validation"] as? [String: Any])?["errors"] as? [[String: Any]], let first = errors.first {
+            let key = first["key"] as? String ?? "?"
+            let message = first["message"] as? String ?? "?"
+            return errors.count > 1 ? "\(key): \(message) (+\(errors.count - 1) more)" : "\(key): \(message)"
+        }
+        return "HTTP \(status)"
+    }
+
+    private static func encode(_ value: Any?) -> String? {
+        guard let value, let array = value as? [Any], !array.isEmpty,
+            let data = try? JSONSerialization.data(withJSONObject: array, options: [.sortedKeys])
+        else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Parses `Retry-After` as delay-seconds or an HTTP date.
+    static func parseRetryAfter(_ value: String?, now: Date = Date()) -> Double? {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        if let seconds = Double(value) { return max(0, seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        if let date = formatter.date(from: value) { return max(0, date.timeIntervalSince(now)) }
+        return nil
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Tells systemd how the daemon is: READY=1 at start, STATUS= summary lines, WATCHDOG=1 only while the
+/// inbox queue and the sender both answer a ping, STOPPING=1 at shutdown. Also writes the heartbeat
+/// that `status` reads to tell a live daemon from a wedged one.
+public struct HealthService: Service {
+    let store: MovementStore
+    let config: RelayConfig
+    let notifier: SystemdNotifier
+    let interval: Double
+    let logger: Logger
+    let pings: @Sendable () async -> Void
+
+    public init(
+        store: MovementStore, config: RelayConfig, notifier: SystemdNotifier, logger: Logger,
+        pings: @escaping @Sendable () async -> Void
+    ) {
+        self.store = store
+        self.config = config
+        self.notifier = notifier
+        self.logger = logger
+        self.pings = pings
+        self.interval = min(30, (SystemdNotifier.watchdogInterval() ?? 60) / 2)
+    }
+
+    public func run() async throws {
+        beat()
+        notifier.notify("READY=1\nSTATUS=\(summary())")
+        logger.info("dwt-relay ready", metadata: ["pid": "\(getpid())"])
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) }
+            } catch {
+                break
+            }
+            if await respondsInTime() {
+                beat()
+                notifier.notify("WATCHDOG=1\nSTATUS=\(summary())")
+            } else {
+                logger.critical("a daemon loop did not answer in time; withholding the watchdog ping")
+            }
+        }
+        notifier.notify("STOPPING=1\nSTATUS=stopping")
+    }
+
+    private func respondsInTime() async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await pings()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func beat() {
+        try? store.setServiceState("daemon.heartbeat", String(Date().timeIntervalSince1970))
+    }
+
+    private func summary() -> String {
+        guard let facts = try? store.statusFacts() else { return "store unreadable" }
+        return StatusReport.build(facts: facts, config: config, daemonRunning: true, now: Date().timeIntervalSince1970)
+            .summaryLine
+    }
+}

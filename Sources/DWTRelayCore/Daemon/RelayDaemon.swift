@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Assembles the daemon: store, inbox watcher, sender and health reporting, run by one `ServiceGroup`
+/// that shuts down gracefully on SIGTERM/SIGINT.
+public enum RelayDaemon {
+    public static func run(
+        config: RelayConfig, clientSecret: String, logger: Logger, handleSignals: Bool = true,
+        extraServices: [any Service] = []
+    ) async throws {
+        let store = try MovementStore(path: config.databasePath, logger: logger)
+        let lock = try DaemonLock.acquire(stateDirectory: config.stateDirectory)
+        defer { withExtendedLifetime(lock) {} }
+        try store.setServiceState("daemon.pid", String(getpid()))
+        try store.setServiceState("daemon.startedAt", String(Date().timeIntervalSince1970))
+        try store.setServiceState("intake.error", nil)
+
+        let wake = WakeSignal()
+        let progress = ProgressClock()
+        let health = IntakeHealth()
+        let ingestor = InboxIngestor(config: config, store: store, logger: logger, health: health) { wake.signal() }
+        do {
+            try ingestor.prepareFolders()
+            try FileManager.default.createDirectory(atPath: config.results, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigError(key: "paths", "cannot create spool folders: \(error.localizedDescription)")
+        }
+        let wakeSocket = WakeSocket(databasePath: config.databasePath) { wake.signal() }
+        defer { wakeSocket?.cancel() }
+
+        let client = try ReceiptClient(config: config, clientSecret: clientSecret, logger: logger)
+        let results = ResultWriter(folder: config.results, store: store, logger: logger)
+        let worker = DeliveryWorker(
+            store: store, client: client, config: config, clock: ContinuousClock(), wake: wake, results: results,
+            progress: progress, logger: logger)
+        let watcher = InboxWatcher(ingestor: ingestor, rescanSeconds: config.rescanSeconds, logger: logger, progress: progress)
+        try watcher.start()
+        let healthService = HealthService(
+            store: store, config: config, notifier: SystemdNotifier(), logger: logger
+        ) {
+            await watcher.ping()
+            await worker.ping()
+            try? store.setServiceState("intake.error", health.failure)
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: InboxService(watcher: watcher)), .init(service: worker),
+                    .init(service: healthService),
+                ] + extraServices.map { .init(service: $0) },
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            watcher.stop()
+            await client.shutdown()
+            throw error
+        }
+        watcher.stop()
+        await client.shutdown()
+        logger.info("dwt-relay stopped")
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Logging
+
+/// Takes movement files out of the inbox into the store: claim, read, check, commit, then remove.
+///
+/// A file is first renamed to a private dot-name (`.dwt-relay-taking.NAME`) so that a writer who drops a
+/// new `NAME.json` meanwhile is never deleted by mistake. Only after the commit is the claimed file
+/// removed (or archived) and the folder fsynced. A crash at any point leaves either the original file,
+/// the claimed file (picked up again at start-up), or a committed movement whose file is a duplicate.
+public final class InboxIngestor: Sendable {
+    static let claimPrefix = ".dwt-relay-taking."
+
+    public let inbox: String
+    public let failed: String
+    public let archive: String?
+    let intake: MovementIntake
+    let store: MovementStore
+    let logger: Logger
+    /// Called after each commit that stored something new (wakes the sender).
+    let onStored: @Sendable () -> Void
+    let health: IntakeHealth
+
+    public init(
+        config: RelayConfig, store: MovementStore, logger: Logger, health: IntakeHealth = IntakeHealth(),
+        onStored: @escaping @Sendable () -> Void = {}
+    ) {
+        self.inbox = config.inbox
+        self.failed = config.failed
+        self.archive = config.archive
+        self.intake = MovementIntake(siteAPICode: config.siteAPICode, maxBytes: config.maxFileBytes)
+        self.store = store
+        self.logger = logger
+        self.onStored = onStored
+        self.health = health
+    }
+
+    /// Creates the spool folders if missing (inbox group-writable is the installer's job).
+    public func prepareFolders() throws {
+        for folder in [inbox, failed] + (archive.map { [$0] } ?? []) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+    }
+
+    /// Names a writer may have dropped: `*.json`, not dot-files.
+    static func isCandidate(_ name: String) -> Bool {
+        !name.hasPrefix(".") && name.hasSuffix(".json") && !name.contains("/")
+    }
+
+    /// Full scan: every candidate file plus claims left by a crash. `minimumAge` skips files modified
+    /// very recently, which a writer breaking the rename rule may still be writing (inotify will report them).
+    @discardableResult
+    public func scan(minimumAge: Double = 0) -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: inbox) else {
+            logger.error("cannot list inbox", metadata: ["inbox.path": "\(inbox)"])
+            return 0
+        }
+        let now = Date().timeIntervalSince1970
+        var wanted: [String] = []
+        for name in names.sorted() {
+            if name.hasPrefix(Self.claimPrefix) {
+                wanted.append(name)
+                continue
+            }
+            guard Self.isCandidate(name) else { continue }
+            if minimumAge > 0 {
+                var info = stat()
+                if lstat(inbox + "/" + name, &info) == 0,
+                    now - Double(info.st_mtim.tv_sec) < minimumAge, (info.st_mode & S_IFMT) == S_IFREG
+                {
+                    continue
+                }
+            }
+            wanted.append(name)
+        }
+        var taken = 0
+        for start in stride(from: 0, to: wanted.count, by: 512) {
+            taken += take(Array(wanted[start..<min(start + 512, wanted.count)]))
+        }
+        return taken
+    }
+
+    /// Takes the named files in one group commit. Returns how many were stored or recognised as taken.
+    @discardableResult
+    public func take(_ names: [String]) -> Int {
+        var claimed: [(original: String, claim: String, item: IntakeItem)] = []
+        for name in names {
+            let original = name.hasPrefix(Self.claimPrefix) ? String(name.dropFirst(Self.claimPrefix.count)) : name
+            guard Self.isCandidate(original) else { continue }
+            let claim = Self.claimPrefix + original
+            let claimPath = inbox + "/" + claim
+            if !name.hasPrefix(Self.claimPrefix) {
+                if rename(inbox + "/" + name, claimPath) != 0 {
+                    if errno != ENOENT {
+                        logger.warning(
+                            "cannot claim inbox file",
+                            metadata: ["file": "\(name)", "error": "\(String(cString: strerror(errno)))"])
+                    }
+                    continue
+                }
+            }
+            switch readClaimed(claimPath) {
+            case .success(let data):
+                do {
+                    let item = try intake.check(data, source: "inbox", sourceFile: original)
+                    claimed.append((original, claim, item))
+                } catch {
+                    moveToFailed(claim: claim, original: original, reason: error.reason, field: error.field)
+                }
+            case .failure(let rejection):
+                moveToFailed(claim: claim, original: original, reason: rejection.reason, field: rejection.field)
+            }
+        }
+        guard !claimed.isEmpty else { return 0 }
+        let results: [IngestResult]
+        do {
+            results = try store.ingest(claimed.map(\.item))
+            health.recordSuccess()
+        } catch {
+            // Storage refused (disk full, read-only): give every file back untouched and try again later.
+            for entry in claimed { _ = rename(inbox + "/" + entry.claim, inbox + "/" + entry.original) }
+            health.recordFailure("\(error)")
+            logger.critical(
+                "cannot store movements; files left in the inbox", metadata: ["error": "\(error)", "files": "\(claimed.count)"])
+            return 0
+        }
+        for (entry, result) in zip(claimed, results) {
+            let path = inbox + "/" + entry.claim
+            if let archive {
+                if rename(path, archive + "/" + entry.original) != 0 { unlink(path) }
+            } else {
+                unlink(path)
+            }
+            switch result {
+            case .stored(let id):
+                logger.info("movement stored", metadata: ["movement.id": "\(id)", "file": "\(entry.original)"])
+            case .duplicate(let id):
+                logger.info("file already taken; not stored twice", metadata: ["movement.id": "\(id)", "file": "\(entry.original)"])
+            }
+        }
+        FileSystem.fsyncDirectory(inbox)
+        if let archive { FileSystem.fsyncDirectory(archive) }
+        if results.contains(where: { if case .stored = $0 { return true } else { return false } }) { onStored() }
+        return results.count
+    }
+
+    private func readClaimed(_ path: String) -> Result<Data, IntakeRejection> {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 {
+            let code = errno
+            if code == ELOOP { return .failure(IntakeRejection("symbolic link refused (not followed)")) }
+            return .failure(IntakeRejection("cannot open: \(String(cString: strerror(code)))"))
+        }
+        defer { close(fd) }
+        var before = stat()
+        guard fstat(fd, &before) == 0 else { return .failure(IntakeRejection("cannot stat file")) }
+        guard (before.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(IntakeRejection("not a regular file (FIFO, device or folder) refused"))
+        }
+        let limit = intake.maxBytes
+        if Int(before.st_size) > limit {
+            return .failure(
+                IntakeRejection("file is \(before.st_size) bytes, over the \(limit)-byte limit (intake.max_file_bytes)"))
+        }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(IntakeRejection("read error: \(String(cString: strerror(errno)))"))
+            }
+            if count == 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+            if data.count > limit {
+                return .failure(IntakeRejection("file grew past the \(limit)-byte limit while being read"))
+            }
+        }
+        var after = stat()
+        if fstat(fd, &after) == 0,
+            after.st_size != before.st_size || after.st_mtim.tv_sec != before.st_mtim.tv_sec
+                || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec
+        {
+            return .failure(IntakeRejection("file changed while being read (write NAME.json.tmp, then rename)"))
+        }
+        return .success(data)
+    }
+
+    /// Moves a refused file to `paths.failed` with `NAME.error.json` beside it. Never retried in a loop.
+    private func moveToFailed(claim: String, original: String, reason: String, field: String?) {
+        var target = original
+        var counter = 1
+        while FileManager.default.fileExists(atPath: failed + "/" + target)
+            || FileManager.default.fileExists(atPath: failed + "/" + target + ".error.json")
+        {
+            target = "\(original).\(counter)"
+            counter += 1
+        }
+        let from = inbox + "/" + claim
+        if rename(from, failed + "/" + target) != 0 {
+            logger.error(
+                "cannot move refused file to failed/",
+                metadata: ["file": "\(original)", "error": "\(String(cString: strerror(errno)))"])
+            unlink(from)
+        }
+        var report: [String: Any] = [
+            "file": original, "reason": reason, "time": ISO8601.string(Date().timeIntervalSince1970),
+            "movedTo": failed + "/" + target,
+        ]
+        if let field { report["field"] = field }
+        if let data = try? JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]) {
+            try? FileSystem.writeAtomically(data, to: failed + "/" + target + ".error.json")
+        }
+        FileSystem.fsyncDirectory(failed)
+        FileSystem.fsyncDirectory(inbox)
+        logger.warning(
+            "movement file refused",
+            metadata: ["file": "\(original)", "reason": "\(reason)", "field": "\(field ?? "-")"])
+    }
+}

@@ -1,0 +1,122 @@
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+
+/// Watches the inbox with inotify (IN_CLOSE_WRITE, IN_MOVED_TO) through a Dispatch read source, and
+/// rescans in full at start-up, on queue overflow and every `rescanSeconds` as a safety net.
+///
+/// All work happens on one serial queue. Every name reported by one `read` of the inotify descriptor is
+/// taken in one group commit, so a burst of files costs one fsync while a lone file is taken at once.
+public final class InboxWatcher: @unchecked Sendable {
+    // Mutable state is confined to `queue`.
+    let queue = DispatchQueue(label: "dwt-relay.inbox")
+    private let ingestor: InboxIngestor
+    private let rescanSeconds: Double
+    private let logger: Logger
+    private var inotifyFD: Int32 = -1
+    private var readSource: DispatchSourceRead?
+    private var timer: DispatchSourceTimer?
+    /// Time of the last completed pass, for the watchdog and status.
+    private let progress: ProgressClock
+
+    public init(ingestor: InboxIngestor, rescanSeconds: Double, logger: Logger, progress: ProgressClock) {
+        self.ingestor = ingestor
+        self.rescanSeconds = rescanSeconds
+        self.logger = logger
+        self.progress = progress
+    }
+
+    /// Starts watching; returns once the watch is in place and the start-up scan is done.
+    public func start() throws {
+        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard fd >= 0 else { throw WatcherError("inotify_init1 failed: \(String(cString: strerror(errno)))") }
+        let mask = UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_Q_OVERFLOW)
+        guard inotify_add_watch(fd, ingestor.inbox, mask) >= 0 else {
+            let why = String(cString: strerror(errno))
+            close(fd)
+            throw WatcherError("cannot watch inbox \(ingestor.inbox): \(why)")
+        }
+        queue.sync {
+            inotifyFD = fd
+            let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+            source.setEventHandler { [weak self] in self?.drainEvents() }
+            source.setCancelHandler { close(fd) }
+            readSource = source
+            source.resume()
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(
+                deadline: .now() + rescanSeconds, repeating: rescanSeconds, leeway: .milliseconds(Int(rescanSeconds * 100)))
+            timer.setEventHandler { [weak self] in self?.rescan(minimumAge: 2) }
+            self.timer = timer
+            timer.resume()
+            rescan(minimumAge: 0)
+        }
+    }
+
+    public func stop() {
+        queue.sync {
+            readSource?.cancel()
+            readSource = nil
+            timer?.cancel()
+            timer = nil
+        }
+    }
+
+    private func rescan(minimumAge: Double) {
+        let taken = ingestor.scan(minimumAge: minimumAge)
+        progress.tick()
+        if taken > 0 { logger.debug("rescan took files", metadata: ["files": "\(taken)"]) }
+    }
+
+    private func drainEvents() {
+        var names: [String] = []
+        var seen = Set<String>()
+        var overflow = false
+        let size = 64 * 1024
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(inotifyFD, buffer, size)
+            if count <= 0 { break }
+            var offset = 0
+            while offset + 16 <= count {
+                let mask = buffer.load(fromByteOffset: offset + 4, as: UInt32.self)
+                let length = Int(buffer.load(fromByteOffset: offset + 12, as: UInt32.self))
+                if mask & UInt32(IN_Q_OVERFLOW) != 0 { overflow = true }
+                if length > 0 {
+                    let namePointer = (buffer + offset + 16).assumingMemoryBound(to: CChar.self)
+                    let name = String(cString: namePointer)
+                    if InboxIngestor.isCandidate(name) && seen.insert(name).inserted { names.append(name) }
+                }
+                offset += 16 + length
+            }
+            if names.count >= 4096 { break }
+        }
+        if overflow {
+            logger.warning("inotify queue overflowed; rescanning the inbox")
+            rescan(minimumAge: 0)
+            return
+        }
+        if !names.isEmpty {
+            for start in stride(from: 0, to: names.count, by: 512) {
+                ingestor.take(Array(names[start..<min(start + 512, names.count)]))
+            }
+        }
+        progress.tick()
+    }
+}
+
+struct WatcherError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension InboxWatcher {
+    /// Returns once the inbox queue has run a no-op: proof it is not wedged (for the watchdog).
+    public func ping() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Crypto
+import Foundation
+
+/// The local checks every movement passes before it is stored, whichever way it arrived.
+///
+/// Only what cannot succeed is refused here (not JSON, not an object, too big, no apiCode at all):
+/// the service owns validation, and the payload is forwarded as written.
+public struct MovementIntake: Sendable {
+    public var siteAPICode: String?
+    public var maxBytes: Int
+
+    public init(siteAPICode: String?, maxBytes: Int) {
+        self.siteAPICode = siteAPICode
+        self.maxBytes = maxBytes
+    }
+
+    public func check(_ raw: Data, source: String, sourceFile: String?) throws(IntakeRejection) -> IntakeItem {
+        guard raw.count <= maxBytes else {
+            throw IntakeRejection("file is \(raw.count) bytes, over the \(maxBytes)-byte limit (intake.max_file_bytes)")
+        }
+        var data = raw
+        // Windows tools often write a UTF-8 byte-order mark; it carries no meaning, so it is dropped.
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { data = data.dropFirst(3) }
+        guard !data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
+            throw IntakeRejection("file is empty")
+        }
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
+            throw IntakeRejection("file is UTF-16; movement files must be UTF-8 JSON")
+        }
+        if data.contains(0) { throw IntakeRejection("file contains NUL bytes; not a UTF-8 JSON text") }
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw IntakeRejection("file is not valid UTF-8")
+        }
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw IntakeRejection("not valid JSON: \(Self.describe(error))")
+        }
+        guard var object = parsed as? [String: Any] else {
+            throw IntakeRejection("not a JSON object (got \(Self.kindName(parsed))); expected one movement body")
+        }
+        var envelopeID: String? = nil
+        var rewritten = false
+        if let inner = object["movement"] {
+            guard let body = inner as? [String: Any] else {
+                throw IntakeRejection(field: "movement", "must be a JSON object (the API request body)")
+            }
+            if let id = object["wasteTrackingId"] {
+                guard let id = id as? String, WasteTrackingID(id) != nil else {
+                    throw IntakeRejection(
+                        field: "wasteTrackingId", "must be a waste tracking ID like 26ABCD12 (two digits, six letters or digits)")
+                }
+                envelopeID = id
+            }
+            object = body
+            rewritten = true
+        }
+        let apiCode: String
+        switch object["apiCode"] {
+        case nil, is NSNull:
+            guard let site = siteAPICode else {
+                throw IntakeRejection(field: "apiCode", "missing, and no site.api_code is configured to fill it in")
+            }
+            apiCode = site
+            object["apiCode"] = site
+            rewritten = true
+        case let code as String:
+            apiCode = code
+        default:
+            throw IntakeRejection(field: "apiCode", "must be a string")
+        }
+        let reference = try Self.optionalString(object, "yourUniqueReference")
+        let received = try Self.optionalString(object, "dateTimeReceived")
+        let body: Data
+        if rewritten {
+            guard let encoded = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+                throw IntakeRejection("body cannot be re-encoded as JSON")
+            }
+            body = encoded
+        } else {
+            body = Data(data)
+        }
+        return IntakeItem(
+            source: source, sourceFile: sourceFile, contentHash: Self.hash(raw), body: body, apiCode: apiCode,
+            yourUniqueReference: reference, envelopeWasteTrackingId: envelopeID, dateTimeReceived: received)
+    }
+
+    public static func hash(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func optionalString(_ object: [String: Any], _ key: String) throws(IntakeRejection) -> String? {
+        switch object[key] {
+        case nil, is NSNull: return nil
+        case let value as String: return value
+        default: throw IntakeRejection(field: key, "must be a string")
+        }
+    }
+
+    static func kindName(_ value: Any) -> String {
+        switch value {
+        case is [Any]: return "an array"
+        case is String: return "a string"
+        case is NSNumber: return "a number or boolean"
+        case is NSNull: return "null"
+        default: return "\(type(of: value))"
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        let ns = error as NSError
+        if let detail = ns.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
+        return ns.localizedDescription
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// The health summary behind `status`, `/v1/status` and the systemd STATUS line.
+///
+/// Exit codes follow the monitoring-plugin convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+public struct StatusReport {
+    public enum Health: String, Sendable, Comparable {
+        case ok = "OK", warning = "WARNING", critical = "CRITICAL", unknown = "UNKNOWN"
+
+        public var exitCode: Int32 {
+            switch self {
+            case .ok: 0
+            case .warning: 1
+            case .critical: 2
+            case .unknown: 3
+            }
+        }
+
+        private var rank: Int { Int(exitCode == 3 ? 1 : exitCode * 2) }
+        public static func < (a: Health, b: Health) -> Bool { a.rank < b.rank }
+    }
+
+    public var health: Health = .ok
+    public var problems: [String] = []
+    public var json: [String: Any] = [:]
+
+    mutating func raise(_ level: Health, _ problem: String) {
+        if level > health { health = level }
+        problems.append("\(level.rawValue): \(problem)")
+    }
+
+    /// Builds the report from the store's facts. `daemonRunning` is nil when it cannot be told.
+    public static func build(facts: StatusFacts, config: RelayConfig, daemonRunning: Bool?, now: Double) -> StatusReport {
+        var report = StatusReport()
+        let state = facts.serviceState
+        let counts = Dictionary(uniqueKeysWithValues: MovementState.allCases.map { ($0.rawValue, facts.counts[$0] ?? 0) })
+        let pending = (facts.counts[.queued] ?? 0) + (facts.counts[.sending] ?? 0) + (facts.counts[.held] ?? 0)
+        let heartbeat = state["daemon.heartbeat"].flatMap(Double.init)
+
+        switch daemonRunning {
+        case false?:
+            report.raise(.critical, "daemon is not running: movements are stored but nothing is delivered")
+        case true?:
+            if let heartbeat, now - heartbeat > 180 {
+                report.raise(.critical, "daemon is running but has made no progress for \(Int(now - heartbeat)) s")
+            }
+        case nil:
+            report.raise(.unknown, "cannot tell whether the daemon is running")
+        }
+        if state["auth.state"] == "failing" {
+            report.raise(
+                .critical,
+                "the token endpoint refuses the credentials (\(state["auth.detail"] ?? "?")): check api.client_id and the client secret; the queue is kept")
+        }
+        if let oldest = facts.oldestPendingAt {
+            let age = now - oldest
+            if age > config.pendingCriticalSeconds {
+                report.raise(.critical, "oldest pending movement is \(Self.age(age)) old")
+            } else if age > config.pendingWarningSeconds {
+                report.raise(.warning, "oldest pending movement is \(Self.age(age)) old")
+            }
+        }
+        var charges: [String: Any] = [:]
+        var paymentRequired: [String] = []
+        for (key, value) in state {
+            if key.hasPrefix("serviceChargeExpiry:") {
+                let code = String(key.dropFirst("serviceChargeExpiry:".count))
+                charges[code] = value
+                if let expiry = ISO8601.parse(value), expiry - now < 30 * 86400 {
+                    report.raise(.warning, "service charge for apiCode \(code) expires on \(value): renew it on the DWT website")
+                }
+            }
+            if key.hasPrefix("paymentRequired:") {
+                let code = String(key.dropFirst("paymentRequired:".count))
+                paymentRequired.append(code)
+                report.raise(
+                    .critical,
+                    "the organisation's DWT service charge is unpaid (apiCode \(code)): pay it on the DWT website; movements are held, not lost")
+            }
+        }
+        if state["circuit.state"] == "open" {
+            report.raise(.warning, "the DWT service is failing; deliveries paused until a probe succeeds")
+        }
+        for (reason, count) in facts.heldByReason where reason != "payment" && reason != "auth" {
+            report.raise(.warning, "\(count) movement(s) held (\(reason)): see `dwt-relay list --state held`, then `dwt-relay retry`")
+        }
+        if facts.possibleDuplicates > 0 {
+            report.raise(
+                .warning,
+                "\(facts.possibleDuplicates) possible duplicate(s) at the service: see `dwt-relay list --possible-duplicates`")
+        }
+        if let intakeError = state["intake.error"] {
+            report.raise(.critical, "intake cannot store movements: \(intakeError); files stay in the inbox")
+        }
+
+        report.json = [
+            "health": report.health.rawValue,
+            "problems": report.problems,
+            "daemon": [
+                "running": daemonRunning.map { $0 as Any } ?? NSNull(),
+                "pid": state["daemon.pid"].flatMap(Int.init).map { $0 as Any } ?? NSNull(),
+                "startedAt": state["daemon.startedAt"].flatMap(Double.init).map(ISO8601.string) ?? NSNull(),
+                "lastHeartbeatAt": heartbeat.map(ISO8601.string) ?? NSNull(),
+            ] as [String: Any],
+            "counts": counts,
+            "pending": pending,
+            "oldestPendingAt": facts.oldestPendingAt.map(ISO8601.string) ?? NSNull(),
+            "oldestPendingAgeSeconds": facts.oldestPendingAt.map { Int(now - $0) } ?? NSNull(),
+            "lastAcceptedAt": state["lastAcceptedAt"].flatMap(Double.init).map(ISO8601.string) ?? NSNull(),
+            "lastError": state["lastError"] ?? NSNull(),
+            "auth": [
+                "state": state["auth.state"] ?? "unknown",
+                "detail": state["auth.detail"] ?? NSNull(),
+                "tokenExpiresAt": state["auth.tokenExpiresAt"].flatMap(Double.init).map(ISO8601.string) ?? NSNull(),
+            ] as [String: Any],
+            "circuit": [
+                "state": state["circuit.state"] ?? "unknown",
+                "until": state["circuit.until"].flatMap(Double.init).map(ISO8601.string) ?? NSNull(),
+            ] as [String: Any],
+            "serviceChargeExpiry": charges,
+            "paymentRequired": paymentRequired.sorted(),
+            "held": facts.heldByReason,
+            "possibleDuplicates": facts.possibleDuplicates,
+            // Filled by the compliance work (two-working-day deadline); null means not computed yet.
+            "deadlines": ["dueSoon": NSNull(), "overdue": NSNull()] as [String: Any],
+        ]
+        return report
+    }
+
+    /// One line for `systemctl status` and the first line of `status`.
+    public var summaryLine: String {
+        let counts = json["counts"] as? [String: Int] ?? [:]
+        var parts = ["\(counts["queued"] ?? 0) queued", "\(counts["held"] ?? 0) held", "\(counts["accepted"] ?? 0) accepted"]
+        if let rejected = counts["rejected"], rejected > 0 { parts.append("\(rejected) rejected") }
+        if let last = json["lastAcceptedAt"] as? String { parts.append("last accepted \(last)") }
+        return "\(health.rawValue): " + parts.joined(separator: ", ")
+    }
+
+    static func age(_ seconds: Double) -> String {
+        if seconds < 120 { return "\(Int(seconds)) s" }
+        if seconds < 7200 { return "\(Int(seconds / 60)) min" }
+        if seconds < 172_800 { return "\(Int(seconds / 3600)) h" }
+        return "\(Int(seconds / 86400)) days"
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// A checked movement ready to be committed: what intake hands the store.
+public struct IntakeItem: Sendable {
+    public var source: String
+    public var sourceFile: String?
+    public var contentHash: String
+    /// The API body to send (with `apiCode` filled in).
+    public var body: Data
+    public var apiCode: String?
+    public var yourUniqueReference: String?
+    /// Set when the file was an envelope naming the ID to update.
+    public var envelopeWasteTrackingId: String?
+    public var dateTimeReceived: String?
+
+    public init(
+        source: String, sourceFile: String?, contentHash: String, body: Data, apiCode: String?,
+        yourUniqueReference: String?, envelopeWasteTrackingId: String?, dateTimeReceived: String?
+    ) {
+        self.source = source
+        self.sourceFile = sourceFile
+        self.contentHash = contentHash
+        self.body = body
+        self.apiCode = apiCode
+        self.yourUniqueReference = yourUniqueReference
+        self.envelopeWasteTrackingId = envelopeWasteTrackingId
+        self.dateTimeReceived = dateTimeReceived
+    }
+}
+
+/// What the store did with one intake item.
+public enum IngestResult: Sendable, Equatable {
+    /// Newly stored with this local id.
+    case stored(id: Int64)
+    /// Already taken earlier (same file name and content): nothing new was stored.
+    case duplicate(existingId: Int64)
+
+    public var id: Int64 {
+        switch self {
+        case .stored(let id), .duplicate(let id): return id
+        }
+    }
+}

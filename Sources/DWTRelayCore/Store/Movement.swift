@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+
+/// One waste movement as stored: the request body to deliver and everything learnt delivering it.
+public struct Movement: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "movement"
+
+    /// How the movement reaches the service.
+    public enum Kind: String, Codable, Sendable { case post, put }
+
+    public var id: Int64?
+    /// `inbox`, `submit` or `api`.
+    public var source: String
+    /// File name as dropped by the writer (no folder), when there was a file.
+    public var sourceFile: String?
+    /// SHA-256 of the bytes received; with `sourceFile` it identifies a file already taken.
+    public var contentHash: String
+    /// The API request body exactly as it will be sent.
+    public var payload: Data
+    public var apiCode: String?
+    public var yourUniqueReference: String?
+    public var kind: Kind
+    /// For a PUT: the waste tracking ID to update (from an envelope or an earlier movement).
+    public var targetWasteTrackingId: String?
+    /// For a revision: the earlier movement whose ID this one updates once it has one.
+    public var revisionOf: Int64?
+    public var state: MovementState
+    public var holdReason: String?
+    public var attempts: Int
+    public var nextAttemptAt: Double?
+    public var wasteTrackingId: String?
+    /// JSON array of the service's validation warnings.
+    public var warnings: String?
+    /// JSON array of the service's validation errors (400).
+    public var errors: String?
+    public var lastError: String?
+    public var lastStatus: Int?
+    /// The service may hold this movement twice (an in-doubt POST was resent).
+    public var possibleDuplicate: Bool
+    /// A PUT answered 404: the service stored the details but did not know the ID.
+    public var notFound: Bool
+    public var dateTimeReceived: String?
+    public var receivedAt: Double
+    public var sentAt: Double?
+    public var acceptedAt: Double?
+    public var finishedAt: Double?
+    public var updatedAt: Double
+    public var serviceChargeExpiry: String?
+    /// Whether the final outcome was written to `paths.results` (repaired at start-up if not).
+    public var resultWritten: Bool
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// Base name for result files: the source file without `.json`, or `movement-ID`.
+    public var resultBaseName: String {
+        if let sourceFile, sourceFile.hasSuffix(".json") { return String(sourceFile.dropLast(5)) }
+        if let sourceFile { return sourceFile }
+        return "movement-\(id ?? 0)"
+    }
+}

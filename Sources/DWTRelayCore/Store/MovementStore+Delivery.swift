@@ -1,0 +1,297 @@
+import Foundation
+import GRDB
+
+extension MovementStore {
+    /// Claims up to `limit` due movements, oldest first, marking them `sending` durably before any request
+    /// leaves: a crash from here on leaves evidence that the request may have gone.
+    ///
+    /// A revision waits until the movement it revises has a final outcome; movements whose apiCode is in
+    /// `pausedAPICodes` stay queued.
+    public func claimDue(now: Double, limit: Int, pausedAPICodes: Set<String> = []) throws -> [Delivery] {
+        try pool.writeWithoutTransaction { db in
+            var claimed: [Delivery] = []
+            try db.inTransaction(.immediate) {
+                let candidates = try Movement.fetchAll(
+                    db,
+                    sql: "SELECT * FROM movement WHERE state = 'queued' AND nextAttemptAt <= ? ORDER BY id LIMIT ?",
+                    arguments: [now, max(limit * 4, 64)])
+                var blockedReferences = Set<String>()
+                for var movement in candidates {
+                    if claimed.count >= limit { break }
+                    if let code = movement.apiCode, pausedAPICodes.contains(code) { continue }
+                    // Per reference strictly in order: nothing overtakes an earlier revision still waiting.
+                    if let reference = movement.yourUniqueReference, blockedReferences.contains(reference) { continue }
+                    var target = movement.targetWasteTrackingId
+                    if let earlierId = movement.revisionOf {
+                        guard let earlier = try Movement.fetchOne(db, key: earlierId) else { continue }
+                        guard earlier.state.isFinal else {
+                            if let reference = movement.yourUniqueReference { blockedReferences.insert(reference) }
+                            continue
+                        }
+                        target = earlier.wasteTrackingId ?? earlier.targetWasteTrackingId ?? target
+                        if target != movement.targetWasteTrackingId || (target == nil && movement.kind == .put) {
+                            movement.targetWasteTrackingId = target
+                            movement.kind = target == nil ? .post : .put
+                        }
+                    }
+                    movement.state = .sending
+                    movement.attempts += 1
+                    movement.sentAt = now
+                    movement.updatedAt = now
+                    try movement.update(db)
+                    try MovementEvent(
+                        movementId: movement.id!, at: now, kind: "state", fromState: "queued", toState: "sending",
+                        message: "attempt \(movement.attempts)"
+                    ).insert(db)
+                    claimed.append(Delivery(movement: movement, targetWasteTrackingId: target))
+                }
+                return .commit
+            }
+            return claimed
+        }
+    }
+
+    /// Records the end of one attempt: the HTTP exchange (if any) and the new state, in one transaction.
+    @discardableResult
+    public func finish(
+        _ id: Int64, outcome: DeliveryOutcome, exchange: ExchangeRecord?, lastError: String?, now: Double
+    ) throws -> Movement {
+        try pool.writeWithoutTransaction { db in
+            var result: Movement?
+            try db.inTransaction(.immediate) {
+                guard var movement = try Movement.fetchOne(db, key: id) else { throw StoreError.notFound(id) }
+                let from = movement.state
+                if let exchange {
+                    try MovementEvent(
+                        movementId: id, at: now, kind: "http", method: exchange.method, path: exchange.path,
+                        status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
+                    ).insert(db)
+                    movement.lastStatus = exchange.status
+                    if let expiry = exchange.serviceChargeExpiry {
+                        movement.serviceChargeExpiry = expiry
+                        if let code = movement.apiCode {
+                            try Self.setServiceState(db, "serviceChargeExpiry:\(code)", expiry, now: now)
+                        }
+                    }
+                }
+                movement.updatedAt = now
+                var note: String? = nil
+                switch outcome {
+                case .accepted(let wasteTrackingId, let warnings, let notFound):
+                    movement.state = .accepted
+                    movement.wasteTrackingId = wasteTrackingId ?? movement.targetWasteTrackingId
+                    movement.warnings = warnings
+                    movement.notFound = notFound
+                    movement.acceptedAt = now
+                    movement.finishedAt = now
+                    movement.lastError = nil
+                    movement.holdReason = nil
+                    movement.resultWritten = false
+                    note = notFound ? "ID unknown to the service (404); details stored" : nil
+                    try Self.setServiceState(db, "lastAcceptedAt", String(now), now: now)
+                case .rejected(let errors):
+                    movement.state = .rejected
+                    movement.errors = errors
+                    movement.finishedAt = now
+                    movement.lastError = lastError
+                    movement.resultWritten = false
+                case .retry(let next, let inDoubt):
+                    movement.state = .queued
+                    movement.nextAttemptAt = next
+                    movement.lastError = lastError
+                    if inDoubt && movement.kind == .post {
+                        movement.possibleDuplicate = true
+                        note = "in doubt: the POST may have reached the service; resending, flagged possibleDuplicate"
+                    }
+                case .held(let reason, let inDoubt):
+                    movement.state = .held
+                    movement.holdReason = reason
+                    movement.lastError = lastError
+                    if inDoubt && movement.kind == .post {
+                        note = "in doubt: the POST may have reached the service; held for an operator (dwt-relay retry)"
+                    }
+                case .notAttempted(let next):
+                    movement.state = .queued
+                    movement.nextAttemptAt = next
+                    movement.attempts = max(0, movement.attempts - 1)
+                }
+                try movement.update(db)
+                if from != movement.state || note != nil {
+                    try MovementEvent(
+                        movementId: id, at: now, kind: "state", fromState: from.rawValue,
+                        toState: movement.state.rawValue, message: note ?? lastError
+                    ).insert(db)
+                }
+                if let lastError, movement.state != .accepted {
+                    try Self.setServiceState(db, "lastError", lastError, now: now)
+                }
+                result = movement
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// Start-up repair: a movement left `sending` died with the previous process. A PUT is safe to resend;
+    /// a POST is in doubt and follows `delivery.in_doubt`. Returns how many were found.
+    public func recoverInterrupted(inDoubt policy: RelayConfig.InDoubtPolicy, now: Double) throws -> Int {
+        let stuck = try pool.read { db in
+            try Movement.fetchAll(db, sql: "SELECT * FROM movement WHERE state = 'sending'")
+        }
+        for movement in stuck {
+            let reason = "interrupted while sending (daemon stopped or crashed)"
+            if movement.kind == .put {
+                try finish(movement.id!, outcome: .retry(nextAttemptAt: now, inDoubt: false), exchange: nil,
+                    lastError: reason, now: now)
+            } else if policy == .hold {
+                try finish(movement.id!, outcome: .held(reason: "in-doubt", inDoubt: true), exchange: nil,
+                    lastError: reason, now: now)
+            } else {
+                try finish(movement.id!, outcome: .retry(nextAttemptAt: now, inDoubt: true), exchange: nil,
+                    lastError: reason, now: now)
+            }
+        }
+        return stuck.count
+    }
+
+    /// Earliest `nextAttemptAt` among queued movements, or nil when nothing is queued.
+    public func nextDueTime() throws -> Double? {
+        try pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(nextAttemptAt) FROM movement WHERE state = 'queued'")
+        }
+    }
+
+    /// Releases held movements back to the queue: by id (operator `retry`), or every hold with a reason.
+    @discardableResult
+    public func release(ids: [Int64]? = nil, reason: String? = nil, apiCode: String? = nil, now: Double) throws
+        -> [Int64]
+    {
+        try pool.writeWithoutTransaction { db in
+            var released: [Int64] = []
+            try db.inTransaction(.immediate) {
+                var sql = "SELECT * FROM movement WHERE state = 'held'"
+                var arguments: StatementArguments = []
+                if let reason {
+                    sql += " AND holdReason = ?"
+                    arguments += [reason]
+                }
+                if let apiCode {
+                    sql += " AND apiCode = ?"
+                    arguments += [apiCode]
+                }
+                var movements = try Movement.fetchAll(db, sql: sql, arguments: arguments)
+                if let ids {
+                    let wanted = Set(ids)
+                    movements = movements.filter { wanted.contains($0.id!) }
+                }
+                for var movement in movements {
+                    let wasInDoubt = movement.holdReason == "in-doubt"
+                    movement.state = .queued
+                    movement.holdReason = nil
+                    movement.nextAttemptAt = now
+                    movement.updatedAt = now
+                    if wasInDoubt && movement.kind == .post { movement.possibleDuplicate = true }
+                    try movement.update(db)
+                    try MovementEvent(
+                        movementId: movement.id!, at: now, kind: "state", fromState: "held", toState: "queued",
+                        message: ids != nil ? "released by operator" : "released: condition cleared"
+                    ).insert(db)
+                    released.append(movement.id!)
+                }
+                return .commit
+            }
+            return released
+        }
+    }
+
+    /// Marks a result file as written.
+    public func markResultWritten(_ id: Int64) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE movement SET resultWritten = 1 WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// Final movements whose result file is still owed (e.g. after a crash).
+    public func resultsDue(limit: Int = 1000) throws -> [Movement] {
+        try pool.read { db in
+            try Movement.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM movement WHERE resultWritten = 0 AND state IN ('accepted', 'rejected')
+                    ORDER BY id LIMIT ?
+                    """, arguments: [limit])
+        }
+    }
+
+    /// A held movement to probe a paused apiCode with (oldest first).
+    public func oldestHeld(reason: String, apiCode: String?) throws -> Movement? {
+        try pool.read { db in
+            try Movement.fetchOne(
+                db, sql: "SELECT * FROM movement WHERE state = 'held' AND holdReason = ? AND apiCode IS ? ORDER BY id LIMIT 1",
+                arguments: [reason, apiCode])
+        }
+    }
+
+    /// Moves one held movement to `sending` for a probe.
+    public func claimHeld(_ id: Int64, now: Double) throws -> Delivery? {
+        try pool.writeWithoutTransaction { db in
+            var delivery: Delivery?
+            try db.inTransaction(.immediate) {
+                guard var movement = try Movement.fetchOne(db, key: id), movement.state == .held else {
+                    return .commit
+                }
+                movement.state = .sending
+                movement.attempts += 1
+                movement.sentAt = now
+                movement.updatedAt = now
+                try movement.update(db)
+                try MovementEvent(
+                    movementId: id, at: now, kind: "state", fromState: "held", toState: "sending",
+                    message: "probe (\(movement.holdReason ?? "hold"))"
+                ).insert(db)
+                delivery = Delivery(movement: movement, targetWasteTrackingId: movement.targetWasteTrackingId)
+                return .commit
+            }
+            return delivery
+        }
+    }
+}
+
+extension MovementStore {
+    /// Appends an HTTP exchange to a movement's event log without changing its state.
+    public func recordExchange(_ id: Int64, _ exchange: ExchangeRecord, now: Double) throws {
+        try pool.write { db in
+            try MovementEvent(
+                movementId: id, at: now, kind: "http", method: exchange.method, path: exchange.path,
+                status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
+            ).insert(db)
+        }
+    }
+
+    /// apiCodes with movements held for payment (402), to resume probing after a restart.
+    public func apiCodesHeldForPayment() throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT DISTINCT apiCode FROM movement WHERE state = 'held' AND holdReason = 'payment' AND apiCode IS NOT NULL")
+        }
+    }
+}
+
+extension MovementStore {
+    /// Operator retry of queued movements waiting for a backoff: due now. Returns the IDs changed.
+    public func makeDueNow(ids: [Int64], now: Double) throws -> [Int64] {
+        try pool.write { db in
+            var changed: [Int64] = []
+            for id in ids {
+                try db.execute(
+                    sql: "UPDATE movement SET nextAttemptAt = ?, updatedAt = ? WHERE id = ? AND state = 'queued'",
+                    arguments: [now, now, id])
+                if db.changesCount > 0 {
+                    changed.append(id)
+                    try MovementEvent(movementId: id, at: now, kind: "note", message: "retry requested by operator").insert(db)
+                }
+            }
+            return changed
+        }
+    }
+}

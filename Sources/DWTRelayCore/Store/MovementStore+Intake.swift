@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+
+extension MovementStore {
+    /// Commits a batch of movements in one transaction (group commit) and returns one result per item.
+    ///
+    /// A file seen before (same name and content) is a duplicate, not a second movement: this is what
+    /// makes a crash between commit and delete harmless. Revisions are linked here (design.md).
+    public func ingest(_ items: [IntakeItem]) throws -> [IngestResult] {
+        guard !items.isEmpty else { return [] }
+        return try pool.writeWithoutTransaction { db in
+            var results: [IngestResult] = []
+            try db.inTransaction(.immediate) {
+                results = try items.map { try Self.ingestOne($0, db) }
+                return .commit
+            }
+            return results
+        }
+    }
+
+    private static func ingestOne(_ item: IntakeItem, _ db: Database) throws -> IngestResult {
+        let existing: Int64?
+        if let name = item.sourceFile {
+            existing = try Int64.fetchOne(
+                db, sql: "SELECT id FROM movement WHERE sourceFile = ? AND contentHash = ? LIMIT 1",
+                arguments: [name, item.contentHash])
+        } else {
+            existing = try Int64.fetchOne(
+                db, sql: "SELECT id FROM movement WHERE sourceFile IS NULL AND contentHash = ? LIMIT 1",
+                arguments: [item.contentHash])
+        }
+        if let existing { return .duplicate(existingId: existing) }
+
+        let now = MovementStore.now()
+        var movement = Movement(
+            id: nil, source: item.source, sourceFile: item.sourceFile, contentHash: item.contentHash,
+            payload: item.body, apiCode: item.apiCode, yourUniqueReference: item.yourUniqueReference,
+            kind: .post, targetWasteTrackingId: nil, revisionOf: nil, state: .queued, holdReason: nil, attempts: 0,
+            nextAttemptAt: now, wasteTrackingId: nil, warnings: nil, errors: nil, lastError: nil, lastStatus: nil,
+            possibleDuplicate: false, notFound: false, dateTimeReceived: item.dateTimeReceived, receivedAt: now,
+            sentAt: nil, acceptedAt: nil, finishedAt: nil, updatedAt: now, serviceChargeExpiry: nil,
+            resultWritten: false)
+        var note = "received"
+        var superseded: Movement? = nil
+
+        if let target = item.envelopeWasteTrackingId {
+            movement.kind = .put
+            movement.targetWasteTrackingId = target
+            note = "received; update of \(target)"
+        } else if let reference = item.yourUniqueReference,
+            var earlier = try Movement.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM movement WHERE yourUniqueReference = ? AND state <> 'superseded'
+                    AND (apiCode IS ? OR apiCode = ?) ORDER BY id DESC LIMIT 1
+                    """,
+                arguments: [reference, item.apiCode, item.apiCode])
+        {
+            if earlier.state == .queued && earlier.attempts == 0 {
+                // Never sent: the revision takes its place and inherits where it was going.
+                movement.kind = earlier.kind
+                movement.targetWasteTrackingId = earlier.targetWasteTrackingId
+                movement.revisionOf = earlier.revisionOf
+                earlier.state = .superseded
+                earlier.finishedAt = now
+                earlier.updatedAt = now
+                earlier.lastError = nil
+                try earlier.update(db)
+                superseded = earlier
+                note = "received; replaces unsent movement \(earlier.id!)"
+            } else if earlier.state == .rejected && earlier.kind == .post {
+                // The service never stored the earlier one: the corrected file is a new POST.
+                note = "received; correction of rejected movement \(earlier.id!)"
+            } else {
+                movement.kind = .put
+                movement.revisionOf = earlier.id
+                movement.targetWasteTrackingId = earlier.wasteTrackingId ?? earlier.targetWasteTrackingId
+                note = "received; revision of movement \(earlier.id!)"
+            }
+        }
+        try movement.insert(db)
+        let id = movement.id!
+        try MovementEvent(movementId: id, at: now, kind: "state", toState: "queued", message: note).insert(db)
+        if let superseded {
+            try MovementEvent(
+                movementId: superseded.id!, at: now, kind: "state", fromState: "queued", toState: "superseded",
+                message: "replaced by movement \(id) before it was sent"
+            ).insert(db)
+        }
+        return .stored(id: id)
+    }
+}

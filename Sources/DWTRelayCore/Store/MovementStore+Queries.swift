@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+
+extension MovementStore {
+    public func movement(_ id: Int64) throws -> Movement? {
+        try pool.read { db in try Movement.fetchOne(db, key: id) }
+    }
+
+    public func events(_ id: Int64) throws -> [MovementEvent] {
+        try pool.read { db in
+            try MovementEvent.fetchAll(
+                db, sql: "SELECT * FROM movementEvent WHERE movementId = ? ORDER BY id", arguments: [id])
+        }
+    }
+
+    /// Movements newest first, optionally in one state or only possible duplicates.
+    public func list(state: MovementState? = nil, possibleDuplicatesOnly: Bool = false, limit: Int = 1000) throws
+        -> [Movement]
+    {
+        try pool.read { db in
+            var sql = "SELECT * FROM movement"
+            var arguments: StatementArguments = []
+            var conditions: [String] = []
+            if let state {
+                conditions.append("state = ?")
+                arguments += [state.rawValue]
+            }
+            if possibleDuplicatesOnly { conditions.append("possibleDuplicate = 1") }
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments += [limit]
+            return try Movement.fetchAll(db, sql: sql, arguments: arguments)
+        }
+    }
+
+    /// Every movement received in a time window, oldest first (export).
+    public func movements(receivedFrom from: Double?, to: Double?) throws -> [Movement] {
+        try pool.read { db in
+            try Movement.fetchAll(
+                db, sql: "SELECT * FROM movement WHERE receivedAt >= ? AND receivedAt < ? ORDER BY id",
+                arguments: [from ?? 0, to ?? Double.greatestFiniteMagnitude])
+        }
+    }
+
+    /// Counts per state, O(1) (kept by triggers).
+    public func counts() throws -> [MovementState: Int] {
+        try pool.read { db in
+            var counts: [MovementState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, n FROM stateCount") {
+                if let state = MovementState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    /// The facts `status` needs, read in one snapshot.
+    public func statusFacts() throws -> StatusFacts {
+        try pool.read { db in
+            var facts = StatusFacts()
+            for row in try Row.fetchAll(db, sql: "SELECT state, n FROM stateCount") {
+                if let state = MovementState(rawValue: row["state"]) { facts.counts[state] = row["n"] }
+            }
+            let oldestIds = try ["queued", "sending", "held"].compactMap {
+                try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM movement WHERE state = ?", arguments: [$0])
+            }
+            if let oldest = oldestIds.min() {
+                facts.oldestPendingAt = try Double.fetchOne(
+                    db, sql: "SELECT receivedAt FROM movement WHERE id = ?", arguments: [oldest])
+            }
+            facts.possibleDuplicates =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM movement WHERE possibleDuplicate = 1") ?? 0
+            for row in try Row.fetchAll(db, sql: "SELECT key, value, updatedAt FROM serviceState") {
+                let key: String = row["key"]
+                facts.serviceState[key] = row["value"]
+                facts.serviceStateUpdatedAt[key] = row["updatedAt"]
+            }
+            facts.heldByReason = try Dictionary(
+                uniqueKeysWithValues: Row.fetchAll(
+                    db, sql: "SELECT holdReason, COUNT(*) AS n FROM movement WHERE state = 'held' GROUP BY holdReason"
+                ).map { ($0["holdReason"] as String? ?? "unknown", $0["n"] as Int) })
+            return facts
+        }
+    }
+
+    public func serviceState(_ key: String) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM serviceState WHERE key = ?", arguments: [key])
+        }
+    }
+
+    public func setServiceState(_ key: String, _ value: String?) throws {
+        try pool.write { db in try Self.setServiceState(db, key, value, now: MovementStore.now()) }
+    }
+
+    static func setServiceState(_ db: Database, _ key: String, _ value: String?, now: Double) throws {
+        if let value {
+            try db.execute(
+                sql: """
+                    INSERT INTO serviceState(key, value, updatedAt) VALUES (?, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt
+                    """, arguments: [key, value, now])
+        } else {
+            try db.execute(sql: "DELETE FROM serviceState WHERE key = ?", arguments: [key])
+        }
+    }
+
+    /// Deletes accepted movements received before a date (the customer's right to delete). Returns the count.
+    public func purgeAccepted(before: Double) throws -> Int {
+        try pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM movement WHERE state = 'accepted' AND receivedAt < ? AND id NOT IN "
+                    + "(SELECT revisionOf FROM movement WHERE revisionOf IS NOT NULL AND state <> 'accepted')",
+                arguments: [before])
+            return db.changesCount
+        }
+    }
+}
+
+/// Raw facts for the status report.
+public struct StatusFacts: Sendable {
+    public var counts: [MovementState: Int] = [:]
+    public var oldestPendingAt: Double?
+    public var possibleDuplicates = 0
+    public var serviceState: [String: String] = [:]
+    public var serviceStateUpdatedAt: [String: Double] = [:]
+    public var heldByReason: [String: Int] = [:]
+}

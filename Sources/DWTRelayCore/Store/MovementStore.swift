@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import Logging
+
+/// Owns the SQLite database: the one place movements are stored, claimed and finished.
+///
+/// Every write runs in an explicit transaction with `synchronous=FULL`, so a commit that acknowledges
+/// intake survives power loss. The CLI and the daemon share the file through WAL and a busy timeout.
+public final class MovementStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+    let logger: Logger
+
+    public init(path: String, logger: Logger = Logger(label: "dwt-relay.store")) throws {
+        self.path = path
+        self.logger = logger
+        let folder = (path as NSString).deletingLastPathComponent
+        try Self.prepareFolder(folder)
+        if !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw StoreError.cannotOpen(path, String(cString: strerror(errno))) }
+            close(fd)
+        }
+        guard access(path, R_OK | W_OK) == 0 else {
+            throw StoreError.cannotOpen(path, "no read/write access (\(String(cString: strerror(errno))))")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try StoreMigrations.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path, error.message ?? "\(error)")
+        }
+    }
+
+    private static func prepareFolder(_ folder: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw StoreError.cannotOpen(folder, "not a directory") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StoreError.cannotOpen(folder, "cannot create state folder: \(error.localizedDescription)")
+        }
+    }
+
+    /// `PRAGMA integrity_check` result ("ok" when sound).
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "unknown" }
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+}
+
+/// Storage failures, each naming the file and what to do.
+public enum StoreError: Error, CustomStringConvertible {
+    case cannotOpen(String, String)
+    case notFound(Int64)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let why): return "cannot open store \(path): \(why)"
+        case .notFound(let id): return "no movement with id \(id)"
+        }
+    }
+}

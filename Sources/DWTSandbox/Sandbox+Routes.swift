@@ -1,0 +1,149 @@
+import DWTRelayCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension Sandbox {
+    func makeRouter() -> Router<SandboxContext> {
+        let router = Router(context: SandboxContext.self)
+        router.post("/oauth2/token") { request, context in try await self.token(request, context) }
+        router.post("/movements/receive") { request, context in
+            try await self.movement(request, context, wasteTrackingId: nil)
+        }
+        router.put("/movements/:id/receive") { request, context in
+            try await self.movement(request, context, wasteTrackingId: context.parameters.get("id") ?? "")
+        }
+        router.get("/reference-data/:kind") { request, context in
+            try await self.referenceData(request, context, kind: context.parameters.get("kind") ?? "")
+        }
+        addAdminRoutes(router)
+        return router
+    }
+
+    func json(_ status: HTTPResponse.Status, _ value: Any, expiry: String? = nil, extra: [(String, String)] = []) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let expiry, let name = HTTPField.Name("service-charge-expiry-date") { headers[name] = expiry }
+        for (name, value) in extra { if let name = HTTPField.Name(name) { headers[name] = value } }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(value, pretty: false))))
+    }
+
+    func drop(_ context: SandboxContext) async -> Response {
+        try? await context.channel.close()
+        return Response(status: .internalServerError)
+    }
+
+    func token(_ request: Request, _ context: SandboxContext) async throws -> Response {
+        let faults = await state.faults
+        if faults.serviceDown { return await drop(context) }
+        if faults.tokenEndpointDown { return json(.serviceUnavailable, ["error": "temporarily_unavailable"]) }
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        let form = Self.parseForm(String(buffer: body))
+        var id = form["client_id"]
+        var secret = form["client_secret"]
+        if let authorization = request.headers[.authorization], authorization.hasPrefix("Basic "),
+            let decoded = Data(base64Encoded: String(authorization.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
+            let colon = decoded.firstIndex(of: ":")
+        {
+            id = String(decoded[..<colon])
+            secret = String(decoded[decoded.index(after: colon)...])
+        }
+        guard form["grant_type"] == "client_credentials" else {
+            return json(.badRequest, ["error": "unsupported_grant_type"])
+        }
+        let configuration = await state.configuration
+        guard id == configuration.clientID, secret == configuration.clientSecret else {
+            return json(.badRequest, ["error": "invalid_client"])
+        }
+        let issued = await state.issueToken()
+        return json(.ok, ["access_token": issued.token, "expires_in": issued.lifetime, "token_type": "Bearer"])
+    }
+
+    func authorized(_ request: Request) async -> Bool {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }
+        return await state.isValid(token: String(header.dropFirst(7)))
+    }
+
+    func movement(_ request: Request, _ context: SandboxContext, wasteTrackingId: String?) async throws -> Response {
+        let configuration = await state.configuration
+        let faults = configuration.faults
+        let expiry = configuration.serviceChargeExpiry
+        if faults.serviceDown { return await drop(context) }
+        if faults.latencyMs > 0 { try await Task.sleep(for: .milliseconds(faults.latencyMs)) }
+        if faults.hang { try await Task.sleep(for: .seconds(3600)) }
+        guard await authorized(request) else {
+            return json(.unauthorized, ["message": "Unauthorized"], expiry: expiry)
+        }
+        if await state.overRateLimit() {
+            return json(.tooManyRequests, ["message": "Too Many Requests"], expiry: expiry)
+        }
+        if await state.takeRateLimitBurst() {
+            let retry = faults.retryAfterSeconds.map { [("Retry-After", String(Int($0.rounded(.up))))] } ?? []
+            return json(.tooManyRequests, ["message": "Too Many Requests"], expiry: expiry, extra: retry)
+        }
+        if faults.errorRate > 0, Double.random(in: 0..<1) < faults.errorRate {
+            let status = faults.errorStatuses.randomElement() ?? 500
+            return json(.init(code: status), ["message": "injected fault"], expiry: expiry)
+        }
+        if faults.dropBeforeStoreRate > 0, Double.random(in: 0..<1) < faults.dropBeforeStoreRate {
+            return await drop(context)
+        }
+        let raw = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
+        guard let body = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
+            let error = ValidationIssue("", "InvalidType", "request body must be a JSON object")
+            return json(.badRequest, ["validation": ["errors": [error.json]]], expiry: expiry)
+        }
+        let apiCode = (body["apiCode"] as? String)?.lowercased()
+        if let apiCode, configuration.unpaidAPICodes.contains(apiCode) {
+            return json(.init(code: 402, reasonPhrase: "Payment Required"), ["message": "Payment Required"], expiry: "not available")
+        }
+        var warnings: [ValidationIssue] = []
+        if configuration.validate {
+            let report = validator.validate(body)
+            if !report.isValid {
+                return json(.badRequest, ["validation": ["errors": report.errors.map(\.json)]], expiry: expiry)
+            }
+            warnings = report.warnings
+        }
+        var answer: [String: Any] = [:]
+        if !warnings.isEmpty { answer["validation"] = ["warnings": warnings.map(\.json)] }
+        let status: HTTPResponse.Status
+        if let wasteTrackingId {
+            let known = await state.storePut(id: wasteTrackingId, body: raw)
+            if !known {
+                if faults.dropAfterStoreRate > 0, Double.random(in: 0..<1) < faults.dropAfterStoreRate {
+                    return await drop(context)
+                }
+                return json(.notFound, ["message": "Movement not found; the details have been stored"], expiry: expiry)
+            }
+            status = .ok
+        } else {
+            answer["wasteTrackingId"] = await state.storePost(
+                body: raw, reference: body["yourUniqueReference"] as? String, apiCode: apiCode)
+            status = .created
+        }
+        if faults.dropAfterStoreRate > 0, Double.random(in: 0..<1) < faults.dropAfterStoreRate {
+            return await drop(context)
+        }
+        return json(status, answer, expiry: expiry)
+    }
+
+    func referenceData(_ request: Request, _ context: SandboxContext, kind: String) async throws -> Response {
+        if await state.faults.serviceDown { return await drop(context) }
+        guard await authorized(request) else { return json(.unauthorized, ["message": "Unauthorized"]) }
+        guard let data = validator.reference.raw[kind] else { return json(.notFound, ["message": "Not Found"]) }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func parseForm(_ text: String) -> [String: String] {
+        var form: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            if parts.count == 2 { form[parts[0]] = parts[1] }
+        }
+        return form
+    }
+}

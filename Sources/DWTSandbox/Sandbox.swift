@@ -1,0 +1,67 @@
+import DWTRelayCore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A local imitation of the DWT Receipt API: OAuth token endpoint, POST/PUT movements with the service's
+/// validation and response shapes, the five reference-data GETs, fault injection and an admin listing.
+public struct Sandbox: Sendable {
+    public let state: SandboxState
+    let validator: MovementValidator
+    let logger: Logger
+
+    public init(configuration: SandboxConfiguration, logger: Logger) {
+        self.state = SandboxState(configuration: configuration)
+        self.validator = MovementValidator(
+            reference: .bundled, knownAPICodes: Set(configuration.knownAPICodes.map { $0.lowercased() }))
+        self.logger = logger
+    }
+
+    /// Runs the server until the task is cancelled; `onReady` gets the bound port.
+    public func run(host: String, port: Int, onReady: @escaping @Sendable (Int) async -> Void) async throws {
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "dwt-relay-sandbox"),
+            onServerRunning: { channel in await onReady(channel.localAddress?.port ?? port) },
+            logger: logger)
+        try await app.run()
+    }
+
+    /// Starts a sandbox on a free loopback port, runs `body` with it, then stops it.
+    public static func withRunning<T: Sendable>(
+        _ configuration: SandboxConfiguration = SandboxConfiguration(), logger: Logger = Logger(label: "dwt-relay.sandbox"),
+        _ body: @Sendable (RunningSandbox) async throws -> T
+    ) async throws -> T {
+        let sandbox = Sandbox(configuration: configuration, logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await sandbox.run(host: configuration.host, port: configuration.port) { port in
+                    continuation.yield(port)
+                }
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            let running = RunningSandbox(host: configuration.host, port: port, state: sandbox.state)
+            do {
+                let result = try await body(running)
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+}
+
+/// A sandbox that is up: where to reach it and its state for assertions.
+public struct RunningSandbox: Sendable {
+    public let host: String
+    public let port: Int
+    public let state: SandboxState
+
+    public var baseURL: String { "http://\(host):\(port)" }
+    public var tokenURL: String { baseURL + "/oauth2/token" }
+}

@@ -1,0 +1,44 @@
+import DWTRelayCore
+import Foundation
+
+/// The demo's movement files: Defra's example bodies (embedded here so the demo works from any folder)
+/// plus a few made from them to show a service rejection and a revision.
+enum DemoExamples {
+    static func load(folder: String?) throws -> [(name: String, data: Data)] {
+        var files: [(name: String, data: Data)] = []
+        if let folder {
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted()
+            for name in names {
+                if let data = FileManager.default.contents(atPath: folder + "/" + name) { files.append((name, data)) }
+            }
+        } else {
+            files = DemoExampleBodies.all.map { ($0.name, Data($0.json.utf8)) }
+        }
+        guard let base = files.first(where: { $0.name.hasPrefix("basic-required-fields-only") }),
+            var body = (try? JSONSerialization.jsonObject(with: base.data)) as? [String: Any]
+        else { return files }
+        // A body the service rejects: an EWC code that does not exist.
+        if var items = body["wasteItems"] as? [[String: Any]] {
+            items[0]["ewcCodes"] = ["999999"]
+            var invalid = body
+            invalid["wasteItems"] = items
+            files.append(("demo-invalid-ewc-code.json", try JSONSerialization.data(withJSONObject: invalid)))
+        }
+        // A movement and, once it has its ID, a corrected revision with the same reference (sent as a PUT).
+        body["yourUniqueReference"] = "DEMO-TICKET-0001"
+        files.append(("demo-original-ticket.json", try JSONSerialization.data(withJSONObject: body)))
+        if var receiver = body["receiver"] as? [String: Any] {
+            receiver["siteName"] = "Receiver Ltd (corrected)"
+            body["receiver"] = receiver
+        }
+        files.append(("demo-revision-ticket.json", try JSONSerialization.data(withJSONObject: body)))
+        return files
+    }
+
+    /// What each file should end as, from its name (`error-*` has no apiCode: refused locally).
+    static func expectedState(_ name: String) -> String {
+        if name.hasPrefix("error-missing-organisationapiid") { return "failed" }
+        if name.hasPrefix("error-") || name.hasPrefix("demo-invalid") { return "rejected" }
+        return "accepted"
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import DWTRelayCore
+import Foundation
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Audit trail: one row per movement (times, reference, ID, state, warnings).")
+
+    @OptionGroup var options: GlobalOptions
+    @Option(name: .long, help: "Received at or after this date.") var since: String?
+    @Option(name: .long, help: "Received before this date.") var until: String?
+    @Option(name: .long, help: "csv or json.") var format = "csv"
+
+    static let columns = [
+        "id", "state", "receivedAt", "acceptedAt", "sourceFile", "yourUniqueReference", "wasteTrackingId", "apiCode",
+        "dateTimeReceived", "attempts", "possibleDuplicate", "notFound", "warnings", "errors", "lastError",
+    ]
+
+    func run() throws {
+        guard format == "csv" || format == "json" else { throw ValidationError("--format: csv or json") }
+        let config = try options.loadConfig()
+        let store = try options.openStore(config)
+        let movements = try store.movements(
+            receivedFrom: try parseDateArgument(since, option: "--since"),
+            to: try parseDateArgument(until, option: "--until"))
+        let rows: [[String: Any]] = movements.map { movement in
+            var row = movement.listJSON
+            row["warnings"] = movement.resultJSON["warnings"]
+            row["errors"] = movement.resultJSON["errors"]
+            return row
+        }
+        if format == "json" {
+            print(JSONText.encode(rows))
+            return
+        }
+        print(Self.columns.joined(separator: ","))
+        for row in rows {
+            print(Self.columns.map { Self.csvField(row[$0]) }.joined(separator: ","))
+        }
+    }
+
+    static func csvField(_ value: Any?) -> String {
+        let text: String
+        switch value {
+        case nil, is NSNull: text = ""
+        case let array as [Any]: text = array.isEmpty ? "" : JSONText.encode(array, pretty: false)
+        case let bool as Bool: text = bool ? "true" : "false"
+        default: text = "\(value!)"
+        }
+        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return text
+    }
+}

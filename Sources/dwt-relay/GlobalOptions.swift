@@ -1,0 +1,45 @@
+import ArgumentParser
+import DWTRelayCore
+import Foundation
+import Logging
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Config file (default: $DWT_RELAY_CONFIG or /etc/dwt-relay/dwt-relay.yaml).")
+    var config: String?
+
+    @Option(name: .long, help: "Log format: text (journald-friendly) or json.")
+    var logFormat: String = "text"
+
+    /// The effective config. An explicitly named file must exist; the default one may be absent.
+    func loadConfig() throws -> RelayConfig {
+        if let config { return try RelayConfig.load(path: config, mustExist: true) }
+        return try RelayConfig.load(path: RelayConfig.defaultPath(), mustExist: false)
+    }
+
+    /// Sets up logging once per process (never in tests).
+    func bootstrapLogging(level: String) -> Logger {
+        let format = RelayLogHandler.Format(rawValue: logFormat) ?? .text
+        let parsed = Logger.Level(rawValue: level) ?? .info
+        LoggingSystem.bootstrap { label in RelayLogHandler(label: label, level: parsed, format: format) }
+        return Logger(label: "dwt-relay")
+    }
+
+    func openStore(_ config: RelayConfig) throws -> MovementStore {
+        try MovementStore(path: config.databasePath, logger: Logger(label: "dwt-relay.cli"))
+    }
+}
+
+/// Prints to stderr (messages for people; stdout stays machine-readable).
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Parses a date given on the command line (`2026-11-20` or full ISO 8601).
+func parseDateArgument(_ text: String?, option: String) throws -> Double? {
+    guard let text else { return nil }
+    guard let value = ISO8601.parse(text) else {
+        throw ValidationError("\(option): expected a date like 2026-11-20 or 2026-11-20T12:00:00Z, got \"\(text)\"")
+    }
+    return value
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import DWTRelayCore
+import Foundation
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one movement: payload, outcome and its event log.")
+
+    @OptionGroup var options: GlobalOptions
+    @Flag(name: .long, help: "Print JSON.") var json = false
+    @Argument(help: "Local movement ID.") var id: Int64
+
+    func run() throws {
+        let config = try options.loadConfig()
+        let store = try options.openStore(config)
+        guard let movement = try store.movement(id) else {
+            printError("dwt-relay: no movement with id \(id)")
+            throw ExitCode(1)
+        }
+        let events = try store.events(id)
+        let payload = (try? JSONSerialization.jsonObject(with: movement.payload)) ?? NSNull()
+        var summary = movement.listJSON
+        summary["warnings"] = movement.resultJSON["warnings"]
+        summary["errors"] = movement.resultJSON["errors"]
+        summary["holdReason"] = movement.holdReason ?? NSNull()
+        let eventList: [[String: Any]] = events.map { event in
+            var object: [String: Any] = ["at": ISO8601.string(event.at), "kind": event.kind]
+            if let method = event.method { object["method"] = method }
+            if let path = event.path { object["path"] = path }
+            if let status = event.status { object["status"] = status }
+            if let duration = event.durationMs { object["durationMs"] = (duration * 10).rounded() / 10 }
+            if let from = event.fromState { object["from"] = from }
+            if let to = event.toState { object["to"] = to }
+            if let message = event.message { object["message"] = message }
+            return object
+        }
+        if json {
+            print(JSONText.encode(["movement": summary, "payload": payload, "events": eventList]))
+            return
+        }
+        for key in summary.keys.sorted() { print("\(key): \(summary[key]!)") }
+        print("events:")
+        for event in eventList {
+            let parts = ["method", "path", "status", "from", "to", "message"].compactMap { key in
+                event[key].map { "\(key)=\($0)" }
+            }
+            print("  \(event["at"]!) \(event["kind"]!) " + parts.joined(separator: " "))
+        }
+        print("payload:")
+        print(JSONText.encode(payload))
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import DWTRelayCore
+import Foundation
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Health summary. Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin convention).")
+
+    @OptionGroup var options: GlobalOptions
+    @Flag(name: .long, help: "Print JSON (stable; see README).") var json = false
+
+    func run() throws {
+        let report: StatusReport
+        do {
+            let config = try options.loadConfig()
+            let store = try options.openStore(config)
+            let running = DaemonLock.isHeld(stateDirectory: config.stateDirectory)
+            report = StatusReport.build(
+                facts: try store.statusFacts(), config: config, daemonRunning: running, now: Date().timeIntervalSince1970)
+        } catch {
+            if json {
+                print(JSONText.encode(["health": "UNKNOWN", "problems": ["UNKNOWN: \(error)"]]))
+            } else {
+                print("UNKNOWN: \(error)")
+            }
+            throw ExitCode(3)
+        }
+        if json {
+            print(JSONText.encode(report.json))
+        } else {
+            print(report.summaryLine)
+            for problem in report.problems { print("  - \(problem)") }
+            if let counts = report.json["counts"] as? [String: Int] {
+                print("  counts: " + MovementState.allCases.map { "\($0.rawValue)=\(counts[$0.rawValue] ?? 0)" }.joined(separator: " "))
+            }
+            if let auth = report.json["auth"] as? [String: Any] { print("  auth: \(auth["state"] ?? "unknown")") }
+            if let oldest = report.json["oldestPendingAt"] as? String { print("  oldest pending: \(oldest)") }
+        }
+        if report.health != .ok { throw ExitCode(report.health.exitCode) }
+    }
+}

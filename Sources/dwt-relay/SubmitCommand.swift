@@ -1,0 +1,64 @@
+import ArgumentParser
+import DWTRelayCore
+import Foundation
+
+struct SubmitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Store movements now (files, or - for stdin) and print their local IDs. Works with or without the daemon.")
+
+    @OptionGroup var options: GlobalOptions
+    @Flag(name: .long, help: "Print JSON.") var json = false
+    @Argument(help: "Movement files, or - to read one from stdin.") var paths: [String]
+
+    func run() throws {
+        let config = try options.loadConfig()
+        let store = try options.openStore(config)
+        let intake = MovementIntake(siteAPICode: config.siteAPICode, maxBytes: config.maxFileBytes)
+        var items: [(path: String, item: IntakeItem)] = []
+        var failures: [[String: Any]] = []
+        for path in paths {
+            do {
+                let data: Data
+                let name: String?
+                if path == "-" {
+                    data = FileHandle.standardInput.readDataToEndOfFile()
+                    name = nil
+                } else {
+                    var info = stat()
+                    guard stat(path, &info) == 0 else { throw IntakeRejection("cannot read: \(String(cString: strerror(errno)))") }
+                    guard (info.st_mode & S_IFMT) == S_IFREG else { throw IntakeRejection("not a regular file") }
+                    guard let contents = FileManager.default.contents(atPath: path) else {
+                        throw IntakeRejection("cannot read (permissions?)")
+                    }
+                    data = contents
+                    name = (path as NSString).lastPathComponent
+                }
+                items.append((path, try intake.check(data, source: "submit", sourceFile: name)))
+            } catch let rejection as IntakeRejection {
+                failures.append(["path": path, "error": rejection.description, "field": rejection.field ?? NSNull()])
+                printError("dwt-relay: \(path): \(rejection)")
+            }
+        }
+        let results = try store.ingest(items.map(\.item))
+        if results.contains(where: { if case .stored = $0 { true } else { false } }) {
+            WakeSocket.nudge(databasePath: config.databasePath)
+        }
+        if json {
+            let stored: [[String: Any]] = zip(items, results).map { entry, result in
+                var object: [String: Any] = ["path": entry.path, "id": result.id]
+                if case .duplicate = result { object["duplicate"] = true }
+                return object
+            }
+            print(JSONText.encode(["stored": stored, "failed": failures]))
+        } else {
+            for (entry, result) in zip(items, results) {
+                switch result {
+                case .stored(let id): print("\(id)\t\(entry.path)")
+                case .duplicate(let id): print("\(id)\t\(entry.path)\t(already stored)")
+                }
+            }
+        }
+        if !failures.isEmpty { throw ExitCode(1) }
+    }
+}
