@@ -64,15 +64,30 @@ let package = Package(
         ),
         .target(
             name: "DWTRelayTestSupport",
-            dependencies: ["DWTRelayCore", "DWTSandbox"]
+            dependencies: [
+                "DWTRelayCore", "DWTSandbox",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "DWTRelayCoreTests",
-            dependencies: ["DWTRelayCore", "DWTRelayTestSupport", "DWTSandbox"]
+            dependencies: [
+                "DWTRelayCore", "DWTRelayTestSupport", "DWTSandbox",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "DWTSandboxTests",
-            dependencies: ["DWTSandbox", "DWTRelayTestSupport", "DWTRelayCore"]
+            dependencies: [
+                "DWTSandbox", "DWTRelayTestSupport", "DWTRelayCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

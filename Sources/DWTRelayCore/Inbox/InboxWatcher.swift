@@ -31,7 +31,8 @@ public final class InboxWatcher: @unchecked Sendable {
     public func start() throws {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw WatcherError("inotify_init1 failed: \(String(cString: strerror(errno)))") }
-        let mask = UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_Q_OVERFLOW)
+        // IN_CREATE only matters for things that will never be "closed after writing": symlinks, FIFOs.
+        let mask = UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_CREATE) | UInt32(IN_Q_OVERFLOW)
         guard inotify_add_watch(fd, ingestor.inbox, mask) >= 0 else {
             let why = String(cString: strerror(errno))
             close(fd)
@@ -87,7 +88,13 @@ public final class InboxWatcher: @unchecked Sendable {
                 if length > 0 {
                     let namePointer = (buffer + offset + 16).assumingMemoryBound(to: CChar.self)
                     let name = String(cString: namePointer)
-                    if InboxIngestor.isCandidate(name) && seen.insert(name).inserted { names.append(name) }
+                    var wanted = mask & (UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO)) != 0
+                    if !wanted && mask & UInt32(IN_CREATE) != 0 {
+                        // A regular file being created is still being written: wait for its close.
+                        var info = stat()
+                        wanted = lstat(ingestor.inbox + "/" + name, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG
+                    }
+                    if wanted && InboxIngestor.isCandidate(name) && seen.insert(name).inserted { names.append(name) }
                 }
                 offset += 16 + length
             }

@@ -1,0 +1,87 @@
+import DWTRelayCore
+import DWTSandbox
+import Foundation
+import Logging
+
+/// A daemon in this process against a sandbox on a free port, with a real SQLite file and real spool
+/// folders in a temp folder. `run` starts both, hands over, and stops both.
+public struct RelayHarness: Sendable {
+    public let folder: TemporaryFolder
+    public let config: RelayConfig
+    public let sandbox: RunningSandbox
+    public let logs: LogCapture
+    public let store: MovementStore
+
+    public var inbox: String { config.inbox }
+
+    /// Drops a file the way weighbridge software must: write a temp dot-file, then rename.
+    public func drop(_ name: String, _ data: Data) throws {
+        let temp = inbox + "/." + name + ".tmp"
+        try data.write(to: URL(fileURLWithPath: temp))
+        guard rename(temp, inbox + "/" + name) == 0 else { throw POSIXError(.EIO) }
+    }
+
+    public func movement(file: String) throws -> Movement? {
+        try store.list(limit: 1_000_000).first { $0.sourceFile == file }
+    }
+
+    public func allFinal(count: Int) throws -> Bool {
+        let movements = try store.list(limit: 1_000_000)
+        return movements.count >= count && movements.allSatisfy { $0.state.isFinal && ($0.resultWritten || $0.state == .superseded) }
+    }
+
+    public func setFaults(_ faults: SandboxFaults) async { await sandbox.state.setFaults(faults) }
+
+    public static let clientSecret = "s3cr3t-for-tests-\(UInt32.random(in: 100_000...999_999))"
+
+    /// Config values for tests: short backoffs, the sandbox's URLs, everything under `folder`.
+    public static func configValues(folder: TemporaryFolder, sandbox: RunningSandbox) -> [String: String] {
+        [
+            "api.base_url": sandbox.baseURL, "api.token_url": sandbox.tokenURL, "api.client_id": "sandbox-client",
+            "api.client_secret_file": folder.sub("client-secret"), "api.timeout_seconds": "3",
+            "paths.inbox": folder.sub("inbox"), "paths.failed": folder.sub("failed"),
+            "paths.results": folder.sub("results"), "paths.state": folder.sub("state"),
+            "delivery.backoff_initial_seconds": "0.02", "delivery.backoff_max_seconds": "0.3",
+            "delivery.circuit_failures": "1000", "delivery.max_requests_per_second": "0",
+            "delivery.payment_probe_seconds": "0.3", "delivery.auth_probe_seconds": "0.3", "http.listen": "off",
+            "intake.rescan_seconds": "60",
+        ]
+    }
+
+    public static func run<T: Sendable>(
+        sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(),
+        config overrides: [String: String] = [:],
+        _ body: @Sendable (RelayHarness) async throws -> T
+    ) async throws -> T {
+        var sandboxConfiguration = sandboxConfiguration
+        sandboxConfiguration.clientSecret = clientSecret
+        let quiet = Logger(label: "sandbox") { _ in SwiftLogNoOpLogHandler() }
+        let sandboxConfigurationCopy = sandboxConfiguration
+        return try await Sandbox.withRunning(sandboxConfigurationCopy, logger: quiet) { sandbox in
+            let folder = TemporaryFolder()
+            FileManager.default.createFile(
+                atPath: folder.sub("client-secret"), contents: Data(clientSecret.utf8),
+                attributes: [.posixPermissions: 0o600])
+            var values = configValues(folder: folder, sandbox: sandbox)
+            values.merge(overrides) { $1 }
+            let config = try RelayConfig(values: values)
+            let logs = LogCapture()
+            let logger = logs.logger("dwt-relay")
+            let store = try MovementStore(path: config.databasePath, logger: logger)
+            let harness = RelayHarness(folder: folder, config: config, sandbox: sandbox, logs: logs, store: store)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await RelayDaemon.run(
+                        config: config, clientSecret: clientSecret, logger: logger, handleSignals: false)
+                }
+                defer { group.cancelAll() }
+                let started = await eventually(timeout: 20) {
+                    DaemonLock.isHeld(stateDirectory: config.stateDirectory) == true
+                        && FileManager.default.fileExists(atPath: config.inbox)
+                }
+                guard started else { throw ConfigError(key: "test", "daemon did not start: \(logs.text)") }
+                return try await body(harness)
+            }
+        }
+    }
+}

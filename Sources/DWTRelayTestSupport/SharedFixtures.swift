@@ -1,0 +1,43 @@
+import Foundation
+
+/// Locates `../shared/dwt-api` beside the package (CI lays it out the same way) and the built binary.
+public enum SharedFixtures {
+    public static let packageRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    public static var examplesFolder: String { packageRoot + "/../shared/dwt-api/examples" }
+
+    /// Example bodies by file name.
+    public static func examples() throws -> [(name: String, data: Data)] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: examplesFolder).filter { $0.hasSuffix(".json") }
+        return names.sorted().map { ($0, FileManager.default.contents(atPath: examplesFolder + "/" + $0)!) }
+    }
+
+    public static func example(_ prefix: String) throws -> Data {
+        try examples().first { $0.name.hasPrefix(prefix) }!.data
+    }
+
+    /// A valid body with a chosen reference (and optional tweaks), as JSON data.
+    public static func movement(reference: String?, siteName: String = "Receiver Ltd", apiCode: String? = nil) throws -> Data {
+        var body = try JSONSerialization.jsonObject(with: example("basic-required-fields-only")) as! [String: Any]
+        if let reference { body["yourUniqueReference"] = reference }
+        var receiver = body["receiver"] as! [String: Any]
+        receiver["siteName"] = siteName
+        body["receiver"] = receiver
+        if let apiCode { body["apiCode"] = apiCode }
+        return try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+    }
+
+    /// The `dwt-relay` executable built beside the test bundle.
+    public static var binary: String {
+        let candidates = [
+            (Bundle.main.bundlePath as NSString).deletingLastPathComponent + "/dwt-relay",
+            (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/dwt-relay",
+            packageRoot + "/.build/debug/dwt-relay",
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
+    }
+}

@@ -1,0 +1,148 @@
+import DWTRelayCore
+import DWTRelayTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// The inbox with a real folder, a real SQLite file and the real inotify watcher (no sender).
+@Suite struct InboxIngestorTests {
+    let folder = TemporaryFolder()
+    let config: RelayConfig
+    let store: MovementStore
+    let ingestor: InboxIngestor
+    let watcher: InboxWatcher
+
+    init() throws {
+        config = try RelayConfig(values: [
+            "paths.inbox": folder.sub("inbox"), "paths.failed": folder.sub("failed"),
+            "paths.state": folder.sub("state"), "paths.results": folder.sub("results"),
+            "intake.max_file_bytes": "1048576",
+        ])
+        let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        store = try MovementStore(path: config.databasePath, logger: quiet)
+        ingestor = InboxIngestor(config: config, store: store, logger: quiet)
+        try ingestor.prepareFolders()
+        watcher = InboxWatcher(ingestor: ingestor, rescanSeconds: 3600, logger: quiet, progress: ProgressClock())
+    }
+
+    func drop(_ name: String, _ data: Data) throws {
+        let temp = config.inbox + "/." + name + ".tmp"
+        try data.write(to: URL(fileURLWithPath: temp))
+        #expect(rename(temp, config.inbox + "/" + name) == 0)
+    }
+
+    func inboxFiles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: config.inbox).sorted()
+    }
+
+    func failure(_ name: String) throws -> [String: Any]? {
+        guard let data = FileManager.default.contents(atPath: config.failed + "/" + name + ".error.json") else { return nil }
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    @Test func renamedFileIsCommittedAndRemoved() async throws {
+        try watcher.start()
+        defer { watcher.stop() }
+        try drop("ticket-1.json", SharedFixtures.movement(reference: "W-1"))
+        let stored = await eventually { (try? store.list().count) == 1 }
+        #expect(stored)
+        #expect(try store.list().first?.sourceFile == "ticket-1.json")
+        #expect(await eventually { (try? inboxFiles()) == [] })
+    }
+
+    @Test func fileStillBeingWrittenIsNotRead() async throws {
+        try watcher.start()
+        defer { watcher.stop() }
+        // A writer that ignores the rename rule and still has the file open: no IN_CLOSE_WRITE yet.
+        let path = config.inbox + "/slow.json"
+        let fd = open(path, O_CREAT | O_WRONLY, 0o644)
+        #expect(fd >= 0)
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        try handle.write(contentsOf: Data("{\"apiCode\": \"1f83215e-4b90-4785-9ab2-2614839aa2e9\",".utf8))
+        // A rescan meanwhile must skip a file modified this recently.
+        ingestor.scan(minimumAge: 2)
+        // A temp dot-file is never read either.
+        try Data("{".utf8).write(to: URL(fileURLWithPath: config.inbox + "/.other.json.tmp"))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try store.list().isEmpty)
+        #expect(try failure("slow.json") == nil)
+        try handle.write(contentsOf: Data(" \"yourUniqueReference\": \"S-1\"}".utf8))
+        try handle.close()
+        #expect(await eventually { (try? store.list().count) == 1 })
+        #expect(try store.list().first?.yourUniqueReference == "S-1")
+    }
+
+    @Test func thousandFilesAtOnceArriveExactlyOnce() async throws {
+        try watcher.start()
+        defer { watcher.stop() }
+        let staging = folder.sub("staging")
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        for index in 0..<1000 {
+            try SharedFixtures.movement(reference: "BULK-\(index)").write(to: URL(fileURLWithPath: staging + "/m\(index).json"))
+        }
+        for index in 0..<1000 { #expect(rename(staging + "/m\(index).json", config.inbox + "/m\(index).json") == 0) }
+        #expect(await eventually(timeout: 60) { (try? store.counts()[.queued]) == 1000 })
+        let movements = try store.list(limit: 5000)
+        #expect(movements.count == 1000)
+        #expect(Set(movements.compactMap(\.sourceFile)).count == 1000)
+        #expect(Set(movements.compactMap(\.yourUniqueReference)).count == 1000)
+        #expect(await eventually { (try? inboxFiles()) == [] })
+    }
+
+    @Test func badFilesLandInFailedWithAReasonAndTheRestGoOn() async throws {
+        try watcher.start()
+        defer { watcher.stop() }
+        try drop("truncated.json", Data("{\"apiCode\": ".utf8))
+        try drop("array.json", Data("[1, 2, 3]".utf8))
+        try drop("empty.json", Data())
+        try drop("huge.json", Data(repeating: 0x20, count: 5 << 20))
+        try drop("latin1.json", Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xE9, 0x22, 0x7D]))
+        #expect(symlink("/etc/shadow", config.inbox + "/shadow.json") == 0)
+        try drop("good.json", SharedFixtures.movement(reference: "G-1"))
+        let expected: [String: String] = [
+            "truncated.json": "not valid JSON", "array.json": "not a JSON object", "empty.json": "empty",
+            "huge.json": "over the 1048576-byte limit", "latin1.json": "not valid UTF-8",
+            "shadow.json": "symbolic link refused",
+        ]
+        for (name, fragment) in expected {
+            #expect(await eventually { (try? failure(name)) != nil }, "\(name) should land in failed/")
+            let report = try #require(try failure(name))
+            #expect((report["reason"] as? String ?? "").contains(fragment), "\(name): \(report)")
+            #expect(report["file"] as? String == name)
+        }
+        // The symlink itself was moved, never followed: failed/ holds a link, not a copy of /etc/shadow.
+        var info = stat()
+        #expect(lstat(config.failed + "/shadow.json", &info) == 0)
+        #expect(info.st_mode & S_IFMT == S_IFLNK)
+        #expect(await eventually { (try? store.list().count) == 1 })
+        #expect(try store.list().first?.sourceFile == "good.json")
+        #expect(await eventually { (try? inboxFiles()) == [] })
+    }
+
+    @Test func fileLeftAfterCommitIsNotStoredTwice() async throws {
+        // The crash window: committed, but the process died before deleting the file.
+        let data = try SharedFixtures.movement(reference: "K-1")
+        let item = try MovementIntake(siteAPICode: nil, maxBytes: 1 << 20).check(data, source: "inbox", sourceFile: "k.json")
+        _ = try store.ingest([item])
+        try data.write(to: URL(fileURLWithPath: config.inbox + "/.dwt-relay-taking.k.json"))
+        try drop("k.json", data)
+        try watcher.start()
+        defer { watcher.stop() }
+        #expect(await eventually { (try? inboxFiles()) == [] })
+        #expect(try store.list().count == 1)
+    }
+
+    @Test func storageFailureLeavesFilesInTheInbox() throws {
+        try drop("keep.json", SharedFixtures.movement(reference: "F-1"))
+        // Make the database read-only under the ingestor: the commit fails.
+        chmod(config.databasePath, 0o400)
+        chmod(config.stateDirectory, 0o500)
+        defer {
+            chmod(config.stateDirectory, 0o700)
+            chmod(config.databasePath, 0o600)
+        }
+        guard getuid() != 0 else { return }  // root ignores file modes; covered by the disk-full test instead
+        ingestor.scan()
+        #expect(try inboxFiles() == ["keep.json"])
+    }
+}

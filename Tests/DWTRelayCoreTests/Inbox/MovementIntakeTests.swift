@@ -1,0 +1,70 @@
+import DWTRelayCore
+import DWTRelayTestSupport
+import Foundation
+import Testing
+
+@Suite struct MovementIntakeTests {
+    let intake = MovementIntake(siteAPICode: nil, maxBytes: 1 << 20)
+
+    func reason(_ text: String, site: String? = nil) -> IntakeRejection? {
+        let intake = MovementIntake(siteAPICode: site, maxBytes: 1 << 20)
+        do {
+            _ = try intake.check(Data(text.utf8), source: "test", sourceFile: "x.json")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func refusesWhatCannotSucceedWithAReason() {
+        #expect(reason("{\"a\": ")?.reason.hasPrefix("not valid JSON") == true)
+        #expect(reason("[1, 2]")?.reason.contains("an array") == true)
+        #expect(reason("\"text\"")?.reason.contains("a string") == true)
+        #expect(reason("   \n")?.reason == "file is empty")
+        #expect(reason("{\"wasteItems\": []}")?.field == "apiCode")
+        #expect(reason("{\"apiCode\": 5}")?.field == "apiCode")
+        #expect(reason("{\"apiCode\": \"x\", \"yourUniqueReference\": 7}")?.field == "yourUniqueReference")
+        #expect(reason("{\"movement\": {}, \"wasteTrackingId\": \"nope\"}")?.field == "wasteTrackingId")
+    }
+
+    @Test func fillsTheSiteAPICodeAndKeepsUnknownFields() throws {
+        let item = try MovementIntake(siteAPICode: "site-code", maxBytes: 1 << 20)
+            .check(Data("{\"custom\": {\"x\": 1}}".utf8), source: "test", sourceFile: nil)
+        let body = try JSONSerialization.jsonObject(with: item.body) as! [String: Any]
+        #expect(body["apiCode"] as? String == "site-code")
+        #expect((body["custom"] as? [String: Any])?["x"] as? Int == 1)
+    }
+
+    @Test func forwardsTheBytesAsWrittenWhenNothingIsFilledIn() throws {
+        let data = try SharedFixtures.example("complex")
+        let item = try intake.check(data, source: "test", sourceFile: "c.json")
+        #expect(item.body == data)
+    }
+
+    @Test func envelopeUnwrapsTheMovementAndNamesTheTarget() throws {
+        let inner = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "R")) as! [String: Any]
+        let envelope = try JSONSerialization.data(withJSONObject: ["wasteTrackingId": "26ABCD12", "movement": inner])
+        let item = try intake.check(envelope, source: "test", sourceFile: "e.json")
+        #expect(item.envelopeWasteTrackingId == "26ABCD12")
+        #expect(item.yourUniqueReference == "R")
+        let body = try JSONSerialization.jsonObject(with: item.body) as! [String: Any]
+        #expect(body["movement"] == nil)
+    }
+
+    @Test func byteOrderMarkIsToleratedButUTF16AndNULAreNot() throws {
+        var withBOM = Data([0xEF, 0xBB, 0xBF])
+        withBOM.append(try SharedFixtures.movement(reference: nil))
+        #expect(throws: Never.self) { try intake.check(withBOM, source: "t", sourceFile: "b.json") }
+        let utf16 = Data([0xFF, 0xFE]) + "{}".data(using: .utf16LittleEndian)!
+        #expect(throws: IntakeRejection.self) { try intake.check(utf16, source: "t", sourceFile: "u.json") }
+        #expect(throws: IntakeRejection.self) { try intake.check(Data("{\"a\":\"\0\"}".utf8), source: "t", sourceFile: "n.json") }
+        #expect(throws: IntakeRejection.self) { try intake.check(Data([0x7B, 0xC3, 0x28, 0x7D]), source: "t", sourceFile: "x.json") }
+    }
+
+    @Test func sizeLimitNamesTheConfigKey() {
+        let small = MovementIntake(siteAPICode: nil, maxBytes: 1024)
+        #expect(throws: IntakeRejection.self) {
+            try small.check(Data(repeating: 0x20, count: 2048), source: "t", sourceFile: "big.json")
+        }
+    }
+}
