@@ -14,6 +14,8 @@ public actor SandboxState {
 
     public private(set) var configuration: SandboxConfiguration
     private var tokens: [String: Double] = [:]
+    /// Every token ever issued (tests grep logs and files for them).
+    public private(set) var issuedTokens: [String] = []
     private var movements: [String: StoredMovement] = [:]
     private var order: [String] = []
     private var recentRequests: [Double] = []
@@ -38,6 +40,7 @@ public actor SandboxState {
         let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let lifetime = configuration.tokenLifetimeSeconds
         tokens[token] = Date().timeIntervalSince1970 + lifetime
+        issuedTokens.append(token)
         return (token, lifetime)
     }
 
@@ -97,4 +100,12 @@ public actor SandboxState {
     }
 
     static func hash(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+}
+
+extension SandboxState {
+    /// Changes the accepted client credentials (e.g. a rotated secret).
+    public func setCredentials(clientID: String, clientSecret: String) {
+        configuration.clientID = clientID
+        configuration.clientSecret = clientSecret
+    }
 }

@@ -1,0 +1,270 @@
+import DWTRelayCore
+import DWTRelayTestSupport
+import DWTSandbox
+import Foundation
+import Testing
+
+/// The daemon against the sandbox over real HTTP on loopback, with a real SQLite file and spool folders.
+@Suite(.serialized) struct DeliveryIntegrationTests {
+    func result(_ harness: RelayHarness, _ name: String) throws -> [String: Any]? {
+        let path = harness.config.results + "/" + name.replacingOccurrences(of: ".json", with: "") + ".result.json"
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    @Test func everyExampleReachesItsStateWithIDAndResultFile() async throws {
+        try await RelayHarness.run(config: ["site.api_code": "c1611aa6-e1ae-487f-9768-cb2b5e5b8afb"]) { harness in
+            let examples = try SharedFixtures.examples()
+            for example in examples { try harness.drop(example.name, example.data) }
+            #expect(await eventually { (try? harness.allFinal(count: examples.count)) == true })
+            let listing = await harness.sandbox.state.listing()
+            for example in examples {
+                let movement = try #require(try harness.movement(file: example.name))
+                let file = try #require(try result(harness, example.name), "result file for \(example.name)")
+                #expect(file["state"] as? String == movement.state.rawValue)
+                #expect(file["id"] as? Int64 == movement.id || file["id"] as? Int == Int(movement.id!))
+                if example.name.hasPrefix("error-") {
+                    // The file has no apiCode; with site.api_code configured the daemon fills it in, so the
+                    // body becomes valid. (Sent as-is it is a 400: see SandboxTests.)
+                    #expect(movement.apiCode == "c1611aa6-e1ae-487f-9768-cb2b5e5b8afb")
+                }
+                #expect(movement.state == .accepted, "\(example.name): \(movement.lastError ?? "")")
+                let id = try #require(movement.wasteTrackingId)
+                #expect(WasteTrackingID(id) != nil)
+                #expect(file["wasteTrackingId"] as? String == id)
+                #expect(listing.contains { $0.wasteTrackingId == id && $0.posts == 1 })
+                let warnings = file["warnings"] as? [[String: Any]] ?? []
+                let body = try JSONSerialization.jsonObject(with: example.data) as! [String: Any]
+                let items = body["wasteItems"] as! [[String: Any]]
+                if items.contains(where: { $0["disposalOrRecoveryCodes"] == nil }) {
+                    #expect(warnings.contains { ($0["key"] as? String ?? "").contains("disposalOrRecoveryCodes") })
+                } else {
+                    #expect(warnings.isEmpty, "\(example.name): \(warnings)")
+                }
+            }
+        }
+    }
+
+    @Test func invalidBodyIsRejectedWithTheServiceErrorsAndNeverRetried() async throws {
+        try await RelayHarness.run { harness in
+            var body = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "BAD-1")) as! [String: Any]
+            body["receiver"] = ["siteName": "X", "authorisationNumber": "not-a-permit"]
+            try harness.drop("bad.json", try JSONSerialization.data(withJSONObject: body))
+            #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
+            let movement = try #require(try harness.movement(file: "bad.json"))
+            #expect(movement.state == .rejected)
+            #expect(movement.attempts == 1)
+            let file = try #require(try result(harness, "bad.json"))
+            let errors = try #require(file["errors"] as? [[String: Any]])
+            #expect(errors.contains { $0["key"] as? String == "receiver.authorisationNumber" && $0["errorType"] as? String == "InvalidFormat" })
+            #expect(await harness.sandbox.state.listing().isEmpty)
+        }
+    }
+
+    @Test func tokenExpiringMidRunIsRefreshedWithoutAFailedDelivery() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.tokenLifetimeSeconds = 1
+        try await RelayHarness.run(sandbox: sandbox) { harness in
+            for index in 0..<3 { try harness.drop("t\(index).json", SharedFixtures.movement(reference: "TOK-\(index)")) }
+            #expect(await eventually { (try? harness.allFinal(count: 3)) == true })
+            try await Task.sleep(for: .milliseconds(1200))
+            for index in 3..<6 { try harness.drop("t\(index).json", SharedFixtures.movement(reference: "TOK-\(index)")) }
+            #expect(await eventually { (try? harness.allFinal(count: 6)) == true })
+            let movements = try harness.store.list()
+            #expect(movements.allSatisfy { $0.state == .accepted && $0.attempts == 1 })
+            #expect(await harness.sandbox.state.tokenRequests >= 2)
+            // No delivery ever saw a 401: each one's event log has exactly one HTTP exchange.
+            for movement in movements {
+                #expect(try harness.store.events(movement.id!).filter { $0.kind == "http" }.map(\.status) == [201])
+            }
+        }
+    }
+
+    @Test func revokedTokenIsRefreshedOnceAndResent() async throws {
+        try await RelayHarness.run { harness in
+            try harness.drop("a.json", SharedFixtures.movement(reference: "REV-A"))
+            #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
+            await harness.sandbox.state.revokeAllTokens()
+            try harness.drop("b.json", SharedFixtures.movement(reference: "REV-B"))
+            #expect(await eventually { (try? harness.allFinal(count: 2)) == true })
+            let b = try #require(try harness.movement(file: "b.json"))
+            #expect(b.state == .accepted)
+            #expect(try harness.store.events(b.id!).filter { $0.kind == "http" }.map(\.status) == [401, 201])
+        }
+    }
+
+    @Test func flakyServiceStillDeliversEverythingExactlyOnce() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.faults.errorRate = 0.3
+        sandbox.faults.rateLimitBurst = 10
+        sandbox.faults.retryAfterSeconds = nil
+        try await RelayHarness.run(sandbox: sandbox, config: ["delivery.concurrency": "8"]) { harness in
+            let count = 60
+            for index in 0..<count { try harness.drop("f\(index).json", SharedFixtures.movement(reference: "FLAKY-\(index)")) }
+            #expect(await eventually(timeout: 60) { (try? harness.allFinal(count: count)) == true })
+            let movements = try harness.store.list()
+            #expect(movements.count == count)
+            #expect(movements.allSatisfy { $0.state == .accepted && !$0.possibleDuplicate })
+            let listing = await harness.sandbox.state.listing()
+            #expect(listing.count == count, "every movement stored once at the service")
+            #expect(listing.allSatisfy { $0.posts == 1 })
+            #expect(Set(listing.map(\.wasteTrackingId)) == Set(movements.compactMap(\.wasteTrackingId)))
+            #expect(movements.contains { $0.attempts > 1 }, "the faults must actually have been hit")
+        }
+    }
+
+    @Test func unpaidServiceChargeHoldsThenResumesWhenPaid() async throws {
+        let code = "98093f51-a0b8-41a4-a349-a533a0dffd97"
+        var sandbox = SandboxConfiguration()
+        sandbox.unpaidAPICodes = [code]
+        try await RelayHarness.run(sandbox: sandbox) { harness in
+            for index in 0..<3 {
+                try harness.drop("p\(index).json", SharedFixtures.movement(reference: "PAY-\(index)", apiCode: code))
+            }
+            try harness.drop("other.json", SharedFixtures.movement(reference: "PAY-OTHER"))
+            #expect(await eventually { (try? harness.movement(file: "other.json"))??.state == .accepted })
+            #expect(await eventually { (try? harness.store.counts()[.held]) ?? 0 >= 1 })
+            let facts = try harness.store.statusFacts()
+            let report = StatusReport.build(facts: facts, config: harness.config, daemonRunning: true, now: Date().timeIntervalSince1970)
+            #expect(report.health == .critical)
+            #expect(report.problems.contains { $0.contains("service charge is unpaid") && $0.contains("held, not lost") })
+            let requestsWhileUnpaid = await harness.sandbox.state.movementRequests
+            try await Task.sleep(for: .milliseconds(700))
+            // Probing is one request per probe interval, not the whole queue.
+            #expect(await harness.sandbox.state.movementRequests - requestsWhileUnpaid <= 3)
+            await harness.sandbox.state.setPaid(code, paid: true)
+            #expect(await eventually { (try? harness.allFinal(count: 4)) == true })
+            #expect(try harness.store.list().allSatisfy { $0.state == .accepted })
+            let after = StatusReport.build(
+                facts: try harness.store.statusFacts(), config: harness.config, daemonRunning: true,
+                now: Date().timeIntervalSince1970)
+            #expect(!after.problems.contains { $0.contains("unpaid") })
+        }
+    }
+
+    @Test func revisionByReferenceBecomesAPutToTheRightID() async throws {
+        try await RelayHarness.run { harness in
+            try harness.drop("v1.json", SharedFixtures.movement(reference: "TICKET-77"))
+            #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
+            let first = try #require(try harness.movement(file: "v1.json"))
+            let id = try #require(first.wasteTrackingId)
+            try harness.drop("v2.json", SharedFixtures.movement(reference: "TICKET-77", siteName: "Corrected Ltd"))
+            #expect(await eventually { (try? harness.allFinal(count: 2)) == true })
+            let second = try #require(try harness.movement(file: "v2.json"))
+            #expect(second.kind == .put)
+            #expect(second.wasteTrackingId == id)
+            let stored = try #require(await harness.sandbox.state.listing().first { $0.wasteTrackingId == id })
+            #expect(stored.posts == 1)
+            #expect(stored.puts == 1)
+            #expect(stored.latestBodyHash == MovementIntake.hash(try SharedFixtures.movement(reference: "TICKET-77", siteName: "Corrected Ltd")))
+        }
+    }
+
+    @Test func putToAnUnknownIDIsAcceptedAndFlaggedNotFound() async throws {
+        try await RelayHarness.run { harness in
+            let inner = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "ENV-1"))
+            let envelope = try JSONSerialization.data(withJSONObject: ["wasteTrackingId": "26QQQQQQ", "movement": inner])
+            try harness.drop("env.json", envelope)
+            #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
+            let movement = try #require(try harness.movement(file: "env.json"))
+            #expect(movement.state == .accepted)
+            #expect(movement.notFound)
+            #expect(movement.lastStatus == 404)
+        }
+    }
+
+    @Test func inDoubtPostIsResentAndFlagged() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.faults.dropAfterStoreRate = 1
+        try await RelayHarness.run(sandbox: sandbox) { harness in
+            try harness.drop("doubt.json", SharedFixtures.movement(reference: "DOUBT-1"))
+            #expect(await eventually { (try? harness.store.list().first?.attempts ?? 0) ?? 0 >= 1 })
+            #expect(await eventually { (try? harness.movement(file: "doubt.json"))??.possibleDuplicate == true })
+            await harness.setFaults(SandboxFaults())
+            #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
+            let movement = try #require(try harness.movement(file: "doubt.json"))
+            #expect(movement.state == .accepted)
+            #expect(movement.possibleDuplicate)
+            // The service really does hold it more than once; the flag is what tells the operator.
+            #expect(await harness.sandbox.state.listing().count >= 2)
+            let report = StatusReport.build(
+                facts: try harness.store.statusFacts(), config: harness.config, daemonRunning: true,
+                now: Date().timeIntervalSince1970)
+            #expect((report.json["possibleDuplicates"] as? Int ?? 0) == 1)
+            #expect(try harness.store.list(possibleDuplicatesOnly: true).map(\.sourceFile) == ["doubt.json"])
+        }
+    }
+
+    @Test func inDoubtPostIsHeldUnderHoldPolicy() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.faults.dropAfterStoreRate = 1
+        try await RelayHarness.run(sandbox: sandbox, config: ["delivery.in_doubt": "hold"]) { harness in
+            try harness.drop("hold.json", SharedFixtures.movement(reference: "HOLD-1"))
+            #expect(await eventually { (try? harness.movement(file: "hold.json"))??.state == .held })
+            let held = try #require(try harness.movement(file: "hold.json"))
+            #expect(held.holdReason == "in-doubt")
+            await harness.setFaults(SandboxFaults())
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try harness.movement(file: "hold.json")?.state == .held, "held until an operator says retry")
+            _ = try harness.store.release(ids: [held.id!], now: Date().timeIntervalSince1970)
+            WakeSocket.nudge(databasePath: harness.config.databasePath)
+            #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
+            #expect(try harness.movement(file: "hold.json")?.possibleDuplicate == true)
+        }
+    }
+
+    @Test func refusedCredentialsStopSendingAndKeepTheQueue() async throws {
+        try await RelayHarness.run { harness in
+            // The sandbox's secret changes under the daemon: the token endpoint now refuses it.
+            await harness.sandbox.state.revokeAllTokens()
+            await harness.sandbox.state.setCredentials(clientID: "sandbox-client", clientSecret: "rotated")
+            for index in 0..<3 { try harness.drop("a\(index).json", SharedFixtures.movement(reference: "AUTH-\(index)")) }
+            #expect(await eventually {
+                (try? harness.store.statusFacts().serviceState["auth.state"]) == "failing"
+            })
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(await harness.sandbox.state.movementRequests == 0)
+            let pending = try harness.store.list().filter { $0.state.isPending }
+            #expect(pending.count == 3)
+            let report = StatusReport.build(
+                facts: try harness.store.statusFacts(), config: harness.config, daemonRunning: true,
+                now: Date().timeIntervalSince1970)
+            #expect(report.health == .critical)
+            await harness.sandbox.state.setCredentials(clientID: "sandbox-client", clientSecret: RelayHarness.clientSecret)
+            #expect(await eventually { (try? harness.allFinal(count: 3)) == true })
+        }
+    }
+
+    @Test func secretsAndTokensAppearNowhere() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.faults.errorRate = 0.2
+        sandbox.tokenLifetimeSeconds = 1
+        try await RelayHarness.run(sandbox: sandbox) { harness in
+            for (index, example) in try SharedFixtures.examples().enumerated() where !example.name.hasPrefix("error-") {
+                try harness.drop("s\(index).json", example.data)
+            }
+            await harness.sandbox.state.revokeAllTokens()
+            #expect(await eventually { (try? harness.allFinal(count: 6)) == true })
+            let issued = await harness.sandbox.state.issuedTokens
+            #expect(!issued.isEmpty)
+            var haystack = harness.logs.text
+            for movement in try harness.store.list() {
+                haystack += String(decoding: movement.payload, as: UTF8.self)
+                haystack += "\(movement.listJSON) \(movement.resultJSON)"
+                for event in try harness.store.events(movement.id!) { haystack += "\(event)" }
+            }
+            let facts = try harness.store.statusFacts()
+            haystack += "\(StatusReport.build(facts: facts, config: harness.config, daemonRunning: true, now: 0).json)"
+            for file in try FileManager.default.contentsOfDirectory(atPath: harness.config.results) {
+                haystack += String(decoding: FileManager.default.contents(atPath: harness.config.results + "/" + file)!, as: UTF8.self)
+            }
+            // The raw database file too (WAL included): the secret and tokens are never stored.
+            for file in try FileManager.default.contentsOfDirectory(atPath: harness.config.stateDirectory) {
+                haystack += String(decoding: FileManager.default.contents(atPath: harness.config.stateDirectory + "/" + file) ?? Data(), as: UTF8.self)
+            }
+            #expect(!haystack.contains(RelayHarness.clientSecret))
+            for token in issued { #expect(!haystack.contains(token)) }
+            #expect(haystack.contains("movement accepted"), "the haystack must hold the real logs")
+        }
+    }
+}
