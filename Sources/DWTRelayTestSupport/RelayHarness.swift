@@ -27,7 +27,8 @@ public struct RelayHarness: Sendable {
 
     public func allFinal(count: Int) throws -> Bool {
         let movements = try store.list(limit: 1_000_000)
-        return movements.count >= count && movements.allSatisfy { $0.state.isFinal && ($0.resultWritten || $0.state == .superseded) }
+        return movements.count >= count
+            && movements.allSatisfy { $0.state.isFinal && ($0.resultWritten || $0.state == .superseded) }
     }
 
     public func setFaults(_ faults: SandboxFaults) async { await sandbox.state.setFaults(faults) }

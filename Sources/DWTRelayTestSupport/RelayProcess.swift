@@ -48,7 +48,9 @@ public final class RelayProcess: @unchecked Sendable {
     }
 
     /// Writes `config` as YAML into `folder` and returns its path.
-    public static func writeConfig(_ config: RelayConfig, in folder: TemporaryFolder, name: String = "dwt-relay.yaml") throws -> String {
+    public static func writeConfig(_ config: RelayConfig, in folder: TemporaryFolder, name: String = "dwt-relay.yaml")
+        throws -> String
+    {
         let path = folder.sub(name)
         try config.renderYAML().write(toFile: path, atomically: true, encoding: .utf8)
         return path

@@ -21,7 +21,9 @@ public enum SharedFixtures {
     }
 
     /// A valid body with a chosen reference (and optional tweaks), as JSON data.
-    public static func movement(reference: String?, siteName: String = "Receiver Ltd", apiCode: String? = nil) throws -> Data {
+    public static func movement(reference: String?, siteName: String = "Receiver Ltd", apiCode: String? = nil) throws
+        -> Data
+    {
         var body = try JSONSerialization.jsonObject(with: example("basic-required-fields-only")) as! [String: Any]
         if let reference { body["yourUniqueReference"] = reference }
         var receiver = body["receiver"] as! [String: Any]

@@ -5,7 +5,8 @@ public final class TemporaryFolder: Sendable {
     public let path: String
 
     public init(_ prefix: String = "dwt-relay-test") {
-        var template = Array(((NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix).XXXXXX")).utf8CString)
+        var template = Array(
+            ((NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix).XXXXXX")).utf8CString)
         path = String(cString: mkdtemp(&template)!)
     }
 

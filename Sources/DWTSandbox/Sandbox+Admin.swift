@@ -26,7 +26,9 @@ extension Sandbox {
         }
         router.get("/admin/faults") { _, _ in
             let data = try JSONEncoder().encode(await self.state.faults)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         router.put("/admin/faults") { request, context in
             let body = try await request.body.collect(upTo: 64 * 1024)

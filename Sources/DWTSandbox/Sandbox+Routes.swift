@@ -21,11 +21,15 @@ extension Sandbox {
         return router
     }
 
-    func json(_ status: HTTPResponse.Status, _ value: Any, expiry: String? = nil, extra: [(String, String)] = []) -> Response {
+    func json(_ status: HTTPResponse.Status, _ value: Any, expiry: String? = nil, extra: [(String, String)] = [])
+        -> Response
+    {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let expiry, let name = HTTPField.Name("service-charge-expiry-date") { headers[name] = expiry }
         for (name, value) in extra { if let name = HTTPField.Name(name) { headers[name] = value } }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(value, pretty: false))))
+        return Response(
+            status: status, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(value, pretty: false))))
     }
 
     func drop(_ context: SandboxContext) async -> Response {
@@ -42,7 +46,9 @@ extension Sandbox {
         var id = form["client_id"]
         var secret = form["client_secret"]
         if let authorization = request.headers[.authorization], authorization.hasPrefix("Basic "),
-            let decoded = Data(base64Encoded: String(authorization.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
+            let decoded = Data(base64Encoded: String(authorization.dropFirst(6))).map({
+                String(decoding: $0, as: UTF8.self)
+            }),
             let colon = decoded.firstIndex(of: ":")
         {
             id = String(decoded[..<colon])
@@ -95,7 +101,9 @@ extension Sandbox {
         }
         let apiCode = (body["apiCode"] as? String)?.lowercased()
         if let apiCode, configuration.unpaidAPICodes.contains(apiCode) {
-            return json(.init(code: 402, reasonPhrase: "Payment Required"), ["message": "Payment Required"], expiry: "not available")
+            return json(
+                .init(code: 402, reasonPhrase: "Payment Required"), ["message": "Payment Required"],
+                expiry: "not available")
         }
         var warnings: [ValidationIssue] = []
         if configuration.validate {

@@ -30,7 +30,8 @@ public struct Sandbox: Sendable {
 
     /// Starts a sandbox on a free loopback port, runs `body` with it, then stops it.
     public static func withRunning<T: Sendable>(
-        _ configuration: SandboxConfiguration = SandboxConfiguration(), logger: Logger = Logger(label: "dwt-relay.sandbox"),
+        _ configuration: SandboxConfiguration = SandboxConfiguration(),
+        logger: Logger = Logger(label: "dwt-relay.sandbox"),
         _ body: @Sendable (RunningSandbox) async throws -> T
     ) async throws -> T {
         let sandbox = Sandbox(configuration: configuration, logger: logger)

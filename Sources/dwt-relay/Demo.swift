@@ -12,7 +12,8 @@ struct Demo: Sendable {
     let timeout: Double
 
     init(examplesFolder: String?, faults: Bool, timeout: Double) throws {
-        var template = Array(((NSTemporaryDirectory() as NSString).appendingPathComponent("dwt-relay-demo.XXXXXX")).utf8CString)
+        var template = Array(
+            ((NSTemporaryDirectory() as NSString).appendingPathComponent("dwt-relay-demo.XXXXXX")).utf8CString)
         guard let made = mkdtemp(&template) else { throw ConfigError(key: "demo", "cannot create a temporary folder") }
         workspace = String(cString: made)
         files = try DemoExamples.load(folder: examplesFolder)
@@ -87,7 +88,9 @@ struct Demo: Sendable {
     private func dropAndWait(_ config: RelayConfig) async throws -> Bool {
         let store = try MovementStore(path: config.databasePath)
         let started = Date()
-        let (firsts, revisions) = (files.filter { !$0.name.contains("revision") }, files.filter { $0.name.contains("revision") })
+        let (firsts, revisions) = (
+            files.filter { !$0.name.contains("revision") }, files.filter { $0.name.contains("revision") }
+        )
         for file in firsts { try drop(file.name, file.data, into: config.inbox) }
         var revisionsDropped = revisions.isEmpty
         while true {
@@ -139,14 +142,19 @@ struct Demo: Sendable {
                 } else if !movement.state.isFinal {
                     detail = movement.lastError.map { "retrying: \($0)" } ?? "in progress"
                 }
-                rows.append(Row(name: file.name, state: movement.state.rawValue, detail: detail, final: final,
-                    asExpected: movement.state.rawValue == expected))
-            } else if let report = FileManager.default.contents(atPath: config.failed + "/" + file.name + ".error.json"),
+                rows.append(
+                    Row(
+                        name: file.name, state: movement.state.rawValue, detail: detail, final: final,
+                        asExpected: movement.state.rawValue == expected))
+            } else if let report = FileManager.default.contents(
+                atPath: config.failed + "/" + file.name + ".error.json"),
                 let object = (try? JSONSerialization.jsonObject(with: report)) as? [String: Any]
             {
                 let field = (object["field"] as? String).map { "\($0): " } ?? ""
-                rows.append(Row(name: file.name, state: "failed (local)", detail: field + "\(object["reason"] ?? "")",
-                    final: true, asExpected: expected == "failed"))
+                rows.append(
+                    Row(
+                        name: file.name, state: "failed (local)", detail: field + "\(object["reason"] ?? "")",
+                        final: true, asExpected: expected == "failed"))
             }
         }
         return rows

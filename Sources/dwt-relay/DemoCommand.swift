@@ -7,12 +7,14 @@ import Logging
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Show the whole product in seconds: a sandbox DWT API, the daemon, example movements and their results.")
+        abstract:
+            "Show the whole product in seconds: a sandbox DWT API, the daemon, example movements and their results.")
 
     @Flag(name: .long, help: "Make the sandbox flaky (errors, 429s, lost answers) to show retries.") var faults = false
     @Flag(name: .long, help: "Keep the temporary workspace for a look around.") var keep = false
     @Flag(name: .long, help: "Show the daemon's log.") var verbose = false
-    @Option(name: .long, help: "Folder with example movement files (default: the bundled examples).") var examples: String?
+    @Option(name: .long, help: "Folder with example movement files (default: the bundled examples).") var examples:
+        String?
     @Option(name: .long, help: "Give up after this many seconds.") var timeout: Double = 120
 
     func run() async throws {

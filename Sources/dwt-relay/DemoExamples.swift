@@ -7,7 +7,8 @@ enum DemoExamples {
     static func load(folder: String?) throws -> [(name: String, data: Data)] {
         var files: [(name: String, data: Data)] = []
         if let folder {
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted()
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
+                .sorted()
             for name in names {
                 if let data = FileManager.default.contents(atPath: folder + "/" + name) { files.append((name, data)) }
             }

@@ -6,7 +6,8 @@ struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List movements, newest first.")
 
     @OptionGroup var options: GlobalOptions
-    @Option(name: .long, help: "Only this state: queued, sending, accepted, rejected, held, superseded.") var state: String?
+    @Option(name: .long, help: "Only this state: queued, sending, accepted, rejected, held, superseded.") var state:
+        String?
     @Flag(name: .long, help: "Only movements flagged possibleDuplicate.") var possibleDuplicates = false
     @Option(name: .long, help: "At most this many.") var limit = 1000
     @Flag(name: .long, help: "Print JSON (stable; see README).") var json = false
@@ -15,7 +16,9 @@ struct ListCommand: ParsableCommand {
         var filter: MovementState? = nil
         if let state {
             guard let parsed = MovementState(rawValue: state) else {
-                throw ValidationError("--state: unknown state \"\(state)\" (one of \(MovementState.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw ValidationError(
+                    "--state: unknown state \"\(state)\" (one of \(MovementState.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             filter = parsed
         }
@@ -26,7 +29,9 @@ struct ListCommand: ParsableCommand {
             print(JSONText.encode(movements.map(\.listJSON)))
             return
         }
-        print(["ID", "STATE", "RECEIVED", "FILE", "REFERENCE", "WASTE-TRACKING-ID", "TRIES", "LAST ERROR"].joined(separator: "\t"))
+        print(
+            ["ID", "STATE", "RECEIVED", "FILE", "REFERENCE", "WASTE-TRACKING-ID", "TRIES", "LAST ERROR"].joined(
+                separator: "\t"))
         for movement in movements {
             var state = movement.state.rawValue
             if movement.possibleDuplicate { state += "*" }

@@ -4,7 +4,8 @@ import Foundation
 
 struct PurgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "purge", abstract: "Delete accepted movements received before a date (the customer's right to delete).")
+        commandName: "purge",
+        abstract: "Delete accepted movements received before a date (the customer's right to delete).")
 
     @OptionGroup var options: GlobalOptions
     @Option(name: .long, help: "Delete accepted movements received before this date.") var before: String

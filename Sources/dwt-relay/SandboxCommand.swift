@@ -25,7 +25,8 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Share of requests dropped after storing (answer lost).") var dropAfter: Double = 0
     @Flag(name: .long, help: "Token endpoint answers 503.") var tokenEndpointDown = false
     @Flag(name: .long, help: "Drop every connection.") var serviceDown = false
-    @Option(name: .long, help: "Enforce this many requests per second (429 above it); 0 = off.") var enforceRate: Double = 0
+    @Option(name: .long, help: "Enforce this many requests per second (429 above it); 0 = off.") var enforceRate:
+        Double = 0
 
     func run() async throws {
         LoggingSystem.bootstrap { label in RelayLogHandler(label: label, level: .info, format: .text) }

@@ -17,7 +17,8 @@ struct StatusCommand: ParsableCommand {
             let store = try options.openStore(config)
             let running = DaemonLock.isHeld(stateDirectory: config.stateDirectory)
             report = StatusReport.build(
-                facts: try store.statusFacts(), config: config, daemonRunning: running, now: Date().timeIntervalSince1970)
+                facts: try store.statusFacts(), config: config, daemonRunning: running,
+                now: Date().timeIntervalSince1970)
         } catch {
             if json {
                 print(JSONText.encode(["health": "UNKNOWN", "problems": ["UNKNOWN: \(error)"]]))
@@ -32,7 +33,10 @@ struct StatusCommand: ParsableCommand {
             print(report.summaryLine)
             for problem in report.problems { print("  - \(problem)") }
             if let counts = report.json["counts"] as? [String: Int] {
-                print("  counts: " + MovementState.allCases.map { "\($0.rawValue)=\(counts[$0.rawValue] ?? 0)" }.joined(separator: " "))
+                print(
+                    "  counts: "
+                        + MovementState.allCases.map { "\($0.rawValue)=\(counts[$0.rawValue] ?? 0)" }.joined(
+                            separator: " "))
             }
             if let auth = report.json["auth"] as? [String: Any] { print("  auth: \(auth["state"] ?? "unknown")") }
             if let oldest = report.json["oldestPendingAt"] as? String { print("  oldest pending: \(oldest)") }

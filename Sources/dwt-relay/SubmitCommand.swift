@@ -5,7 +5,8 @@ import Foundation
 struct SubmitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
-        abstract: "Store movements now (files, or - for stdin) and print their local IDs. Works with or without the daemon.")
+        abstract:
+            "Store movements now (files, or - for stdin) and print their local IDs. Works with or without the daemon.")
 
     @OptionGroup var options: GlobalOptions
     @Flag(name: .long, help: "Print JSON.") var json = false
@@ -26,7 +27,9 @@ struct SubmitCommand: ParsableCommand {
                     name = nil
                 } else {
                     var info = stat()
-                    guard stat(path, &info) == 0 else { throw IntakeRejection("cannot read: \(String(cString: strerror(errno)))") }
+                    guard stat(path, &info) == 0 else {
+                        throw IntakeRejection("cannot read: \(String(cString: strerror(errno)))")
+                    }
                     guard (info.st_mode & S_IFMT) == S_IFREG else { throw IntakeRejection("not a regular file") }
                     guard let contents = FileManager.default.contents(atPath: path) else {
                         throw IntakeRejection("cannot read (permissions?)")

@@ -5,7 +5,9 @@ import Foundation
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check movement files offline against the spec's rules and the bundled reference data. Exit 0 valid, 1 invalid.")
+        abstract:
+            "Check movement files offline against the spec's rules and the bundled reference data. Exit 0 valid, 1 invalid."
+    )
 
     @Flag(name: .long, help: "Print JSON.") var json = false
     @Argument(help: "Movement files.") var paths: [String]

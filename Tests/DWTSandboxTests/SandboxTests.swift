@@ -4,8 +4,8 @@ import DWTRelayTestSupport
 import DWTSandbox
 import Foundation
 import NIOCore
-import NIOHTTP1
 import NIOFoundationCompat
+import NIOHTTP1
 import Testing
 
 /// The sandbox on port 0, driven with a plain HTTP client as any vendor's software would.
@@ -63,12 +63,16 @@ import Testing
         try await Sandbox.withRunning { sandbox in
             let headers = try await Self.bearer(sandbox)
             for example in try SharedFixtures.examples() {
-                let answer = try await Self.call(.POST, sandbox.baseURL + "/movements/receive", body: example.data, headers: headers)
+                let answer = try await Self.call(
+                    .POST, sandbox.baseURL + "/movements/receive", body: example.data, headers: headers)
                 #expect(answer.headers["service-charge-expiry-date"] != nil)
                 if example.name.hasPrefix("error-") {
                     #expect(answer.status == 400, "\(example.name)")
                     let errors = (answer.json["validation"] as? [String: Any])?["errors"] as? [[String: Any]] ?? []
-                    #expect(errors.contains { $0["key"] as? String == "apiCode" && $0["errorType"] as? String == "NotProvided" })
+                    #expect(
+                        errors.contains {
+                            $0["key"] as? String == "apiCode" && $0["errorType"] as? String == "NotProvided"
+                        })
                 } else {
                     #expect(answer.status == 201, "\(example.name): \(answer.json)")
                     let id = try #require(answer.json["wasteTrackingId"] as? String)
@@ -86,9 +90,13 @@ import Testing
             let none = try await Self.call(.POST, sandbox.baseURL + "/movements/receive", body: body)
             #expect(none.status == 401)
             let headers = try await Self.bearer(sandbox)
-            #expect(try await Self.call(.POST, sandbox.baseURL + "/movements/receive", body: body, headers: headers).status == 201)
+            #expect(
+                try await Self.call(.POST, sandbox.baseURL + "/movements/receive", body: body, headers: headers).status
+                    == 201)
             await sandbox.state.revokeAllTokens()
-            #expect(try await Self.call(.POST, sandbox.baseURL + "/movements/receive", body: body, headers: headers).status == 401)
+            #expect(
+                try await Self.call(.POST, sandbox.baseURL + "/movements/receive", body: body, headers: headers).status
+                    == 401)
         }
     }
 
@@ -99,11 +107,13 @@ import Testing
             let headers = try await Self.bearer(sandbox)
             let unknown = try await Self.call(
                 .POST, sandbox.baseURL + "/movements/receive",
-                body: try SharedFixtures.movement(reference: nil, apiCode: "75ff9140-8617-406e-9163-2ba4907e645b2"), headers: headers)
+                body: try SharedFixtures.movement(reference: nil, apiCode: "75ff9140-8617-406e-9163-2ba4907e645b2"),
+                headers: headers)
             #expect(unknown.status == 400)
             let unpaid = try await Self.call(
                 .POST, sandbox.baseURL + "/movements/receive",
-                body: try SharedFixtures.movement(reference: nil, apiCode: "c1611aa6-e1ae-487f-9768-cb2b5e5b8afb"), headers: headers)
+                body: try SharedFixtures.movement(reference: nil, apiCode: "c1611aa6-e1ae-487f-9768-cb2b5e5b8afb"),
+                headers: headers)
             #expect(unpaid.status == 402)
         }
     }
@@ -138,24 +148,32 @@ import Testing
             faults = SandboxFaults()
             faults.dropBeforeStoreRate = 1
             await sandbox.state.setFaults(faults)
-            await #expect(throws: (any Error).self) { _ = try await Self.call(.POST, url, body: body, headers: headers) }
+            await #expect(throws: (any Error).self) {
+                _ = try await Self.call(.POST, url, body: body, headers: headers)
+            }
             #expect(await sandbox.state.listing().count == before)
 
             faults = SandboxFaults()
             faults.dropAfterStoreRate = 1
             await sandbox.state.setFaults(faults)
-            await #expect(throws: (any Error).self) { _ = try await Self.call(.POST, url, body: body, headers: headers) }
+            await #expect(throws: (any Error).self) {
+                _ = try await Self.call(.POST, url, body: body, headers: headers)
+            }
             #expect(await sandbox.state.listing().count == before + 1, "stored, but the answer was lost")
 
             faults = SandboxFaults()
             faults.serviceDown = true
             await sandbox.state.setFaults(faults)
-            await #expect(throws: (any Error).self) { _ = try await Self.call(.POST, url, body: body, headers: headers) }
+            await #expect(throws: (any Error).self) {
+                _ = try await Self.call(.POST, url, body: body, headers: headers)
+            }
 
             faults = SandboxFaults()
             faults.hang = true
             await sandbox.state.setFaults(faults)
-            await #expect(throws: (any Error).self) { _ = try await Self.call(.POST, url, body: body, headers: headers, timeout: 1) }
+            await #expect(throws: (any Error).self) {
+                _ = try await Self.call(.POST, url, body: body, headers: headers, timeout: 1)
+            }
 
             faults = SandboxFaults()
             faults.latencyMs = 300
@@ -173,17 +191,22 @@ import Testing
                 .PUT, sandbox.baseURL + "/admin/faults", body: Data("{\"rateLimitBurst\": 1}".utf8))
             #expect(set.status == 200)
             #expect(await sandbox.state.faults.rateLimitBurst == 1)
-            _ = try await Self.call(.POST, sandbox.baseURL + "/movements/receive", body: try SharedFixtures.movement(reference: nil), headers: headers)
+            _ = try await Self.call(
+                .POST, sandbox.baseURL + "/movements/receive", body: try SharedFixtures.movement(reference: nil),
+                headers: headers)
             let created = try await Self.call(
-                .POST, sandbox.baseURL + "/movements/receive", body: try SharedFixtures.movement(reference: "L"), headers: headers)
+                .POST, sandbox.baseURL + "/movements/receive", body: try SharedFixtures.movement(reference: "L"),
+                headers: headers)
             let id = try #require(created.json["wasteTrackingId"] as? String)
             for _ in 0..<2 {
                 let put = try await Self.call(
-                    .PUT, sandbox.baseURL + "/movements/\(id)/receive", body: try SharedFixtures.movement(reference: "L"), headers: headers)
+                    .PUT, sandbox.baseURL + "/movements/\(id)/receive",
+                    body: try SharedFixtures.movement(reference: "L"), headers: headers)
                 #expect(put.status == 200)
             }
             let missing = try await Self.call(
-                .PUT, sandbox.baseURL + "/movements/26NOPE00/receive", body: try SharedFixtures.movement(reference: "L"), headers: headers)
+                .PUT, sandbox.baseURL + "/movements/26NOPE00/receive",
+                body: try SharedFixtures.movement(reference: "L"), headers: headers)
             #expect(missing.status == 404)
             let listing = try await Self.call(.GET, sandbox.baseURL + "/admin/movements")
             let movements = try #require(listing.json["movements"] as? [[String: Any]])
@@ -198,12 +221,17 @@ import Testing
     @Test func referenceDataMatchesTheOfficialLists() async throws {
         try await Sandbox.withRunning { sandbox in
             let headers = try await Self.bearer(sandbox)
-            let expected = ["ewc-codes": 842, "hazardous-property-codes": 16, "disposal-or-recovery-codes": 28, "container-types": 16, "pop-names": 31]
+            let expected = [
+                "ewc-codes": 842, "hazardous-property-codes": 16, "disposal-or-recovery-codes": 28,
+                "container-types": 16, "pop-names": 31,
+            ]
             for (kind, count) in expected {
                 var request = HTTPClientRequest(url: sandbox.baseURL + "/reference-data/" + kind)
                 for (name, value) in headers { request.headers.add(name: name, value: value) }
                 let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-                let list = try JSONSerialization.jsonObject(with: Data(buffer: try await response.body.collect(upTo: 1 << 22))) as? [Any]
+                let list =
+                    try JSONSerialization.jsonObject(with: Data(buffer: try await response.body.collect(upTo: 1 << 22)))
+                    as? [Any]
                 #expect(list?.count == count, "\(kind)")
             }
         }

@@ -81,7 +81,9 @@ extension RelayConfig {
         case let double as Double:
             return String(double)
         case let string as String:
-            if case .integer = key.kind { throw ConfigError(key: key.name, "expected a whole number, got \"\(string)\"") }
+            if case .integer = key.kind {
+                throw ConfigError(key: key.name, "expected a whole number, got \"\(string)\"")
+            }
             if case .number = key.kind { throw ConfigError(key: key.name, "expected a number, got \"\(string)\"") }
             return string
         default:

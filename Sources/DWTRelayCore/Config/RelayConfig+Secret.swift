@@ -66,7 +66,11 @@ extension RelayConfig {
             case .string, .choice: isText = true
             default: isText = false
             }
-            let quoted = !isText ? value : "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            let quoted =
+                !isText
+                ? value
+                : "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    + "\""
             sections[parts[0], default: []].append("  \(parts[1]): \(quoted)")
         }
         return order.map { "\($0):\n" + sections[$0]!.joined(separator: "\n") }.joined(separator: "\n") + "\n"

@@ -38,7 +38,8 @@ public struct MovementValidator: Sendable {
             if !(received is String) || ISO8601.parse(received as! String) == nil
                 || !(received as! String).contains("T")
             {
-                check.error("dateTimeReceived", "InvalidFormat", "\"dateTimeReceived\" must be in valid ISO 8601 format")
+                check.error(
+                    "dateTimeReceived", "InvalidFormat", "\"dateTimeReceived\" must be in valid ISO 8601 format")
             }
         }
         if let text = body["specialHandlingRequirements"] as? String, text.count > ValidationRules.maxSpecialHandling {
@@ -73,7 +74,8 @@ public struct MovementValidator: Sendable {
                     }
                 }
             } else {
-                check.error("otherReferencesForMovement", "InvalidType", "\"otherReferencesForMovement\" must be an array")
+                check.error(
+                    "otherReferencesForMovement", "InvalidType", "\"otherReferencesForMovement\" must be an array")
             }
         }
         return check.report
@@ -126,7 +128,8 @@ public struct MovementValidator: Sendable {
         if let container = item["typeOfContainers"], !Check.isMissing(container) {
             if !(container is String) || !reference.containerTypes.contains(container as! String) {
                 check.error(
-                    "\(key).typeOfContainers", "InvalidValue", "\"\(key).typeOfContainers\" is not a valid container type")
+                    "\(key).typeOfContainers", "InvalidValue",
+                    "\"\(key).typeOfContainers\" is not a valid container type")
             }
         }
         if let weight = item["weight"], !Check.isMissing(weight) { check.weight(weight, key: "\(key).weight") }
@@ -148,7 +151,9 @@ public struct MovementValidator: Sendable {
                 }
             }
         }
-        if let codes = item["disposalOrRecoveryCodes"], !Check.isMissing(codes), let list = codes as? [Any], !list.isEmpty {
+        if let codes = item["disposalOrRecoveryCodes"], !Check.isMissing(codes), let list = codes as? [Any],
+            !list.isEmpty
+        {
             for (index, entry) in list.enumerated() {
                 let entryKey = "\(key).disposalOrRecoveryCodes[\(index)]"
                 guard let entry = entry as? [String: Any] else {
@@ -157,8 +162,12 @@ public struct MovementValidator: Sendable {
                 }
                 if Check.isMissing(entry["code"]) {
                     check.error("\(entryKey).code", "NotProvided", "\"\(entryKey).code\" is required")
-                } else if !(entry["code"] is String) || !reference.disposalOrRecoveryCodes.contains(entry["code"] as! String) {
-                    check.error("\(entryKey).code", "InvalidValue", "\"\(entryKey).code\" is not a valid disposal or recovery code")
+                } else if !(entry["code"] is String)
+                    || !reference.disposalOrRecoveryCodes.contains(entry["code"] as! String)
+                {
+                    check.error(
+                        "\(entryKey).code", "InvalidValue",
+                        "\"\(entryKey).code\" is not a valid disposal or recovery code")
                 }
                 if Check.isMissing(entry["weight"]) {
                     check.error("\(entryKey).weight", "NotProvided", "\"\(entryKey).weight\" is required")
@@ -192,7 +201,8 @@ public struct MovementValidator: Sendable {
         guard ValidationRules.sourcesOfComponents.contains(source) else {
             check.error(
                 "\(key).sourceOfComponents", "InvalidValue",
-                "\"\(key).sourceOfComponents\" must be one of \(ValidationRules.sourcesOfComponents.joined(separator: ", "))")
+                "\"\(key).sourceOfComponents\" must be one of \(ValidationRules.sourcesOfComponents.joined(separator: ", "))"
+            )
             return
         }
         let components = object["components"] as? [Any] ?? []
@@ -204,11 +214,13 @@ public struct MovementValidator: Sendable {
         case "GUIDANCE", "OWN_TESTING":
             if components.isEmpty {
                 check.error(
-                    "\(key).components", "NotProvided", "\"\(key).components\" is required when sourceOfComponents is \(source)")
+                    "\(key).components", "NotProvided",
+                    "\"\(key).components\" is required when sourceOfComponents is \(source)")
             }
         case "PROVIDED_WITH_WASTE" where components.isEmpty:
             check.warning(
-                "\(key).components", "NotProvided", "\"\(key).components\" are recommended when provided with the waste")
+                "\(key).components", "NotProvided", "\"\(key).components\" are recommended when provided with the waste"
+            )
         default: break
         }
         for (index, component) in components.enumerated() {
@@ -219,10 +231,13 @@ public struct MovementValidator: Sendable {
             }
             if let validCodes, let code = component[codeField] {
                 if !(code is String) || !validCodes.contains(code as! String) {
-                    check.error("\(componentKey).\(codeField)", "InvalidValue", "\"\(componentKey).\(codeField)\" is not a valid POP code")
+                    check.error(
+                        "\(componentKey).\(codeField)", "InvalidValue",
+                        "\"\(componentKey).\(codeField)\" is not a valid POP code")
                 }
             } else if validCodes == nil, Check.isMissing(component[codeField]) {
-                check.error("\(componentKey).\(codeField)", "NotProvided", "\"\(componentKey).\(codeField)\" is required")
+                check.error(
+                    "\(componentKey).\(codeField)", "NotProvided", "\"\(componentKey).\(codeField)\" is required")
             }
             if let concentration = component["concentration"], !Check.isMissing(concentration) {
                 if !Check.isNumber(concentration) || (concentration as! NSNumber).doubleValue <= 0 {
@@ -238,10 +253,13 @@ public struct MovementValidator: Sendable {
         let code = body["hazardousWasteConsignmentCode"]
         let reason = body["reasonForNoConsignmentCode"]
         if let code, !Check.isMissing(code) {
-            if !(code is String) || !ValidationRules.consignmentCodes.contains(where: { Check.matches(code as! String, $0) }) {
+            if !(code is String)
+                || !ValidationRules.consignmentCodes.contains(where: { Check.matches(code as! String, $0) })
+            {
                 check.error(
                     "hazardousWasteConsignmentCode", "InvalidFormat",
-                    "\"hazardousWasteConsignmentCode\" must be in a valid format (XXXXXX/YYYYY, SA1234567 or DA1234567)")
+                    "\"hazardousWasteConsignmentCode\" must be in a valid format (XXXXXX/YYYYY, SA1234567 or DA1234567)"
+                )
             }
         } else if anyHazardousEWC && Check.isMissing(reason) {
             check.error(
@@ -269,7 +287,8 @@ public struct MovementValidator: Sendable {
                     "carrier.reasonForNoRegistrationNumber", "BusinessRuleViolation",
                     "\"carrier.reasonForNoRegistrationNumber\" is required when no registration number is given")
             } else {
-                check.oneOf(reason, ValidationRules.reasonsForNoRegistration, key: "carrier.reasonForNoRegistrationNumber")
+                check.oneOf(
+                    reason, ValidationRules.reasonsForNoRegistration, key: "carrier.reasonForNoRegistrationNumber")
             }
         } else {
             if !ValidationRules.carrierRegistrations.contains(where: { Check.matches(registration.uppercased(), $0) }) {
@@ -292,10 +311,13 @@ public struct MovementValidator: Sendable {
                 "\"carrier.vehicleRegistration\" is required when meansOfTransport is Road")
         }
         if let vehicle, vehicle.count > ValidationRules.maxVehicleRegistration {
-            check.error("carrier.vehicleRegistration", "OutOfRange", "\"carrier.vehicleRegistration\" must be at most 10 characters")
+            check.error(
+                "carrier.vehicleRegistration", "OutOfRange",
+                "\"carrier.vehicleRegistration\" must be at most 10 characters")
         }
         if let address = carrier["address"] as? [String: Any] {
-            check.postcode(address["postcode"], key: "carrier.address.postcode", pattern: ValidationRules.ukOrIrishPostcode)
+            check.postcode(
+                address["postcode"], key: "carrier.address.postcode", pattern: ValidationRules.ukOrIrishPostcode)
         }
     }
 
@@ -305,10 +327,12 @@ public struct MovementValidator: Sendable {
             return
         }
         if Check.isMissing(broker["organisationName"]) {
-            check.error("brokerOrDealer.organisationName", "NotProvided", "\"brokerOrDealer.organisationName\" is required")
+            check.error(
+                "brokerOrDealer.organisationName", "NotProvided", "\"brokerOrDealer.organisationName\" is required")
         }
         if let address = broker["address"] as? [String: Any] {
-            check.postcode(address["postcode"], key: "brokerOrDealer.address.postcode", pattern: ValidationRules.ukOrIrishPostcode)
+            check.postcode(
+                address["postcode"], key: "brokerOrDealer.address.postcode", pattern: ValidationRules.ukOrIrishPostcode)
         }
     }
 
@@ -324,7 +348,8 @@ public struct MovementValidator: Sendable {
             let text = (number as? String ?? "").uppercased()
             if !ValidationRules.authorisationNumbers.contains(where: { Check.matches(text, $0) }) {
                 check.error(
-                    "receiver.authorisationNumber", "InvalidFormat", "Site authorisation number must be in a valid UK format")
+                    "receiver.authorisationNumber", "InvalidFormat",
+                    "Site authorisation number must be in a valid UK format")
             }
         } else {
             check.error("receiver.authorisationNumber", "NotProvided", "Site authorisation number is required")

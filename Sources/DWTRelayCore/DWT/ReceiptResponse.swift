@@ -32,7 +32,8 @@ public struct ReceiptResponse: Sendable {
 
     /// The first error's text, for lists and status.
     public var firstErrorSummary: String {
-        if let errors = (json?["validation"] as? [String: Any])?["errors"] as? [[String: Any]], let first = errors.first {
+        if let errors = (json?["validation"] as? [String: Any])?["errors"] as? [[String: Any]], let first = errors.first
+        {
             let key = first["key"] as? String ?? "?"
             let message = first["message"] as? String ?? "?"
             return errors.count > 1 ? "\(key): \(message) (+\(errors.count - 1) more)" : "\(key): \(message)"

@@ -17,7 +17,8 @@ public struct ReferenceData: Sendable {
     public init(raw: [String: Data]) throws {
         self.raw = raw
         func list(_ kind: String) throws -> [[String: Any]] {
-            guard let data = raw[kind], let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            guard let data = raw[kind], let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]]
+            else {
                 throw ConfigError(key: "reference-data/\(kind)", "missing or not a JSON list")
             }
             return list

@@ -99,7 +99,8 @@ public actor TokenProvider {
                 let lifetime = (json?["expires_in"] as? NSNumber)?.doubleValue ?? 60
                 // Refresh ahead of expiry: a tenth of the lifetime, at most five minutes early.
                 let margin = min(300, lifetime * 0.1)
-                cached = CachedToken(value: token, expiresAt: started + lifetime, refreshAt: started + lifetime - margin)
+                cached = CachedToken(
+                    value: token, expiresAt: started + lifetime, refreshAt: started + lifetime - margin)
                 refreshCount += 1
                 logger.debug("token refreshed", metadata: ["token.expires_in": "\(lifetime)"])
                 return .success(token)

@@ -1,7 +1,9 @@
 /// The spec's formats and enumerations as data, so a spec update is a data update
 /// (receipt-api.yml, June 2026 edition).
 public enum ValidationRules {
-    public static let requiredTopLevel = ["apiCode", "dateTimeReceived", "carrier", "wasteItems", "receiver", "receipt"]
+    public static let requiredTopLevel = [
+        "apiCode", "dateTimeReceived", "carrier", "wasteItems", "receiver", "receipt",
+    ]
     public static let requiredWasteItem = [
         "ewcCodes", "wasteDescription", "physicalForm", "typeOfContainers", "numberOfContainers", "weight",
         "containsPops", "containsHazardous",

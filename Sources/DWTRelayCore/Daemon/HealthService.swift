@@ -31,7 +31,9 @@ public struct HealthService: Service {
         logger.info("dwt-relay ready", metadata: ["pid": "\(getpid())"])
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) }
+                try await cancelWhenGracefulShutdown {
+                    try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+                }
             } catch {
                 break
             }

@@ -34,7 +34,8 @@ public enum RelayDaemon {
         let worker = DeliveryWorker(
             store: store, client: client, config: config, clock: ContinuousClock(), wake: wake, results: results,
             progress: progress, logger: logger)
-        let watcher = InboxWatcher(ingestor: ingestor, rescanSeconds: config.rescanSeconds, logger: logger, progress: progress)
+        let watcher = InboxWatcher(
+            ingestor: ingestor, rescanSeconds: config.rescanSeconds, logger: logger, progress: progress)
         try watcher.start()
         let healthService = HealthService(
             store: store, config: config, notifier: SystemdNotifier(), logger: logger

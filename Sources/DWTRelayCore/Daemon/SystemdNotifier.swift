@@ -11,7 +11,8 @@ public struct SystemdNotifier: Sendable {
     }
 
     /// Watchdog interval from `$WATCHDOG_USEC`, if systemd asked for pings.
-    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double? {
+    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double?
+    {
         guard let text = environment["WATCHDOG_USEC"], let usec = Double(text), usec > 0 else { return nil }
         if let pid = environment["WATCHDOG_PID"], Int32(pid) != getpid() { return nil }
         return usec / 1_000_000

@@ -29,7 +29,8 @@ public final class WakeSocket: @unchecked Sendable {
 
     /// Binds the socket; `onWake` runs on a private queue for each nudge. nil if the name is taken.
     public init?(databasePath: String, onWake: @escaping @Sendable () -> Void) {
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(
+            AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return nil }
         let bound = Self.withAddress(Self.address(for: databasePath)) { bind(fd, $0, $1) }
         guard bound == 0 else {

@@ -239,7 +239,8 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         if circuitOpenUntil != nil || consecutiveFailures >= config.circuitFailures {
             circuitOpenings += 1
             circuitProbeInFlight = false
-            let pause = max(policy.initialSeconds, policy.delay(attempt: circuitOpenings, jitter: Double.random(in: 0.5...1)))
+            let pause = max(
+                policy.initialSeconds, policy.delay(attempt: circuitOpenings, jitter: Double.random(in: 0.5...1)))
             circuitOpenUntil = now + max(pause, retryAfter ?? 0)
             try? store.setServiceState("circuit.state", "open")
             try? store.setServiceState("circuit.until", String(circuitOpenUntil!))
@@ -296,7 +297,9 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     }
 
     private func backoff(_ delivery: Delivery, retryAfter: Double? = nil) -> Double {
-        wallNow() + policy.delay(attempt: delivery.movement.attempts, jitter: Double.random(in: 0...1), retryAfter: retryAfter)
+        wallNow()
+            + policy.delay(
+                attempt: delivery.movement.attempts, jitter: Double.random(in: 0...1), retryAfter: retryAfter)
     }
 
     nonisolated func deliver(_ delivery: Delivery, paymentProbe: String? = nil) async {
@@ -313,7 +316,8 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                 case .refused(_, let detail):
                     await authRefused(error.description)
                     await finished(
-                        delivery, .held(reason: "auth", inDoubt: false), exchange: nil, error: "credentials refused: \(detail)",
+                        delivery, .held(reason: "auth", inDoubt: false), exchange: nil,
+                        error: "credentials refused: \(detail)",
                         paymentProbe: paymentProbe)
                 case .unavailable:
                     await transientFailure(retryAfter: nil, throttled: false)
@@ -326,7 +330,9 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             let started = ContinuousClock.now
             let result: Result<ReceiptResponse, ReceiptClient.SendFailure>
             do {
-                result = .success(try await client.send(payload: delivery.movement.payload, target: delivery.targetWasteTrackingId, token: token))
+                result = .success(
+                    try await client.send(
+                        payload: delivery.movement.payload, target: delivery.targetWasteTrackingId, token: token))
             } catch {
                 result = .failure(error)
             }
@@ -371,7 +377,11 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         switch response.status {
         case 200, 201:
             succeeded()
-            return (.accepted(wasteTrackingId: response.wasteTrackingId, warningsJSON: response.warningsJSON, notFound: false), nil)
+            return (
+                .accepted(
+                    wasteTrackingId: response.wasteTrackingId, warningsJSON: response.warningsJSON, notFound: false),
+                nil
+            )
         case 404 where method == "PUT":
             succeeded()
             return (.accepted(wasteTrackingId: nil, warningsJSON: response.warningsJSON, notFound: true), nil)
@@ -385,13 +395,19 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             paymentRequired(delivery.movement.apiCode)
             return (.held(reason: "payment", inDoubt: false), "402 Payment Required: the service charge is unpaid")
         case 403:
-            return (.held(reason: "forbidden", inDoubt: false), "403 Forbidden: check the apiCode and the client's permissions")
+            return (
+                .held(reason: "forbidden", inDoubt: false),
+                "403 Forbidden: check the apiCode and the client's permissions"
+            )
         case 408, 429, 500...599:
             transientFailure(retryAfter: response.retryAfter, throttled: response.status == 429)
             let next = backoff(delivery, retryAfter: response.retryAfter)
             return (.retry(nextAttemptAt: next, inDoubt: false), "HTTP \(response.status)")
         default:
-            return (.held(reason: "unexpected-status", inDoubt: false), "unexpected HTTP \(response.status) from the service")
+            return (
+                .held(reason: "unexpected-status", inDoubt: false),
+                "unexpected HTTP \(response.status) from the service"
+            )
         }
     }
 }

@@ -120,7 +120,8 @@ public final class InboxIngestor: Sendable {
             for entry in claimed { _ = rename(inbox + "/" + entry.claim, inbox + "/" + entry.original) }
             health.recordFailure("\(error)")
             logger.critical(
-                "cannot store movements; files left in the inbox", metadata: ["error": "\(error)", "files": "\(claimed.count)"])
+                "cannot store movements; files left in the inbox",
+                metadata: ["error": "\(error)", "files": "\(claimed.count)"])
             return 0
         }
         for (entry, result) in zip(claimed, results) {
@@ -134,7 +135,9 @@ public final class InboxIngestor: Sendable {
             case .stored(let id):
                 logger.info("movement stored", metadata: ["movement.id": "\(id)", "file": "\(entry.original)"])
             case .duplicate(let id):
-                logger.info("file already taken; not stored twice", metadata: ["movement.id": "\(id)", "file": "\(entry.original)"])
+                logger.info(
+                    "file already taken; not stored twice",
+                    metadata: ["movement.id": "\(id)", "file": "\(entry.original)"])
             }
         }
         FileSystem.fsyncDirectory(inbox)
@@ -159,7 +162,8 @@ public final class InboxIngestor: Sendable {
         let limit = intake.maxBytes
         if Int(before.st_size) > limit {
             return .failure(
-                IntakeRejection("file is \(before.st_size) bytes, over the \(limit)-byte limit (intake.max_file_bytes)"))
+                IntakeRejection("file is \(before.st_size) bytes, over the \(limit)-byte limit (intake.max_file_bytes)")
+            )
         }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)

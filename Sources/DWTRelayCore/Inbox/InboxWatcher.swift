@@ -47,7 +47,8 @@ public final class InboxWatcher: @unchecked Sendable {
             source.resume()
             let timer = DispatchSource.makeTimerSource(queue: queue)
             timer.schedule(
-                deadline: .now() + rescanSeconds, repeating: rescanSeconds, leeway: .milliseconds(Int(rescanSeconds * 100)))
+                deadline: .now() + rescanSeconds, repeating: rescanSeconds,
+                leeway: .milliseconds(Int(rescanSeconds * 100)))
             timer.setEventHandler { [weak self] in self?.rescan(minimumAge: 2) }
             self.timer = timer
             timer.resume()

@@ -49,7 +49,8 @@ public struct MovementIntake: Sendable {
             if let id = object["wasteTrackingId"] {
                 guard let id = id as? String, WasteTrackingID(id) != nil else {
                     throw IntakeRejection(
-                        field: "wasteTrackingId", "must be a waste tracking ID like 26ABCD12 (two digits, six letters or digits)")
+                        field: "wasteTrackingId",
+                        "must be a waste tracking ID like 26ABCD12 (two digits, six letters or digits)")
                 }
                 envelopeID = id
             }

@@ -30,10 +30,12 @@ public struct StatusReport {
     }
 
     /// Builds the report from the store's facts. `daemonRunning` is nil when it cannot be told.
-    public static func build(facts: StatusFacts, config: RelayConfig, daemonRunning: Bool?, now: Double) -> StatusReport {
+    public static func build(facts: StatusFacts, config: RelayConfig, daemonRunning: Bool?, now: Double) -> StatusReport
+    {
         var report = StatusReport()
         let state = facts.serviceState
-        let counts = Dictionary(uniqueKeysWithValues: MovementState.allCases.map { ($0.rawValue, facts.counts[$0] ?? 0) })
+        let counts = Dictionary(
+            uniqueKeysWithValues: MovementState.allCases.map { ($0.rawValue, facts.counts[$0] ?? 0) })
         let pending = (facts.counts[.queued] ?? 0) + (facts.counts[.sending] ?? 0) + (facts.counts[.held] ?? 0)
         let heartbeat = state["daemon.heartbeat"].flatMap(Double.init)
 
@@ -50,7 +52,8 @@ public struct StatusReport {
         if state["auth.state"] == "failing" {
             report.raise(
                 .critical,
-                "the token endpoint refuses the credentials (\(state["auth.detail"] ?? "?")): check api.client_id and the client secret; the queue is kept")
+                "the token endpoint refuses the credentials (\(state["auth.detail"] ?? "?")): check api.client_id and the client secret; the queue is kept"
+            )
         }
         if let oldest = facts.oldestPendingAt {
             let age = now - oldest
@@ -67,7 +70,8 @@ public struct StatusReport {
                 let code = String(key.dropFirst("serviceChargeExpiry:".count))
                 charges[code] = value
                 if let expiry = ISO8601.parse(value), expiry - now < 30 * 86400 {
-                    report.raise(.warning, "service charge for apiCode \(code) expires on \(value): renew it on the DWT website")
+                    report.raise(
+                        .warning, "service charge for apiCode \(code) expires on \(value): renew it on the DWT website")
                 }
             }
             if key.hasPrefix("paymentRequired:") {
@@ -75,19 +79,23 @@ public struct StatusReport {
                 paymentRequired.append(code)
                 report.raise(
                     .critical,
-                    "the organisation's DWT service charge is unpaid (apiCode \(code)): pay it on the DWT website; movements are held, not lost")
+                    "the organisation's DWT service charge is unpaid (apiCode \(code)): pay it on the DWT website; movements are held, not lost"
+                )
             }
         }
         if state["circuit.state"] == "open" {
             report.raise(.warning, "the DWT service is failing; deliveries paused until a probe succeeds")
         }
         for (reason, count) in facts.heldByReason where reason != "payment" && reason != "auth" {
-            report.raise(.warning, "\(count) movement(s) held (\(reason)): see `dwt-relay list --state held`, then `dwt-relay retry`")
+            report.raise(
+                .warning,
+                "\(count) movement(s) held (\(reason)): see `dwt-relay list --state held`, then `dwt-relay retry`")
         }
         if facts.possibleDuplicates > 0 {
             report.raise(
                 .warning,
-                "\(facts.possibleDuplicates) possible duplicate(s) at the service: see `dwt-relay list --possible-duplicates`")
+                "\(facts.possibleDuplicates) possible duplicate(s) at the service: see `dwt-relay list --possible-duplicates`"
+            )
         }
         if let intakeError = state["intake.error"] {
             report.raise(.critical, "intake cannot store movements: \(intakeError); files stay in the inbox")
@@ -130,7 +138,9 @@ public struct StatusReport {
     /// One line for `systemctl status` and the first line of `status`.
     public var summaryLine: String {
         let counts = json["counts"] as? [String: Int] ?? [:]
-        var parts = ["\(counts["queued"] ?? 0) queued", "\(counts["held"] ?? 0) held", "\(counts["accepted"] ?? 0) accepted"]
+        var parts = [
+            "\(counts["queued"] ?? 0) queued", "\(counts["held"] ?? 0) held", "\(counts["accepted"] ?? 0) accepted",
+        ]
         if let rejected = counts["rejected"], rejected > 0 { parts.append("\(rejected) rejected") }
         if let last = json["lastAcceptedAt"] as? String { parts.append("last accepted \(last)") }
         return "\(health.rawValue): " + parts.joined(separator: ", ")

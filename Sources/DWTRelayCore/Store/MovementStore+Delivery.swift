@@ -141,13 +141,16 @@ extension MovementStore {
         for movement in stuck {
             let reason = "interrupted while sending (daemon stopped or crashed)"
             if movement.kind == .put {
-                try finish(movement.id!, outcome: .retry(nextAttemptAt: now, inDoubt: false), exchange: nil,
+                try finish(
+                    movement.id!, outcome: .retry(nextAttemptAt: now, inDoubt: false), exchange: nil,
                     lastError: reason, now: now)
             } else if policy == .hold {
-                try finish(movement.id!, outcome: .held(reason: "in-doubt", inDoubt: true), exchange: nil,
+                try finish(
+                    movement.id!, outcome: .held(reason: "in-doubt", inDoubt: true), exchange: nil,
                     lastError: reason, now: now)
             } else {
-                try finish(movement.id!, outcome: .retry(nextAttemptAt: now, inDoubt: true), exchange: nil,
+                try finish(
+                    movement.id!, outcome: .retry(nextAttemptAt: now, inDoubt: true), exchange: nil,
                     lastError: reason, now: now)
             }
         }
@@ -227,7 +230,9 @@ extension MovementStore {
     public func oldestHeld(reason: String, apiCode: String?) throws -> Movement? {
         try pool.read { db in
             try Movement.fetchOne(
-                db, sql: "SELECT * FROM movement WHERE state = 'held' AND holdReason = ? AND apiCode IS ? ORDER BY id LIMIT 1",
+                db,
+                sql:
+                    "SELECT * FROM movement WHERE state = 'held' AND holdReason = ? AND apiCode IS ? ORDER BY id LIMIT 1",
                 arguments: [reason, apiCode])
         }
     }
@@ -272,7 +277,10 @@ extension MovementStore {
     public func apiCodesHeldForPayment() throws -> [String] {
         try pool.read { db in
             try String.fetchAll(
-                db, sql: "SELECT DISTINCT apiCode FROM movement WHERE state = 'held' AND holdReason = 'payment' AND apiCode IS NOT NULL")
+                db,
+                sql:
+                    "SELECT DISTINCT apiCode FROM movement WHERE state = 'held' AND holdReason = 'payment' AND apiCode IS NOT NULL"
+            )
         }
     }
 }
@@ -288,7 +296,8 @@ extension MovementStore {
                     arguments: [now, now, id])
                 if db.changesCount > 0 {
                     changed.append(id)
-                    try MovementEvent(movementId: id, at: now, kind: "note", message: "retry requested by operator").insert(db)
+                    try MovementEvent(movementId: id, at: now, kind: "note", message: "retry requested by operator")
+                        .insert(db)
                 }
             }
             return changed

@@ -7,12 +7,15 @@ import Testing
 
 /// The real binary as operators and systemd run it: exit codes, concurrent writers, SIGKILL, sd_notify.
 @Suite(.serialized) struct ProcessTests {
-    static func config(_ folder: TemporaryFolder, sandbox: RunningSandbox?, extra: [String: String] = [:]) throws -> RelayConfig {
+    static func config(_ folder: TemporaryFolder, sandbox: RunningSandbox?, extra: [String: String] = [:]) throws
+        -> RelayConfig
+    {
         FileManager.default.createFile(
             atPath: folder.sub("client-secret"), contents: Data(RelayHarness.clientSecret.utf8),
             attributes: [.posixPermissions: 0o600])
         var values: [String: String] = [
-            "api.base_url": sandbox?.baseURL ?? "http://127.0.0.1:9", "api.token_url": (sandbox?.tokenURL ?? "http://127.0.0.1:9/oauth2/token"),
+            "api.base_url": sandbox?.baseURL ?? "http://127.0.0.1:9",
+            "api.token_url": (sandbox?.tokenURL ?? "http://127.0.0.1:9/oauth2/token"),
             "api.client_id": "sandbox-client", "api.client_secret_file": folder.sub("client-secret"),
             "api.timeout_seconds": "2", "paths.inbox": folder.sub("inbox"), "paths.failed": folder.sub("failed"),
             "paths.results": folder.sub("results"), "paths.state": folder.sub("state"),
@@ -67,8 +70,13 @@ import Testing
             #expect(ok.status == 0, "\(ok.out)")
             let json = try JSONSerialization.jsonObject(with: Data(ok.out.utf8)) as! [String: Any]
             #expect((json["daemon"] as? [String: Any])?["running"] as? Bool == true)
-            await sandbox.state.setFaults({ var f = SandboxFaults(); f.errorRate = 1; return f }())
-            let submitted = try await RelayProcess.run(["submit", "--config", livePath, SharedFixtures.examplesFolder + "/basic-pops.json"])
+            await sandbox.state.setFaults(
+                {
+                    var f = SandboxFaults(); f.errorRate = 1; return f
+                }())
+            let submitted = try await RelayProcess.run([
+                "submit", "--config", livePath, SharedFixtures.examplesFolder + "/basic-pops.json",
+            ])
             #expect(submitted.status == 0)
             try await Task.sleep(for: .milliseconds(1500))
             let warning = try await RelayProcess.run(["status", "--config", livePath])
@@ -90,7 +98,8 @@ import Testing
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
             var submitPaths: [String] = []
             for index in 0..<40 {
-                try SharedFixtures.movement(reference: "INBOX-\(index)").write(to: URL(fileURLWithPath: staging + "/in\(index).json"))
+                try SharedFixtures.movement(reference: "INBOX-\(index)").write(
+                    to: URL(fileURLWithPath: staging + "/in\(index).json"))
                 let submitPath = staging + "/sub\(index).json"
                 try SharedFixtures.movement(reference: "SUBMIT-\(index)").write(to: URL(fileURLWithPath: submitPath))
                 submitPaths.append(submitPath)
@@ -136,7 +145,8 @@ import Testing
                 let batch = min(total - next, max(1, total / kills + 1))
                 for _ in 0..<batch where next < total {
                     let name = "crash-\(next).json"
-                    try SharedFixtures.movement(reference: "CRASH-\(next)").write(to: URL(fileURLWithPath: staging + "/" + name))
+                    try SharedFixtures.movement(reference: "CRASH-\(next)").write(
+                        to: URL(fileURLWithPath: staging + "/" + name))
                     rename(staging + "/" + name, config.inbox + "/" + name)
                     next += 1
                 }
@@ -146,7 +156,8 @@ import Testing
             }
             while next < total {
                 let name = "crash-\(next).json"
-                try SharedFixtures.movement(reference: "CRASH-\(next)").write(to: URL(fileURLWithPath: staging + "/" + name))
+                try SharedFixtures.movement(reference: "CRASH-\(next)").write(
+                    to: URL(fileURLWithPath: staging + "/" + name))
                 rename(staging + "/" + name, config.inbox + "/" + name)
                 next += 1
             }
@@ -172,7 +183,9 @@ import Testing
             let duplicated = Set(byReference.filter { $0.value > 1 }.keys)
             #expect(byReference.count == total, "every movement reached the service")
             #expect(duplicated.isSubset(of: flagged), "unflagged duplicates: \(duplicated.subtracting(flagged))")
-            print("crash test: kills=\(kills) movements=\(total) lost=\(total - byReference.count) duplicatesFlagged=\(flagged.count) duplicatesAtService=\(duplicated.count) unflaggedDuplicates=\(duplicated.subtracting(flagged).count)")
+            print(
+                "crash test: kills=\(kills) movements=\(total) lost=\(total - byReference.count) duplicatesFlagged=\(flagged.count) duplicatesAtService=\(duplicated.count) unflaggedDuplicates=\(duplicated.subtracting(flagged).count)"
+            )
         }
     }
 
@@ -186,7 +199,9 @@ import Testing
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(socketPath.utf8) + [0]) }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         #expect(bound == 0)
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
@@ -244,7 +259,8 @@ import Testing
 
     @Test func missingClientIDIsAClearStartupError() async throws {
         let folder = TemporaryFolder()
-        try "api:\n  client_secret_file: \(folder.sub("nope"))\n".write(toFile: folder.sub("c.yaml"), atomically: true, encoding: .utf8)
+        try "api:\n  client_secret_file: \(folder.sub("nope"))\n".write(
+            toFile: folder.sub("c.yaml"), atomically: true, encoding: .utf8)
         let run = try await RelayProcess.run(["run", "--config", folder.sub("c.yaml")])
         #expect(run.status != 0)
         #expect(run.err.contains("api.client_secret_file") || run.err.contains("api.client_id"))

@@ -55,7 +55,9 @@ import Testing
     func wrongKeysAndTypesNameTheKey(yaml: String, key: String) throws {
         let folder = TemporaryFolder()
         let path = write(yaml, in: folder)
-        let error = #expect(throws: ConfigError.self) { try RelayConfig.load(path: path, mustExist: true, environment: [:]) }
+        let error = #expect(throws: ConfigError.self) {
+            try RelayConfig.load(path: path, mustExist: true, environment: [:])
+        }
         #expect(error?.key == key)
         #expect(error?.description.contains(key) == true)
     }
@@ -68,13 +70,16 @@ import Testing
     }
 
     @Test func missingExplicitFileIsAnError() {
-        #expect(throws: ConfigError.self) { try RelayConfig.load(path: "/nonexistent/x.yaml", mustExist: true, environment: [:]) }
+        #expect(throws: ConfigError.self) {
+            try RelayConfig.load(path: "/nonexistent/x.yaml", mustExist: true, environment: [:])
+        }
     }
 
     @Test func secretComesFromCredentialsDirectoryFirstAndIsNeverRendered() throws {
         let folder = TemporaryFolder()
         FileManager.default.createFile(
-            atPath: folder.sub("client-secret"), contents: Data("from-credential\n".utf8), attributes: [.posixPermissions: 0o600])
+            atPath: folder.sub("client-secret"), contents: Data("from-credential\n".utf8),
+            attributes: [.posixPermissions: 0o600])
         FileManager.default.createFile(
             atPath: folder.sub("file-secret"), contents: Data("from-file".utf8), attributes: [.posixPermissions: 0o600])
         let config = try RelayConfig(values: ["api.client_secret_file": folder.sub("file-secret")])

@@ -47,7 +47,8 @@ import Testing
 
     @Test func invalidBodyIsRejectedWithTheServiceErrorsAndNeverRetried() async throws {
         try await RelayHarness.run { harness in
-            var body = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "BAD-1")) as! [String: Any]
+            var body =
+                try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "BAD-1")) as! [String: Any]
             body["receiver"] = ["siteName": "X", "authorisationNumber": "not-a-permit"]
             try harness.drop("bad.json", try JSONSerialization.data(withJSONObject: body))
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
@@ -56,7 +57,11 @@ import Testing
             #expect(movement.attempts == 1)
             let file = try #require(try result(harness, "bad.json"))
             let errors = try #require(file["errors"] as? [[String: Any]])
-            #expect(errors.contains { $0["key"] as? String == "receiver.authorisationNumber" && $0["errorType"] as? String == "InvalidFormat" })
+            #expect(
+                errors.contains {
+                    $0["key"] as? String == "receiver.authorisationNumber"
+                        && $0["errorType"] as? String == "InvalidFormat"
+                })
             #expect(await harness.sandbox.state.listing().isEmpty)
         }
     }
@@ -65,10 +70,14 @@ import Testing
         var sandbox = SandboxConfiguration()
         sandbox.tokenLifetimeSeconds = 1
         try await RelayHarness.run(sandbox: sandbox) { harness in
-            for index in 0..<3 { try harness.drop("t\(index).json", SharedFixtures.movement(reference: "TOK-\(index)")) }
+            for index in 0..<3 {
+                try harness.drop("t\(index).json", SharedFixtures.movement(reference: "TOK-\(index)"))
+            }
             #expect(await eventually { (try? harness.allFinal(count: 3)) == true })
             try await Task.sleep(for: .milliseconds(1200))
-            for index in 3..<6 { try harness.drop("t\(index).json", SharedFixtures.movement(reference: "TOK-\(index)")) }
+            for index in 3..<6 {
+                try harness.drop("t\(index).json", SharedFixtures.movement(reference: "TOK-\(index)"))
+            }
             #expect(await eventually { (try? harness.allFinal(count: 6)) == true })
             let movements = try harness.store.list()
             #expect(movements.allSatisfy { $0.state == .accepted && $0.attempts == 1 })
@@ -100,7 +109,9 @@ import Testing
         sandbox.faults.retryAfterSeconds = nil
         try await RelayHarness.run(sandbox: sandbox, config: ["delivery.concurrency": "8"]) { harness in
             let count = 60
-            for index in 0..<count { try harness.drop("f\(index).json", SharedFixtures.movement(reference: "FLAKY-\(index)")) }
+            for index in 0..<count {
+                try harness.drop("f\(index).json", SharedFixtures.movement(reference: "FLAKY-\(index)"))
+            }
             #expect(await eventually(timeout: 60) { (try? harness.allFinal(count: count)) == true })
             let movements = try harness.store.list()
             #expect(movements.count == count)
@@ -125,9 +136,11 @@ import Testing
             #expect(await eventually { (try? harness.movement(file: "other.json"))??.state == .accepted })
             #expect(await eventually { (try? harness.store.counts()[.held]) ?? 0 >= 1 })
             let facts = try harness.store.statusFacts()
-            let report = StatusReport.build(facts: facts, config: harness.config, daemonRunning: true, now: Date().timeIntervalSince1970)
+            let report = StatusReport.build(
+                facts: facts, config: harness.config, daemonRunning: true, now: Date().timeIntervalSince1970)
             #expect(report.health == .critical)
-            #expect(report.problems.contains { $0.contains("service charge is unpaid") && $0.contains("held, not lost") })
+            #expect(
+                report.problems.contains { $0.contains("service charge is unpaid") && $0.contains("held, not lost") })
             let requestsWhileUnpaid = await harness.sandbox.state.movementRequests
             try await Task.sleep(for: .milliseconds(700))
             // Probing is one request per probe interval, not the whole queue.
@@ -156,14 +169,19 @@ import Testing
             let stored = try #require(await harness.sandbox.state.listing().first { $0.wasteTrackingId == id })
             #expect(stored.posts == 1)
             #expect(stored.puts == 1)
-            #expect(stored.latestBodyHash == MovementIntake.hash(try SharedFixtures.movement(reference: "TICKET-77", siteName: "Corrected Ltd")))
+            #expect(
+                stored.latestBodyHash
+                    == MovementIntake.hash(
+                        try SharedFixtures.movement(reference: "TICKET-77", siteName: "Corrected Ltd")))
         }
     }
 
     @Test func putToAnUnknownIDIsAcceptedAndFlaggedNotFound() async throws {
         try await RelayHarness.run { harness in
             let inner = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "ENV-1"))
-            let envelope = try JSONSerialization.data(withJSONObject: ["wasteTrackingId": "26QQQQQQ", "movement": inner])
+            let envelope = try JSONSerialization.data(withJSONObject: [
+                "wasteTrackingId": "26QQQQQQ", "movement": inner,
+            ])
             try harness.drop("env.json", envelope)
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
             let movement = try #require(try harness.movement(file: "env.json"))
@@ -218,10 +236,13 @@ import Testing
             // The sandbox's secret changes under the daemon: the token endpoint now refuses it.
             await harness.sandbox.state.revokeAllTokens()
             await harness.sandbox.state.setCredentials(clientID: "sandbox-client", clientSecret: "rotated")
-            for index in 0..<3 { try harness.drop("a\(index).json", SharedFixtures.movement(reference: "AUTH-\(index)")) }
-            #expect(await eventually {
-                (try? harness.store.statusFacts().serviceState["auth.state"]) == "failing"
-            })
+            for index in 0..<3 {
+                try harness.drop("a\(index).json", SharedFixtures.movement(reference: "AUTH-\(index)"))
+            }
+            #expect(
+                await eventually {
+                    (try? harness.store.statusFacts().serviceState["auth.state"]) == "failing"
+                })
             try await Task.sleep(for: .milliseconds(300))
             #expect(await harness.sandbox.state.movementRequests == 0)
             let pending = try harness.store.list().filter { $0.state.isPending }
@@ -230,7 +251,8 @@ import Testing
                 facts: try harness.store.statusFacts(), config: harness.config, daemonRunning: true,
                 now: Date().timeIntervalSince1970)
             #expect(report.health == .critical)
-            await harness.sandbox.state.setCredentials(clientID: "sandbox-client", clientSecret: RelayHarness.clientSecret)
+            await harness.sandbox.state.setCredentials(
+                clientID: "sandbox-client", clientSecret: RelayHarness.clientSecret)
             #expect(await eventually { (try? harness.allFinal(count: 3)) == true })
         }
     }
@@ -256,11 +278,14 @@ import Testing
             let facts = try harness.store.statusFacts()
             haystack += "\(StatusReport.build(facts: facts, config: harness.config, daemonRunning: true, now: 0).json)"
             for file in try FileManager.default.contentsOfDirectory(atPath: harness.config.results) {
-                haystack += String(decoding: FileManager.default.contents(atPath: harness.config.results + "/" + file)!, as: UTF8.self)
+                haystack += String(
+                    decoding: FileManager.default.contents(atPath: harness.config.results + "/" + file)!, as: UTF8.self)
             }
             // The raw database file too (WAL included): the secret and tokens are never stored.
             for file in try FileManager.default.contentsOfDirectory(atPath: harness.config.stateDirectory) {
-                haystack += String(decoding: FileManager.default.contents(atPath: harness.config.stateDirectory + "/" + file) ?? Data(), as: UTF8.self)
+                haystack += String(
+                    decoding: FileManager.default.contents(atPath: harness.config.stateDirectory + "/" + file)
+                        ?? Data(), as: UTF8.self)
             }
             #expect(!haystack.contains(RelayHarness.clientSecret))
             for token in issued { #expect(!haystack.contains(token)) }

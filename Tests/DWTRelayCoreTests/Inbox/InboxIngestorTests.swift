@@ -36,7 +36,9 @@ import Testing
     }
 
     func failure(_ name: String) throws -> [String: Any]? {
-        guard let data = FileManager.default.contents(atPath: config.failed + "/" + name + ".error.json") else { return nil }
+        guard let data = FileManager.default.contents(atPath: config.failed + "/" + name + ".error.json") else {
+            return nil
+        }
         return try JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 
@@ -78,7 +80,8 @@ import Testing
         let staging = folder.sub("staging")
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         for index in 0..<1000 {
-            try SharedFixtures.movement(reference: "BULK-\(index)").write(to: URL(fileURLWithPath: staging + "/m\(index).json"))
+            try SharedFixtures.movement(reference: "BULK-\(index)").write(
+                to: URL(fileURLWithPath: staging + "/m\(index).json"))
         }
         for index in 0..<1000 { #expect(rename(staging + "/m\(index).json", config.inbox + "/m\(index).json") == 0) }
         #expect(await eventually(timeout: 60) { (try? store.counts()[.queued]) == 1000 })
@@ -98,11 +101,12 @@ import Testing
         try drop("huge.json", Data(repeating: 0x20, count: 5 << 20))
         try drop("latin1.json", Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xE9, 0x22, 0x7D]))
         #expect(symlink("/etc/shadow", config.inbox + "/shadow.json") == 0)
+        #expect(mkfifo(config.inbox + "/pipe.json", 0o644) == 0)
         try drop("good.json", SharedFixtures.movement(reference: "G-1"))
         let expected: [String: String] = [
             "truncated.json": "not valid JSON", "array.json": "not a JSON object", "empty.json": "empty",
             "huge.json": "over the 1048576-byte limit", "latin1.json": "not valid UTF-8",
-            "shadow.json": "symbolic link refused",
+            "shadow.json": "symbolic link refused", "pipe.json": "not a regular file",
         ]
         for (name, fragment) in expected {
             #expect(await eventually { (try? failure(name)) != nil }, "\(name) should land in failed/")
@@ -122,7 +126,8 @@ import Testing
     @Test func fileLeftAfterCommitIsNotStoredTwice() async throws {
         // The crash window: committed, but the process died before deleting the file.
         let data = try SharedFixtures.movement(reference: "K-1")
-        let item = try MovementIntake(siteAPICode: nil, maxBytes: 1 << 20).check(data, source: "inbox", sourceFile: "k.json")
+        let item = try MovementIntake(siteAPICode: nil, maxBytes: 1 << 20).check(
+            data, source: "inbox", sourceFile: "k.json")
         _ = try store.ingest([item])
         try data.write(to: URL(fileURLWithPath: config.inbox + "/.dwt-relay-taking.k.json"))
         try drop("k.json", data)

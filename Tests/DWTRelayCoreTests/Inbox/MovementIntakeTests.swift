@@ -57,8 +57,12 @@ import Testing
         #expect(throws: Never.self) { try intake.check(withBOM, source: "t", sourceFile: "b.json") }
         let utf16 = Data([0xFF, 0xFE]) + "{}".data(using: .utf16LittleEndian)!
         #expect(throws: IntakeRejection.self) { try intake.check(utf16, source: "t", sourceFile: "u.json") }
-        #expect(throws: IntakeRejection.self) { try intake.check(Data("{\"a\":\"\0\"}".utf8), source: "t", sourceFile: "n.json") }
-        #expect(throws: IntakeRejection.self) { try intake.check(Data([0x7B, 0xC3, 0x28, 0x7D]), source: "t", sourceFile: "x.json") }
+        #expect(throws: IntakeRejection.self) {
+            try intake.check(Data("{\"a\":\"\0\"}".utf8), source: "t", sourceFile: "n.json")
+        }
+        #expect(throws: IntakeRejection.self) {
+            try intake.check(Data([0x7B, 0xC3, 0x28, 0x7D]), source: "t", sourceFile: "x.json")
+        }
     }
 
     @Test func sizeLimitNamesTheConfigKey() {

@@ -8,7 +8,8 @@ import Testing
     var store: MovementStore { get throws { try MovementStore(path: folder.sub("state/dwt-relay.sqlite")) } }
 
     func item(_ data: Data, file: String?, envelope: String? = nil) throws -> IntakeItem {
-        var item = try MovementIntake(siteAPICode: nil, maxBytes: 1 << 20).check(data, source: "inbox", sourceFile: file)
+        var item = try MovementIntake(siteAPICode: nil, maxBytes: 1 << 20).check(
+            data, source: "inbox", sourceFile: file)
         if let envelope { item.envelopeWasteTrackingId = envelope }
         return item
     }
@@ -38,7 +39,8 @@ import Testing
     @Test func revisionOfUnsentMovementReplacesIt() throws {
         let store = try store
         let first = try store.ingest([item(SharedFixtures.movement(reference: "T-2"), file: "v1.json")])[0].id
-        let second = try store.ingest([item(SharedFixtures.movement(reference: "T-2", siteName: "B"), file: "v2.json")])[0].id
+        let second = try store.ingest([item(SharedFixtures.movement(reference: "T-2", siteName: "B"), file: "v2.json")]
+        )[0].id
         #expect(try store.movement(first)?.state == .superseded)
         let revision = try #require(try store.movement(second))
         #expect(revision.kind == .post)
@@ -51,7 +53,8 @@ import Testing
         let first = try store.ingest([item(SharedFixtures.movement(reference: "T-3"), file: "v1.json")])[0].id
         let claimed = try store.claimDue(now: now, limit: 10)
         #expect(claimed.map(\.id) == [first])
-        let second = try store.ingest([item(SharedFixtures.movement(reference: "T-3", siteName: "B"), file: "v2.json")])[0].id
+        let second = try store.ingest([item(SharedFixtures.movement(reference: "T-3", siteName: "B"), file: "v2.json")]
+        )[0].id
         #expect(try store.claimDue(now: now, limit: 10).isEmpty, "the revision must wait for the POST's answer")
         try store.finish(
             first, outcome: .accepted(wasteTrackingId: "26ABCDEF", warningsJSON: nil, notFound: false), exchange: nil,
@@ -63,7 +66,8 @@ import Testing
 
     @Test func envelopeIsAPutToTheGivenID() throws {
         let store = try store
-        let id = try store.ingest([item(SharedFixtures.movement(reference: nil), file: "e.json", envelope: "26ZZZZZZ")])[0].id
+        let id = try store.ingest([item(SharedFixtures.movement(reference: nil), file: "e.json", envelope: "26ZZZZZZ")]
+        )[0].id
         let claimed = try store.claimDue(now: Date().timeIntervalSince1970 + 60, limit: 1)
         #expect(claimed.first?.id == id)
         #expect(claimed.first?.targetWasteTrackingId == "26ZZZZZZ")

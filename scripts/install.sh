@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Build a release binary and install dwt-relay with its unit, example config and spool folders.
+# Never overwrites an existing config or secret. Run as root from the package folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PREFIX=${PREFIX:-/usr/local}
+swift build -c release --static-swift-stdlib
+install -D -m 0755 .build/release/dwt-relay "$PREFIX/bin/dwt-relay"
+# The reference data bundle travels beside the binary.
+bundle=$(find .build/release -maxdepth 1 -name 'dwt-relay_DWTRelayCore.resources' | head -1)
+if [ -n "$bundle" ]; then rm -rf "$PREFIX/bin/$(basename "$bundle")"; cp -r "$bundle" "$PREFIX/bin/"; fi
+getent group dwt-relay >/dev/null || groupadd --system dwt-relay
+getent group dwt-relay-writers >/dev/null || groupadd --system dwt-relay-writers
+getent passwd dwt-relay >/dev/null || useradd --system --gid dwt-relay --groups dwt-relay-writers \
+    --home-dir /var/lib/dwt-relay --shell /usr/sbin/nologin dwt-relay
+install -d -m 0755 /etc/dwt-relay
+[ -e /etc/dwt-relay/dwt-relay.yaml ] || install -m 0640 -g dwt-relay Config/dwt-relay.example.yaml /etc/dwt-relay/dwt-relay.yaml
+[ -e /etc/dwt-relay/client-secret ] || install -m 0600 /dev/null /etc/dwt-relay/client-secret
+install -d -m 0755 -o dwt-relay -g dwt-relay /var/spool/dwt-relay
+install -d -m 2770 -o dwt-relay -g dwt-relay-writers /var/spool/dwt-relay/inbox
+install -d -m 2750 -o dwt-relay -g dwt-relay-writers /var/spool/dwt-relay/failed /var/spool/dwt-relay/results
+install -d -m 0700 -o dwt-relay -g dwt-relay /var/lib/dwt-relay
+sed "s|/usr/local/bin/dwt-relay|$PREFIX/bin/dwt-relay|" systemd/dwt-relay.service > /etc/systemd/system/dwt-relay.service
+command -v systemctl >/dev/null && systemctl daemon-reload || true
+echo "installed. Next: put the client secret in /etc/dwt-relay/client-secret, set api.client_id and site.api_code"
+echo "in /etc/dwt-relay/dwt-relay.yaml, then: systemctl enable --now dwt-relay && dwt-relay status"
