@@ -26,6 +26,8 @@ public enum SharedFixtures {
     {
         var body = try JSONSerialization.jsonObject(with: example("basic-required-fields-only")) as! [String: Any]
         if let reference { body["yourUniqueReference"] = reference }
+        // Received now, so that legal deadlines in tests are days away unless a test says otherwise.
+        body["dateTimeReceived"] = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date())
         var receiver = body["receiver"] as! [String: Any]
         receiver["siteName"] = siteName
         body["receiver"] = receiver

@@ -17,7 +17,8 @@ struct StatusCommand: ParsableCommand {
             let store = try options.openStore(config)
             let running = DaemonLock.isHeld(stateDirectory: config.stateDirectory)
             report = StatusReport.build(
-                facts: try store.statusFacts(), config: config, daemonRunning: running,
+                facts: try store.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds), config: config,
+                daemonRunning: running,
                 now: Date().timeIntervalSince1970)
         } catch {
             if json {

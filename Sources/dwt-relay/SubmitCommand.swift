@@ -15,7 +15,7 @@ struct SubmitCommand: ParsableCommand {
     func run() throws {
         let config = try options.loadConfig()
         let store = try options.openStore(config)
-        let intake = MovementIntake(siteAPICode: config.siteAPICode, maxBytes: config.maxFileBytes)
+        let intake = MovementIntake(config: config)
         var items: [(path: String, item: IntakeItem)] = []
         var failures: [[String: Any]] = []
         for path in paths {

@@ -54,6 +54,9 @@ public struct ConfigKey: Sendable {
         ConfigKey(
             "site.nation", .choice(["England", "Wales", "Scotland", "NorthernIreland"]), default: "England",
             "Nation of the site (bank holidays for the two-working-day deadline)."),
+        ConfigKey(
+            "site.bank_holidays_file", .string, default: "/etc/dwt-relay/bank-holidays.json",
+            "Optional newer copy of https://www.gov.uk/bank-holidays.json; years in it override the bundled calendar."),
         ConfigKey("paths.inbox", .string, default: "/var/spool/dwt-relay/inbox", "Writers drop *.json files here."),
         ConfigKey(
             "paths.failed", .string, default: "/var/spool/dwt-relay/failed",
@@ -101,6 +104,9 @@ public struct ConfigKey: Sendable {
         ConfigKey(
             "status.pending_critical_seconds", .number(min: 1, max: 1e9), default: "86400",
             "Oldest pending movement older than this makes status CRITICAL."),
+        ConfigKey(
+            "status.deadline_warning_hours", .number(min: 0, max: 240), default: "12",
+            "A pending movement whose legal deadline is closer than this makes status WARNING."),
         ConfigKey(
             "log.level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
             default: "info", "Log level."),

@@ -91,7 +91,13 @@ public struct RelayConfig: Sendable {
     public var caFile: String? { values["api.ca_file"] }
     public var proxy: String? { values["api.proxy"] }
     public var siteAPICode: String? { values["site.api_code"] }
-    public var nation: String { values["site.nation"] ?? "England" }
+    public var nation: Nation { Nation(rawValue: values["site.nation"] ?? "") ?? .england }
+    public var bankHolidaysFile: String? { values["site.bank_holidays_file"] }
+    public var deadlineWarningSeconds: Double { number("status.deadline_warning_hours") * 3600 }
+    /// The deadline calculator for this site (bundled calendar plus the site's file, if present).
+    public var receiptDeadline: ReceiptDeadline {
+        ReceiptDeadline(nation: nation, holidays: .load(siteFile: bankHolidaysFile))
+    }
     public var inbox: String { values["paths.inbox"]! }
     public var failed: String { values["paths.failed"]! }
     public var results: String { values["paths.results"]! }

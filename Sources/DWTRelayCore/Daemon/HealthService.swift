@@ -68,7 +68,9 @@ public struct HealthService: Service {
     }
 
     private func summary() -> String {
-        guard let facts = try? store.statusFacts() else { return "store unreadable" }
+        guard let facts = try? store.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds) else {
+            return "store unreadable"
+        }
         return StatusReport.build(facts: facts, config: config, daemonRunning: true, now: Date().timeIntervalSince1970)
             .summaryLine
     }

@@ -27,7 +27,7 @@ public final class InboxIngestor: Sendable {
         self.inbox = config.inbox
         self.failed = config.failed
         self.archive = config.archive
-        self.intake = MovementIntake(siteAPICode: config.siteAPICode, maxBytes: config.maxFileBytes)
+        self.intake = MovementIntake(config: config)
         self.store = store
         self.logger = logger
         self.onStored = onStored

@@ -8,10 +8,17 @@ import Foundation
 public struct MovementIntake: Sendable {
     public var siteAPICode: String?
     public var maxBytes: Int
+    /// Computes each movement's legal deadline (nil: none recorded).
+    public var deadline: ReceiptDeadline?
 
-    public init(siteAPICode: String?, maxBytes: Int) {
+    public init(siteAPICode: String?, maxBytes: Int, deadline: ReceiptDeadline? = nil) {
         self.siteAPICode = siteAPICode
         self.maxBytes = maxBytes
+        self.deadline = deadline
+    }
+
+    public init(config: RelayConfig) {
+        self.init(siteAPICode: config.siteAPICode, maxBytes: config.maxFileBytes, deadline: config.receiptDeadline)
     }
 
     public func check(_ raw: Data, source: String, sourceFile: String?) throws(IntakeRejection) -> IntakeItem {
@@ -82,9 +89,11 @@ public struct MovementIntake: Sendable {
         } else {
             body = Data(data)
         }
-        return IntakeItem(
+        var item = IntakeItem(
             source: source, sourceFile: sourceFile, contentHash: Self.hash(raw), body: body, apiCode: apiCode,
             yourUniqueReference: reference, envelopeWasteTrackingId: envelopeID, dateTimeReceived: received)
+        item.deadlineAt = deadline?.deadline(dateTimeReceived: received, fallback: Date().timeIntervalSince1970)
+        return item
     }
 
     public static func hash(_ data: Data) -> String {

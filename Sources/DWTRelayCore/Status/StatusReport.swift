@@ -97,6 +97,18 @@ public struct StatusReport {
                 "\(facts.possibleDuplicates) possible duplicate(s) at the service: see `dwt-relay list --possible-duplicates`"
             )
         }
+        if facts.deadlinesOverdue > 0 {
+            report.raise(
+                .critical,
+                "\(facts.deadlinesOverdue) movement(s) past the legal deadline (end of the second working day) and not recorded"
+            )
+        }
+        if facts.deadlinesDueSoon > 0 {
+            report.raise(
+                .warning,
+                "\(facts.deadlinesDueSoon) movement(s) not yet recorded are due within \(Int(config.deadlineWarningSeconds / 3600)) h"
+            )
+        }
         if let intakeError = state["intake.error"] {
             report.raise(.critical, "intake cannot store movements: \(intakeError); files stay in the inbox")
         }
@@ -129,8 +141,7 @@ public struct StatusReport {
             "paymentRequired": paymentRequired.sorted(),
             "held": facts.heldByReason,
             "possibleDuplicates": facts.possibleDuplicates,
-            // Filled by the compliance work (two-working-day deadline); null means not computed yet.
-            "deadlines": ["dueSoon": NSNull(), "overdue": NSNull()] as [String: Any],
+            "deadlines": ["dueSoon": facts.deadlinesDueSoon, "overdue": facts.deadlinesOverdue],
         ]
         return report
     }

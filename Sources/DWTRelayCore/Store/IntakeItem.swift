@@ -12,6 +12,8 @@ public struct IntakeItem: Sendable {
     /// Set when the file was an envelope naming the ID to update.
     public var envelopeWasteTrackingId: String?
     public var dateTimeReceived: String?
+    /// End of the second working day after receipt (Europe/London), if computed.
+    public var deadlineAt: Double?
 
     public init(
         source: String, sourceFile: String?, contentHash: String, body: Data, apiCode: String?,

@@ -27,6 +27,7 @@ extension Movement {
             "notFound": notFound,
             "apiCode": apiCode ?? NSNull(),
             "dateTimeReceived": dateTimeReceived ?? NSNull(),
+            "deadline": ISO8601.optional(deadlineAt) ?? NSNull(),
         ]
         if state == .queued, let nextAttemptAt { item["nextAttemptAt"] = ISO8601.string(nextAttemptAt) }
         if state == .held { item["holdReason"] = holdReason ?? "unknown" }

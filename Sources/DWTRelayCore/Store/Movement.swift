@@ -48,6 +48,8 @@ public struct Movement: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var serviceChargeExpiry: String?
     /// Whether the final outcome was written to `paths.results` (repaired at start-up if not).
     public var resultWritten: Bool
+    /// The legal deadline for recording the receipt (see `ReceiptDeadline`).
+    public var deadlineAt: Double? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 

@@ -39,7 +39,7 @@ extension MovementStore {
             nextAttemptAt: now, wasteTrackingId: nil, warnings: nil, errors: nil, lastError: nil, lastStatus: nil,
             possibleDuplicate: false, notFound: false, dateTimeReceived: item.dateTimeReceived, receivedAt: now,
             sentAt: nil, acceptedAt: nil, finishedAt: nil, updatedAt: now, serviceChargeExpiry: nil,
-            resultWritten: false)
+            resultWritten: false, deadlineAt: item.deadlineAt)
         var note = "received"
         var superseded: Movement? = nil
 

@@ -53,10 +53,25 @@ extension MovementStore {
         }
     }
 
-    /// The facts `status` needs, read in one snapshot.
-    public func statusFacts() throws -> StatusFacts {
+    /// The facts `status` needs, read in one snapshot. Deadlines are counted against `now`.
+    public func statusFacts(now: Double = MovementStore.now(), deadlineWarningSeconds: Double = 12 * 3600) throws
+        -> StatusFacts
+    {
         try pool.read { db in
             var facts = StatusFacts()
+            // Not yet recorded at the service: pending, or rejected with no accepted correction since.
+            let open = """
+                (state IN ('queued', 'sending', 'held') OR (state = 'rejected' AND NOT EXISTS (
+                    SELECT 1 FROM movement later WHERE later.yourUniqueReference = movement.yourUniqueReference
+                    AND later.id > movement.id AND later.state = 'accepted')))
+                """
+            facts.deadlinesOverdue =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM movement WHERE \(open) AND deadlineAt < ?", arguments: [now]) ?? 0
+            facts.deadlinesDueSoon =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM movement WHERE \(open) AND deadlineAt >= ? AND deadlineAt < ?",
+                    arguments: [now, now + deadlineWarningSeconds]) ?? 0
             for row in try Row.fetchAll(db, sql: "SELECT state, n FROM stateCount") {
                 if let state = MovementState(rawValue: row["state"]) { facts.counts[state] = row["n"] }
             }
@@ -124,4 +139,6 @@ public struct StatusFacts: Sendable {
     public var serviceState: [String: String] = [:]
     public var serviceStateUpdatedAt: [String: Double] = [:]
     public var heldByReason: [String: Int] = [:]
+    public var deadlinesDueSoon = 0
+    public var deadlinesOverdue = 0
 }

@@ -57,7 +57,7 @@ public final class MovementStore: Sendable {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "unknown" }
     }
 
-    static func now() -> Double { Date().timeIntervalSince1970 }
+    public static func now() -> Double { Date().timeIntervalSince1970 }
 }
 
 /// Storage failures, each naming the file and what to do.

@@ -84,6 +84,13 @@ enum StoreMigrations {
                     CREATE TABLE serviceState (key TEXT PRIMARY KEY, value TEXT, updatedAt REAL NOT NULL);
                     """)
         }
+        migrator.registerMigration("v2-deadline") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE movement ADD COLUMN deadlineAt REAL;
+                    CREATE INDEX movement_state_deadline ON movement(state, deadlineAt);
+                    """)
+        }
         return migrator
     }
 }

@@ -74,9 +74,8 @@ import Testing
                 {
                     var f = SandboxFaults(); f.errorRate = 1; return f
                 }())
-            let submitted = try await RelayProcess.run([
-                "submit", "--config", livePath, SharedFixtures.examplesFolder + "/basic-pops.json",
-            ])
+            try SharedFixtures.movement(reference: "LATE-1").write(to: URL(fileURLWithPath: folder.sub("late.json")))
+            let submitted = try await RelayProcess.run(["submit", "--config", livePath, folder.sub("late.json")])
             #expect(submitted.status == 0)
             try await Task.sleep(for: .milliseconds(1500))
             let warning = try await RelayProcess.run(["status", "--config", livePath])

@@ -161,7 +161,8 @@ import Testing
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
             let first = try #require(try harness.movement(file: "v1.json"))
             let id = try #require(first.wasteTrackingId)
-            try harness.drop("v2.json", SharedFixtures.movement(reference: "TICKET-77", siteName: "Corrected Ltd"))
+            let corrected = try SharedFixtures.movement(reference: "TICKET-77", siteName: "Corrected Ltd")
+            try harness.drop("v2.json", corrected)
             #expect(await eventually { (try? harness.allFinal(count: 2)) == true })
             let second = try #require(try harness.movement(file: "v2.json"))
             #expect(second.kind == .put)
@@ -169,10 +170,7 @@ import Testing
             let stored = try #require(await harness.sandbox.state.listing().first { $0.wasteTrackingId == id })
             #expect(stored.posts == 1)
             #expect(stored.puts == 1)
-            #expect(
-                stored.latestBodyHash
-                    == MovementIntake.hash(
-                        try SharedFixtures.movement(reference: "TICKET-77", siteName: "Corrected Ltd")))
+            #expect(stored.latestBodyHash == MovementIntake.hash(corrected))
         }
     }
 
