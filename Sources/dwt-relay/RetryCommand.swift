@@ -15,7 +15,7 @@ struct RetryCommand: ParsableCommand {
         let config = try options.loadConfig()
         let store = try options.openStore(config)
         let now = Date().timeIntervalSince1970
-        var released = try store.release(ids: allHeld ? nil : ids, now: now)
+        var released = try store.release(ids: allHeld ? nil : ids, byOperator: true, now: now)
         if !allHeld {
             released += try store.makeDueNow(ids: ids.filter { !released.contains($0) }, now: now)
         }

@@ -99,6 +99,12 @@ public struct ConfigKey: Sendable {
             "http.listen", .string, default: "127.0.0.1:8787",
             "Local API address (submit, /metrics, /healthz); 'off' disables."),
         ConfigKey(
+            "http.allow_remote", .boolean, default: "false",
+            "Allow a non-loopback http.listen address (requires http.token_file)."),
+        ConfigKey(
+            "http.token_file", .string, default: nil,
+            "File holding a bearer token the local API requires (never world-readable); unset = no token."),
+        ConfigKey(
             "status.pending_warning_seconds", .number(min: 1, max: 1e9), default: "3600",
             "Oldest pending movement older than this makes status WARNING."),
         ConfigKey(

@@ -118,6 +118,8 @@ public struct RelayConfig: Sendable {
         guard let value = values["http.listen"], value != "off", !value.isEmpty else { return nil }
         return value
     }
+    public var httpAllowRemote: Bool { values["http.allow_remote"] == "true" }
+    public var httpTokenFile: String? { values["http.token_file"] }
     public var pendingWarningSeconds: Double { number("status.pending_warning_seconds") }
     public var pendingCriticalSeconds: Double { number("status.pending_critical_seconds") }
     public var logLevel: String { values["log.level"] ?? "info" }

@@ -29,11 +29,17 @@ public enum RelayDaemon {
         let wakeSocket = WakeSocket(databasePath: config.databasePath) { wake.signal() }
         defer { wakeSocket?.cancel() }
 
+        let metrics = RelayMetrics()
+        var services = extraServices
+        if config.httpListen != nil {
+            let api = try LocalAPI(config: config, store: store, metrics: metrics, logger: logger) { wake.signal() }
+            services.append(try api.makeApplication())
+        }
         let client = try ReceiptClient(config: config, clientSecret: clientSecret, logger: logger)
         let results = ResultWriter(folder: config.results, store: store, logger: logger)
         let worker = DeliveryWorker(
             store: store, client: client, config: config, clock: ContinuousClock(), wake: wake, results: results,
-            progress: progress, logger: logger)
+            progress: progress, logger: logger, metrics: metrics)
         let watcher = InboxWatcher(
             ingestor: ingestor, rescanSeconds: config.rescanSeconds, logger: logger, progress: progress)
         try watcher.start()
@@ -49,7 +55,7 @@ public enum RelayDaemon {
                 services: [
                     .init(service: InboxService(watcher: watcher)), .init(service: worker),
                     .init(service: healthService),
-                ] + extraServices.map { .init(service: $0) },
+                ] + services.map { .init(service: $0) },
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger))
         do {

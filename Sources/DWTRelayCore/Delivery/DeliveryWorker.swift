@@ -18,6 +18,8 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     let results: ResultWriter
     let progress: ProgressClock
     let policy: RetryPolicy
+    let metrics: RelayMetrics?
+    var tokenRefreshesSeen = 0
     private let shutdown = StopFlag()
 
     var limiter: RateLimiter
@@ -36,8 +38,9 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
 
     public init(
         store: MovementStore, client: ReceiptClient, config: RelayConfig, clock: C, wake: WakeSignal,
-        results: ResultWriter, progress: ProgressClock, logger: Logger
+        results: ResultWriter, progress: ProgressClock, logger: Logger, metrics: RelayMetrics? = nil
     ) {
+        self.metrics = metrics
         self.store = store
         self.client = client
         self.config = config
@@ -197,6 +200,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                 metadata: ["movement.id": "\(delivery.id)", "error": "\(error)"])
             return
         }
+        if let exchange { metrics?.recordDelivery(status: exchange.status, durationMs: exchange.durationMs) }
         var metadata: Logger.Metadata = [
             "movement.id": "\(delivery.id)", "movement.state": "\(movement.state.rawValue)",
             "http.status": "\(exchange?.status.map(String.init) ?? "-")",
@@ -212,6 +216,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             logger.warning("movement held", metadata: metadata)
         default:
             retryCount += 1
+            metrics?.recordRetry()
             logger.info("movement will be retried", metadata: metadata)
         }
         if let paymentProbe {
@@ -290,6 +295,13 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     }
 
     private func tokenRefreshed() async {
+        let refreshes = await client.tokens.refreshCount
+        if refreshes > tokenRefreshesSeen {
+            for _ in tokenRefreshesSeen..<refreshes { metrics?.recordTokenRefresh() }
+            tokenRefreshesSeen = refreshes
+        } else {
+            return
+        }
         if let expiry = await client.tokens.expiresAt {
             try? store.setServiceState("auth.tokenExpiresAt", String(expiry))
         }

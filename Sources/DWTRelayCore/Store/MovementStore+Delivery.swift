@@ -166,7 +166,9 @@ extension MovementStore {
 
     /// Releases held movements back to the queue: by id (operator `retry`), or every hold with a reason.
     @discardableResult
-    public func release(ids: [Int64]? = nil, reason: String? = nil, apiCode: String? = nil, now: Double) throws
+    public func release(
+        ids: [Int64]? = nil, reason: String? = nil, apiCode: String? = nil, byOperator: Bool = false, now: Double
+    ) throws
         -> [Int64]
     {
         try pool.writeWithoutTransaction { db in
@@ -197,7 +199,7 @@ extension MovementStore {
                     try movement.update(db)
                     try MovementEvent(
                         movementId: movement.id!, at: now, kind: "state", fromState: "held", toState: "queued",
-                        message: ids != nil ? "released by operator" : "released: condition cleared"
+                        message: ids != nil || byOperator ? "released by operator" : "released: condition cleared"
                     ).insert(db)
                     released.append(movement.id!)
                 }

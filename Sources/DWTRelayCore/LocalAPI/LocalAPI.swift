@@ -1,0 +1,175 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The loopback HTTP API: submit and inspect movements, status, health and Prometheus metrics.
+///
+/// Listens on `http.listen` (loopback by default). A non-loopback address is refused unless
+/// `http.allow_remote` is true and a bearer token is configured (`http.token_file`).
+public struct LocalAPI: Sendable {
+    let config: RelayConfig
+    let store: MovementStore
+    let intake: MovementIntake
+    let metrics: RelayMetrics
+    let token: String?
+    let onStored: @Sendable () -> Void
+    let logger: Logger
+
+    public init(
+        config: RelayConfig, store: MovementStore, metrics: RelayMetrics, logger: Logger,
+        onStored: @escaping @Sendable () -> Void
+    ) throws {
+        self.config = config
+        self.store = store
+        self.intake = MovementIntake(config: config)
+        self.metrics = metrics
+        self.logger = logger
+        self.onStored = onStored
+        if let file = config.httpTokenFile {
+            var info = stat()
+            guard stat(file, &info) == 0, let data = FileManager.default.contents(atPath: file) else {
+                throw ConfigError(key: "http.token_file", "cannot read \(file)")
+            }
+            guard info.st_mode & 0o004 == 0 else {
+                throw ConfigError(key: "http.token_file", "\(file) is readable by every user; run: chmod 600 \(file)")
+            }
+            token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            token = nil
+        }
+    }
+
+    /// Host and port from `http.listen`, refusing remote addresses unless explicitly allowed.
+    public static func address(_ listen: String, config: RelayConfig) throws -> (host: String, port: Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+            throw ConfigError(key: "http.listen", "expected HOST:PORT, got \"\(listen)\"")
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if !loopback && !(config.httpAllowRemote && config.httpTokenFile != nil) {
+            throw ConfigError(
+                key: "http.listen",
+                "\(host) is not a loopback address; set http.allow_remote: true and http.token_file to expose the API")
+        }
+        return (host, port)
+    }
+
+    public func makeApplication(onReady: @escaping @Sendable (Int) async -> Void = { _ in }) throws
+        -> some ApplicationProtocol
+    {
+        let (host, port) = try Self.address(config.httpListen ?? "127.0.0.1:8787", config: config)
+        var serverLogger = logger
+        serverLogger.logLevel = .warning
+        return Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "dwt-relay"),
+            onServerRunning: { channel in await onReady(channel.localAddress?.port ?? port) },
+            logger: serverLogger)
+    }
+
+    func makeRouter() -> Router<LocalAPIContext> {
+        let router = Router(context: LocalAPIContext.self)
+        router.addMiddleware { BearerTokenMiddleware(token: token) }
+        router.post("/v1/movements") { request, _ in try await self.submit(request) }
+        router.get("/v1/movements") { request, _ in try self.list(request) }
+        router.get("/v1/movements/:id") { _, context in try self.show(context.parameters.get("id") ?? "") }
+        router.get("/v1/status") { _, _ in
+            let report = try self.report()
+            return Self.json(.ok, report.json)
+        }
+        router.get("/healthz") { _, _ in
+            let report = try self.report()
+            let healthy = report.health == .ok || report.health == .warning
+            return Self.json(
+                healthy ? .ok : .serviceUnavailable, ["health": report.health.rawValue, "problems": report.problems])
+        }
+        router.get("/metrics") { _, _ in
+            let facts = try? self.store.statusFacts(deadlineWarningSeconds: self.config.deadlineWarningSeconds)
+            let text = self.metrics.render(facts: facts, now: Date().timeIntervalSince1970)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        return router
+    }
+
+    func report() throws -> StatusReport {
+        let facts = try store.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds)
+        return StatusReport.build(facts: facts, config: config, daemonRunning: true, now: Date().timeIntervalSince1970)
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ value: Any) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(value) + "\n")))
+    }
+
+    func submit(_ request: Request) async throws -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: config.maxFileBytes)
+        } catch {
+            return Self.json(
+                .contentTooLarge, ["error": "body over the \(config.maxFileBytes)-byte limit (intake.max_file_bytes)"])
+        }
+        let item: IntakeItem
+        do {
+            item = try intake.check(Data(buffer: body), source: "api", sourceFile: nil)
+        } catch {
+            return Self.json(.badRequest, ["error": error.reason, "field": error.field.map { $0 as Any } ?? NSNull()])
+        }
+        let result = try store.ingest([item])[0]
+        if case .stored = result { onStored() }
+        var answer: [String: Any] = ["id": result.id]
+        if case .duplicate = result { answer["duplicate"] = true }
+        return Self.json(.accepted, answer)
+    }
+
+    func list(_ request: Request) throws -> Response {
+        var state: MovementState? = nil
+        if let text = request.uri.queryParameters.get("state") {
+            guard let parsed = MovementState(rawValue: text) else {
+                return Self.json(.badRequest, ["error": "unknown state \"\(text)\""])
+            }
+            state = parsed
+        }
+        let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 1000
+        return Self.json(.ok, try store.list(state: state, limit: min(max(limit, 1), 10_000)).map(\.listJSON))
+    }
+
+    func show(_ text: String) throws -> Response {
+        guard let id = Int64(text), let movement = try store.movement(id) else {
+            return Self.json(.notFound, ["error": "no movement with id \(text)"])
+        }
+        var item = movement.listJSON
+        item["warnings"] = movement.resultJSON["warnings"]
+        item["errors"] = movement.resultJSON["errors"]
+        item["events"] = try store.events(id).map { event -> [String: Any] in
+            var object: [String: Any] = ["at": ISO8601.string(event.at), "kind": event.kind]
+            if let status = event.status { object["status"] = status }
+            if let method = event.method { object["method"] = method }
+            if let to = event.toState { object["to"] = to }
+            if let message = event.message { object["message"] = message }
+            return object
+        }
+        return Self.json(.ok, item)
+    }
+}
+
+/// Requires `Authorization: Bearer <token>` when a token is configured.
+struct BearerTokenMiddleware: RouterMiddleware {
+    typealias Context = LocalAPIContext
+    let token: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        if let token, request.headers[.authorization] != "Bearer \(token)" {
+            return LocalAPI.json(.unauthorized, ["error": "missing or wrong bearer token"])
+        }
+        return try await next(request, context)
+    }
+}

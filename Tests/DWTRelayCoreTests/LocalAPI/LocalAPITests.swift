@@ -1,0 +1,135 @@
+import AsyncHTTPClient
+import DWTRelayCore
+import DWTRelayTestSupport
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Testing
+
+/// The daemon's loopback API over real HTTP.
+@Suite(.serialized) struct LocalAPITests {
+    struct Answer {
+        var status: Int
+        var text: String
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
+        var object: [String: Any] { json as? [String: Any] ?? [:] }
+    }
+
+    static func call(_ method: HTTPMethod, _ url: String, body: Data? = nil, token: String? = nil) async throws
+        -> Answer
+    {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
+        let data = Data(buffer: try await response.body.collect(upTo: 1 << 24))
+        return Answer(status: Int(response.status.code), text: String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func submitInspectStatusHealthAndMetrics() async throws {
+        let port = freeLoopbackPort()
+        try await RelayHarness.run(config: ["http.listen": "127.0.0.1:\(port)"]) { harness in
+            let base = "http://127.0.0.1:\(port)"
+            #expect(await eventually { (try? await Self.call(.GET, base + "/healthz").status) == 200 })
+            let created = try await Self.call(
+                .POST, base + "/v1/movements", body: SharedFixtures.movement(reference: "API-1"))
+            #expect(created.status == 202)
+            let id = try #require(created.object["id"] as? Int)
+            #expect(await eventually { (try? harness.store.movement(Int64(id))?.state) == .accepted })
+            let shown = try await Self.call(.GET, base + "/v1/movements/\(id)")
+            #expect(shown.object["state"] as? String == "accepted")
+            #expect((shown.object["events"] as? [Any])?.isEmpty == false)
+            let listed = try await Self.call(.GET, base + "/v1/movements?state=accepted")
+            #expect((listed.json as? [[String: Any]])?.map { $0["id"] as? Int } == [id])
+            let status = try await Self.call(.GET, base + "/v1/status")
+            #expect((status.object["counts"] as? [String: Int])?["accepted"] == 1)
+            #expect((status.object["daemon"] as? [String: Any])?["running"] as? Bool == true)
+            let metrics = try await Self.call(.GET, base + "/metrics")
+            #expect(metrics.text.contains(#"dwt_relay_movements{state="accepted"} 1"#), "\(metrics.text)")
+            #expect(metrics.text.contains(#"dwt_relay_deliveries_total{class="2xx"} 1"#))
+            #expect(metrics.text.contains("dwt_relay_request_duration_seconds_bucket"))
+            #expect(metrics.text.contains("dwt_relay_token_refreshes_total 1"))
+            #expect(metrics.text.contains("dwt_relay_last_success_timestamp_seconds"))
+        }
+    }
+
+    @Test func badRequestsGetClearFourHundreds() async throws {
+        let port = freeLoopbackPort()
+        try await RelayHarness.run(config: ["http.listen": "127.0.0.1:\(port)", "intake.max_file_bytes": "4096"]) {
+            harness in
+            let base = "http://127.0.0.1:\(port)"
+            #expect(await eventually { (try? await Self.call(.GET, base + "/healthz").status) == 200 })
+            let malformed = try await Self.call(.POST, base + "/v1/movements", body: Data("{not json".utf8))
+            #expect(malformed.status == 400)
+            #expect((malformed.object["error"] as? String)?.contains("not valid JSON") == true)
+            let noCode = try await Self.call(.POST, base + "/v1/movements", body: Data("{}".utf8))
+            #expect(noCode.status == 400)
+            #expect(noCode.object["field"] as? String == "apiCode")
+            let huge = try await Self.call(.POST, base + "/v1/movements", body: Data(repeating: 0x20, count: 10_000))
+            #expect(huge.status == 413)
+            #expect(try await Self.call(.GET, base + "/v1/nothing").status == 404)
+            #expect(try await Self.call(.GET, base + "/v1/movements/999").status == 404)
+            #expect(try await Self.call(.GET, base + "/v1/movements?state=lost").status == 400)
+            #expect(try harness.store.list().isEmpty)
+        }
+    }
+
+    @Test func tokenIsRequiredWhenConfigured() async throws {
+        let port = freeLoopbackPort()
+        let folder = TemporaryFolder()
+        FileManager.default.createFile(
+            atPath: folder.sub("api-token"), contents: Data("local-token\n".utf8),
+            attributes: [.posixPermissions: 0o600])
+        try await RelayHarness.run(config: [
+            "http.listen": "127.0.0.1:\(port)", "http.token_file": folder.sub("api-token"),
+        ]) { (_: RelayHarness) async throws in
+            let base = "http://127.0.0.1:\(port)"
+            #expect(
+                await eventually { (try? await Self.call(.GET, base + "/healthz", token: "local-token").status) == 200 }
+            )
+            #expect(try await Self.call(.GET, base + "/v1/status").status == 401)
+            #expect(try await Self.call(.GET, base + "/v1/status", token: "wrong").status == 401)
+        }
+    }
+
+    @Test func remoteAddressIsRefusedUnlessAllowedWithAToken() throws {
+        let plain = try RelayConfig(values: [:])
+        #expect(throws: ConfigError.self) { try LocalAPI.address("0.0.0.0:8787", config: plain) }
+        #expect(try LocalAPI.address("[::1]:8787", config: plain).host == "::1")
+        let allowed = try RelayConfig(values: [
+            "http.allow_remote": "true", "http.token_file": "/etc/dwt-relay/api-token",
+        ])
+        #expect(try LocalAPI.address("0.0.0.0:8787", config: allowed).port == 8787)
+    }
+
+    @Test func burstOfRequestsLosesNothing() async throws {
+        let port = freeLoopbackPort()
+        try await RelayHarness.run(config: ["http.listen": "127.0.0.1:\(port)", "delivery.concurrency": "8"]) {
+            harness in
+            let base = "http://127.0.0.1:\(port)"
+            #expect(await eventually { (try? await Self.call(.GET, base + "/healthz").status) == 200 })
+            let count = 2000
+            let ids = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for lane in 0..<16 {
+                    group.addTask {
+                        var ids: [Int] = []
+                        for index in stride(from: lane, to: count, by: 16) {
+                            let answer = try await Self.call(
+                                .POST, base + "/v1/movements",
+                                body: SharedFixtures.movement(reference: "BURST-\(index)"))
+                            if answer.status == 202, let id = answer.object["id"] as? Int { ids.append(id) }
+                        }
+                        return ids
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0 += $1 }
+            }
+            #expect(ids.count == count)
+            #expect(Set(ids).count == count)
+            #expect(await eventually(timeout: 120) { (try? harness.store.counts()[.accepted]) == count })
+            #expect(await harness.sandbox.state.listing().count == count)
+        }
+    }
+}
