@@ -18,8 +18,7 @@ struct StatusCommand: ParsableCommand {
             let running = DaemonLock.isHeld(stateDirectory: config.stateDirectory)
             report = StatusReport.build(
                 facts: try store.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds), config: config,
-                daemonRunning: running,
-                now: Date().timeIntervalSince1970)
+                daemonRunning: running, now: Date().timeIntervalSince1970, inbox: InboxSnapshot.read(config.inbox))
         } catch {
             if json {
                 print(JSONText.encode(["health": "UNKNOWN", "problems": ["UNKNOWN: \(error)"]]))

@@ -111,6 +111,10 @@ public struct ConfigKey: Sendable {
             "status.pending_critical_seconds", .number(min: 1, max: 1e9), default: "86400",
             "Oldest pending movement older than this makes status CRITICAL."),
         ConfigKey(
+            "status.inbox_stall_seconds", .number(min: 1, max: 86400), default: "120",
+            "A file waiting in the inbox longer than this while the daemon runs makes status CRITICAL (intake stalled)."
+        ),
+        ConfigKey(
             "status.deadline_warning_hours", .number(min: 0, max: 240), default: "12",
             "A pending movement whose legal deadline is closer than this makes status WARNING."),
         ConfigKey(

@@ -93,6 +93,7 @@ public struct RelayConfig: Sendable {
     public var siteAPICode: String? { values["site.api_code"] }
     public var nation: Nation { Nation(rawValue: values["site.nation"] ?? "") ?? .england }
     public var bankHolidaysFile: String? { values["site.bank_holidays_file"] }
+    public var inboxStallSeconds: Double { number("status.inbox_stall_seconds") }
     public var deadlineWarningSeconds: Double { number("status.deadline_warning_hours") * 3600 }
     /// The deadline calculator for this site (bundled calendar plus the site's file, if present).
     public var receiptDeadline: ReceiptDeadline {

@@ -71,7 +71,10 @@ public struct HealthService: Service {
         guard let facts = try? store.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds) else {
             return "store unreadable"
         }
-        return StatusReport.build(facts: facts, config: config, daemonRunning: true, now: Date().timeIntervalSince1970)
-            .summaryLine
+        return StatusReport.build(
+            facts: facts, config: config, daemonRunning: true, now: Date().timeIntervalSince1970,
+            inbox: InboxSnapshot.read(config.inbox)
+        )
+        .summaryLine
     }
 }

@@ -32,6 +32,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     var globalPauseUntil: Double?
     var paymentProbeAt: [String: Double] = [:]
     var paymentProbeInFlight = Set<String>()
+    var unrecorded: [UnrecordedOutcome] = []
     /// Exposed to metrics and tests.
     public private(set) var deliveredCount = 0
     public private(set) var retryCount = 0
@@ -98,6 +99,12 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                     await probeAuth()
                     continue
                 }
+                if !unrecorded.isEmpty && !flushUnrecorded() {
+                    store.checkpoint()
+                    // The store cannot write (full disk?): do not send more until it can.
+                    await waitUntil(now + 1)
+                    continue
+                }
                 startPaymentProbes(now: now, group: &group)
                 if let until = globalPauseUntil, now < until {
                     await waitUntil(until)
@@ -119,7 +126,8 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                 do {
                     batch = try store.claimDue(now: now, limit: capacity, pausedAPICodes: Set(paymentProbeAt.keys))
                 } catch {
-                    logger.error("cannot read the queue", metadata: ["error": "\(error)"])
+                    logger.error("cannot claim movements from the queue", metadata: ["error": "\(error)"])
+                    store.checkpoint()
                     await waitUntil(now + 5)
                     continue
                 }
@@ -183,23 +191,49 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
 
     // MARK: one delivery
 
+    /// An outcome the store could not record yet (e.g. a full disk): kept and retried, never dropped.
+    struct UnrecordedOutcome {
+        var delivery: Delivery
+        var outcome: DeliveryOutcome
+        var exchange: ExchangeRecord?
+        var error: String?
+        var paymentProbe: String?
+    }
+
     private func finished(
         _ delivery: Delivery, _ outcome: DeliveryOutcome, exchange: ExchangeRecord?, error: String?,
         paymentProbe: String?
     ) {
         inFlight -= 1
-        if let paymentProbe { paymentProbeInFlight.remove(paymentProbe) }
         defer { wake.signal() }
+        record(
+            UnrecordedOutcome(
+                delivery: delivery, outcome: outcome, exchange: exchange, error: error, paymentProbe: paymentProbe))
+    }
+
+    /// Retries outcomes that could not be written; true when none are left.
+    func flushUnrecorded() -> Bool {
+        let waiting = unrecorded
+        unrecorded = []
+        for entry in waiting { record(entry) }
+        return unrecorded.isEmpty
+    }
+
+    private func record(_ entry: UnrecordedOutcome) {
+        let delivery = entry.delivery, outcome = entry.outcome, exchange = entry.exchange, error = entry.error
+        let paymentProbe = entry.paymentProbe
         let now = wallNow()
         let movement: Movement
         do {
             movement = try store.finish(delivery.id, outcome: outcome, exchange: exchange, lastError: error, now: now)
         } catch {
+            if !unrecorded.contains(where: { $0.delivery.id == delivery.id }) { unrecorded.append(entry) }
             logger.critical(
-                "cannot record a delivery outcome; it will be retried as in doubt after restart",
+                "cannot record a delivery outcome; keeping it and retrying (an in-doubt resend after a restart)",
                 metadata: ["movement.id": "\(delivery.id)", "error": "\(error)"])
             return
         }
+        if let paymentProbe { paymentProbeInFlight.remove(paymentProbe) }
         if let exchange { metrics?.recordDelivery(status: exchange.status, durationMs: exchange.durationMs) }
         var metadata: Logger.Metadata = [
             "movement.id": "\(delivery.id)", "movement.state": "\(movement.state.rawValue)",

@@ -17,6 +17,8 @@ public final class InboxWatcher: @unchecked Sendable {
     private var inotifyFD: Int32 = -1
     private var readSource: DispatchSourceRead?
     private var timer: DispatchSourceTimer?
+    /// One-shot retry after the store refused a commit (full disk), instead of retrying on every event.
+    private var retryTimer: DispatchSourceTimer?
     /// Time of the last completed pass, for the watchdog and status.
     private let progress: ProgressClock
 
@@ -62,12 +64,15 @@ public final class InboxWatcher: @unchecked Sendable {
             readSource = nil
             timer?.cancel()
             timer = nil
+            retryTimer?.cancel()
+            retryTimer = nil
         }
     }
 
     private func rescan(minimumAge: Double) {
         let taken = ingestor.scan(minimumAge: minimumAge)
         progress.tick()
+        scheduleRetryIfFailing()
         if taken > 0 { logger.debug("rescan took files", metadata: ["files": "\(taken)"]) }
     }
 
@@ -101,6 +106,12 @@ public final class InboxWatcher: @unchecked Sendable {
             }
             if names.count >= 4096 { break }
         }
+        if ingestor.health.failure != nil {
+            // Storage is failing: the files stay where they are; a timer retries shortly.
+            scheduleRetryIfFailing()
+            progress.tick()
+            return
+        }
         if overflow {
             logger.warning("inotify queue overflowed; rescanning the inbox")
             rescan(minimumAge: 0)
@@ -112,6 +123,22 @@ public final class InboxWatcher: @unchecked Sendable {
             }
         }
         progress.tick()
+        scheduleRetryIfFailing()
+    }
+
+    private func scheduleRetryIfFailing() {
+        guard ingestor.health.failure != nil, retryTimer == nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + 2)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.retryTimer?.cancel()
+            self.retryTimer = nil
+            self.ingestor.store.checkpoint()
+            self.rescan(minimumAge: 0)
+        }
+        retryTimer = timer
+        timer.resume()
     }
 }
 

@@ -47,6 +47,9 @@ public struct MovementIntake: Sendable {
         guard var object = parsed as? [String: Any] else {
             throw IntakeRejection("not a JSON object (got \(Self.kindName(parsed))); expected one movement body")
         }
+        if let key = JSONDuplicateKeys.first(in: Array(data)) {
+            throw IntakeRejection(field: key, "appears twice in the same object; which value is meant is ambiguous")
+        }
         var envelopeID: String? = nil
         var rewritten = false
         if let inner = object["movement"] {
@@ -120,7 +123,8 @@ public struct MovementIntake: Sendable {
 
     static func describe(_ error: Error) -> String {
         let ns = error as NSError
-        if let detail = ns.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
-        return ns.localizedDescription
+        let text = (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
+        // A 10,000-digit number would otherwise be quoted back in full.
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 }

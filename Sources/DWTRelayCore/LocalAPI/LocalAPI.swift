@@ -98,7 +98,9 @@ public struct LocalAPI: Sendable {
 
     func report() throws -> StatusReport {
         let facts = try store.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds)
-        return StatusReport.build(facts: facts, config: config, daemonRunning: true, now: Date().timeIntervalSince1970)
+        return StatusReport.build(
+            facts: facts, config: config, daemonRunning: true, now: Date().timeIntervalSince1970,
+            inbox: InboxSnapshot.read(config.inbox))
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: Any) -> Response {

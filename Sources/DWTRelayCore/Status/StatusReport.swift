@@ -30,8 +30,9 @@ public struct StatusReport {
     }
 
     /// Builds the report from the store's facts. `daemonRunning` is nil when it cannot be told.
-    public static func build(facts: StatusFacts, config: RelayConfig, daemonRunning: Bool?, now: Double) -> StatusReport
-    {
+    public static func build(
+        facts: StatusFacts, config: RelayConfig, daemonRunning: Bool?, now: Double, inbox: InboxSnapshot? = nil
+    ) -> StatusReport {
         var report = StatusReport()
         let state = facts.serviceState
         let counts = Dictionary(
@@ -109,6 +110,14 @@ public struct StatusReport {
                 "\(facts.deadlinesDueSoon) movement(s) not yet recorded are due within \(Int(config.deadlineWarningSeconds / 3600)) h"
             )
         }
+        if daemonRunning == true, let inbox, let oldest = inbox.oldestModifiedAt,
+            now - oldest > config.inboxStallSeconds
+        {
+            report.raise(
+                .critical,
+                "intake stalled: \(inbox.waiting) file(s) waiting in the inbox for \(Self.age(now - oldest)) (disk full? database read-only? see the log)"
+            )
+        }
         if let intakeError = state["intake.error"] {
             report.raise(.critical, "intake cannot store movements: \(intakeError); files stay in the inbox")
         }
@@ -141,6 +150,10 @@ public struct StatusReport {
             "paymentRequired": paymentRequired.sorted(),
             "held": facts.heldByReason,
             "possibleDuplicates": facts.possibleDuplicates,
+            "inbox": [
+                "waiting": inbox.map { $0.waiting as Any } ?? NSNull(),
+                "oldestWaitingAt": inbox?.oldestModifiedAt.map(ISO8601.string) ?? NSNull(),
+            ] as [String: Any],
             "deadlines": ["dueSoon": facts.deadlinesDueSoon, "overdue": facts.deadlinesOverdue],
         ]
         return report

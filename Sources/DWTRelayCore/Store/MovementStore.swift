@@ -29,6 +29,8 @@ public final class MovementStore: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // After a checkpoint the WAL shrinks back to this size instead of keeping its peak size.
+            try db.execute(sql: "PRAGMA journal_size_limit = 4194304")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -55,6 +57,11 @@ public final class MovementStore: Sendable {
     /// `PRAGMA integrity_check` result ("ok" when sound).
     public func integrityCheck() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "unknown" }
+    }
+
+    /// Folds the WAL back into the database and truncates it: frees space after a full disk.
+    public func checkpoint() {
+        _ = try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     public static func now() -> Double { Date().timeIntervalSince1970 }

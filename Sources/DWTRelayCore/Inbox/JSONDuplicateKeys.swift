@@ -1,0 +1,45 @@
+/// Finds a key that appears twice in the same JSON object. Parsers disagree on which value wins, so a
+/// movement with duplicate keys is ambiguous and is refused rather than silently resolved.
+///
+/// Runs only on text a JSON parser has already accepted, so it can be a simple scanner.
+enum JSONDuplicateKeys {
+    static func first(in bytes: [UInt8]) -> String? {
+        // One entry per open container: the keys seen so far, or nil for an array.
+        var stack: [Set<String>?] = []
+        var index = 0
+        var expectingKey = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "{"):
+                stack.append([])
+                expectingKey = true
+            case UInt8(ascii: "["):
+                stack.append(nil)
+                expectingKey = false
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                _ = stack.popLast()
+                expectingKey = false
+            case UInt8(ascii: ","):
+                expectingKey = stack.last.map { $0 != nil } ?? false
+            case UInt8(ascii: "\""):
+                let start = index + 1
+                index += 1
+                while index < bytes.count && bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                if expectingKey, var keys = stack.last ?? nil {
+                    let key = String(decoding: bytes[start..<min(index, bytes.count)], as: UTF8.self)
+                    if keys.contains(key) { return key }
+                    keys.insert(key)
+                    stack[stack.count - 1] = keys
+                    expectingKey = false
+                }
+            default:
+                break
+            }
+            index += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// What is waiting in the inbox right now: files the daemon has not taken yet. Read straight from the
+/// folder, so it tells the truth even when the database cannot be written (a full disk).
+public struct InboxSnapshot: Sendable {
+    public var waiting = 0
+    public var oldestModifiedAt: Double?
+
+    public static func read(_ inbox: String) -> InboxSnapshot? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: inbox) else { return nil }
+        var snapshot = InboxSnapshot()
+        for name in names
+        where name.hasSuffix(".json") && (!name.hasPrefix(".") || name.hasPrefix(".dwt-relay-taking.")) {
+            var info = stat()
+            guard lstat(inbox + "/" + name, &info) == 0 else { continue }
+            snapshot.waiting += 1
+            let modified = Double(info.st_mtim.tv_sec)
+            snapshot.oldestModifiedAt = min(snapshot.oldestModifiedAt ?? modified, modified)
+        }
+        return snapshot
+    }
+}
