@@ -45,7 +45,7 @@ public struct RelayHarness: Sendable {
             "delivery.backoff_initial_seconds": "0.02", "delivery.backoff_max_seconds": "0.3",
             "delivery.circuit_failures": "1000", "delivery.max_requests_per_second": "0",
             "delivery.payment_probe_seconds": "0.3", "delivery.auth_probe_seconds": "0.3", "http.listen": "off",
-            "intake.rescan_seconds": "60",
+            "intake.rescan_seconds": "60", "storage.key_file": folder.sub("storage-key"),
         ]
     }
 
@@ -68,7 +68,8 @@ public struct RelayHarness: Sendable {
             let config = try RelayConfig(values: values)
             let logs = LogCapture()
             let logger = logs.logger("dwt-relay")
-            let store = try MovementStore(path: config.databasePath, logger: logger)
+            let store = try MovementStore(
+                path: config.databasePath, key: try StorageKey.load(config: config, create: true), logger: logger)
             let harness = RelayHarness(folder: folder, config: config, sandbox: sandbox, logs: logs, store: store)
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

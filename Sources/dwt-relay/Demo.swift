@@ -47,7 +47,7 @@ struct Demo: Sendable {
                 "paths.inbox": workspace + "/inbox", "paths.failed": workspace + "/failed",
                 "paths.results": workspace + "/results", "paths.state": workspace + "/state",
                 "delivery.backoff_initial_seconds": "0.2", "delivery.backoff_max_seconds": "2",
-                "delivery.circuit_failures": "20", "http.listen": "off",
+                "delivery.circuit_failures": "20", "http.listen": "off", "storage.key_file": workspace + "/storage-key",
             ])
             let configPath = workspace + "/dwt-relay.yaml"
             try config.renderYAML().write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -86,7 +86,8 @@ struct Demo: Sendable {
     }
 
     private func dropAndWait(_ config: RelayConfig) async throws -> Bool {
-        let store = try MovementStore(path: config.databasePath)
+        let store = try MovementStore(
+            path: config.databasePath, key: try StorageKey.load(config: config, create: true))
         let started = Date()
         let (firsts, revisions) = (
             files.filter { !$0.name.contains("revision") }, files.filter { $0.name.contains("revision") }
@@ -126,7 +127,7 @@ struct Demo: Sendable {
         var rows: [Row] = []
         for file in files {
             let expected = DemoExamples.expectedState(file.name)
-            if let movement = movements.first(where: { $0.sourceFile == file.name }) {
+            if let movement = try movements.first(where: { $0.sourceFile == file.name }).map(store.decrypted) {
                 let final = movement.state == .superseded || (movement.state.isFinal && movement.resultWritten)
                 var detail = movement.wasteTrackingId ?? "-"
                 if movement.state == .rejected, let errors = movement.resultJSON["errors"] as? [[String: Any]],

@@ -24,6 +24,7 @@ struct ExportCommand: ParsableCommand {
             receivedFrom: try parseDateArgument(since, option: "--since"),
             to: try parseDateArgument(until, option: "--until"))
         let rows: [[String: Any]] = movements.map { movement in
+            let movement = (try? store.decrypted(movement)) ?? movement
             var row = movement.listJSON
             row["warnings"] = movement.resultJSON["warnings"]
             row["errors"] = movement.resultJSON["errors"]

@@ -25,8 +25,16 @@ struct GlobalOptions: ParsableArguments {
         return Logger(label: "dwt-relay")
     }
 
-    func openStore(_ config: RelayConfig) throws -> MovementStore {
-        try MovementStore(path: config.databasePath, logger: Logger(label: "dwt-relay.cli"))
+    /// Opens the store. `createKey` lets a command that stores movements create the storage key on a
+    /// fresh system; commands that only read metadata work without the key.
+    func openStore(_ config: RelayConfig, createKey: Bool = false) throws -> MovementStore {
+        let key: StorageKey?
+        do {
+            key = try StorageKey.load(config: config, create: createKey)
+        } catch  where !createKey {
+            key = nil  // e.g. `status` run by a monitoring user who may not read the key
+        }
+        return try MovementStore(path: config.databasePath, key: key, logger: Logger(label: "dwt-relay.cli"))
     }
 }
 

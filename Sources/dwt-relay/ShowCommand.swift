@@ -13,7 +13,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let config = try options.loadConfig()
         let store = try options.openStore(config)
-        guard let movement = try store.movement(id) else {
+        guard let movement = try store.movement(id).map(store.decrypted) else {
             printError("dwt-relay: no movement with id \(id)")
             throw ExitCode(1)
         }

@@ -14,7 +14,7 @@ struct SubmitCommand: ParsableCommand {
 
     func run() throws {
         let config = try options.loadConfig()
-        let store = try options.openStore(config)
+        let store = try options.openStore(config, createKey: true)
         let intake = MovementIntake(config: config)
         var items: [(path: String, item: IntakeItem)] = []
         var failures: [[String: Any]] = []

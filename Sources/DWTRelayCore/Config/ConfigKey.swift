@@ -67,6 +67,10 @@ public struct ConfigKey: Sendable {
         ConfigKey("paths.archive", .string, default: nil, "If set, ingested files are moved here instead of deleted."),
         ConfigKey("paths.state", .string, default: "/var/lib/dwt-relay", "The SQLite database (WAL) lives here."),
         ConfigKey(
+            "storage.key_file", .string, default: "/etc/dwt-relay/storage-key",
+            "AES-256 key (base64) encrypting payloads at rest; outside paths.state; created 0600 on first run if "
+                + "possible. The systemd credential storage-key wins. Back it up: without it payloads are unreadable."),
+        ConfigKey(
             "intake.max_file_bytes", .integer(min: 1024, max: 64 << 20), default: "1048576",
             "Largest movement file accepted; larger files go to failed/."),
         ConfigKey(

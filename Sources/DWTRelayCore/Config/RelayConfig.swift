@@ -104,6 +104,7 @@ public struct RelayConfig: Sendable {
     public var results: String { values["paths.results"]! }
     public var archive: String? { values["paths.archive"] }
     public var stateDirectory: String { values["paths.state"]! }
+    public var storageKeyFile: String { values["storage.key_file"]! }
     public var databasePath: String { stateDirectory + "/dwt-relay.sqlite" }
     public var maxFileBytes: Int { integer("intake.max_file_bytes") }
     public var rescanSeconds: Double { number("intake.rescan_seconds") }

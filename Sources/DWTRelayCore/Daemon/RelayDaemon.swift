@@ -9,7 +9,8 @@ public enum RelayDaemon {
         config: RelayConfig, clientSecret: String, logger: Logger, handleSignals: Bool = true,
         extraServices: [any Service] = []
     ) async throws {
-        let store = try MovementStore(path: config.databasePath, logger: logger)
+        let key = try StorageKey.load(config: config, create: true)
+        let store = try MovementStore(path: config.databasePath, key: key, logger: logger)
         let lock = try DaemonLock.acquire(stateDirectory: config.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
         try store.setServiceState("daemon.pid", String(getpid()))

@@ -378,7 +378,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             do {
                 result = .success(
                     try await client.send(
-                        payload: delivery.movement.payload, target: delivery.targetWasteTrackingId, token: token))
+                        payload: delivery.payload, target: delivery.targetWasteTrackingId, token: token))
             } catch {
                 result = .failure(error)
             }

@@ -20,7 +20,7 @@ public struct ResultWriter: Sendable {
         guard movement.state == .accepted || movement.state == .rejected, let id = movement.id else { return }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let text = JSONText.encode(movement.resultJSON) + "\n"
+            let text = JSONText.encode(try store.decrypted(movement).resultJSON) + "\n"
             try FileSystem.writeAtomically(Data(text.utf8), to: path(for: movement))
             try store.markResultWritten(id)
         } catch {

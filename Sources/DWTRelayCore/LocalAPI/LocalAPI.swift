@@ -143,7 +143,7 @@ public struct LocalAPI: Sendable {
     }
 
     func show(_ text: String) throws -> Response {
-        guard let id = Int64(text), let movement = try store.movement(id) else {
+        guard let id = Int64(text), let movement = try store.movement(id).map(store.decrypted) else {
             return Self.json(.notFound, ["error": "no movement with id \(text)"])
         }
         var item = movement.listJSON

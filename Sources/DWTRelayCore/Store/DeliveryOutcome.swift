@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one delivery attempt ended in, as the store records it.
 public enum DeliveryOutcome: Sendable, Equatable {
     /// 201/200, or 404 on PUT (`notFound`).
@@ -38,5 +40,7 @@ public struct Delivery: Sendable {
     public var movement: Movement
     /// nil for a POST; the ID to PUT to otherwise.
     public var targetWasteTrackingId: String?
+    /// The request body, decrypted.
+    public var payload: Data
     public var id: Int64 { movement.id! }
 }

@@ -43,7 +43,10 @@ extension MovementStore {
                         movementId: movement.id!, at: now, kind: "state", fromState: "queued", toState: "sending",
                         message: "attempt \(movement.attempts)"
                     ).insert(db)
-                    claimed.append(Delivery(movement: movement, targetWasteTrackingId: target))
+                    claimed.append(
+                        Delivery(
+                            movement: movement, targetWasteTrackingId: target,
+                            payload: try self.decrypted(movement).payload))
                 }
                 return .commit
             }
@@ -80,7 +83,7 @@ extension MovementStore {
                 case .accepted(let wasteTrackingId, let warnings, let notFound):
                     movement.state = .accepted
                     movement.wasteTrackingId = wasteTrackingId ?? movement.targetWasteTrackingId
-                    movement.warnings = warnings
+                    movement.warnings = try self.sealText(warnings)
                     movement.notFound = notFound
                     movement.acceptedAt = now
                     movement.finishedAt = now
@@ -91,7 +94,7 @@ extension MovementStore {
                     try Self.setServiceState(db, "lastAcceptedAt", String(now), now: now)
                 case .rejected(let errors):
                     movement.state = .rejected
-                    movement.errors = errors
+                    movement.errors = try self.sealText(errors)
                     movement.finishedAt = now
                     movement.lastError = lastError
                     movement.resultWritten = false
@@ -256,7 +259,9 @@ extension MovementStore {
                     movementId: id, at: now, kind: "state", fromState: "held", toState: "sending",
                     message: "probe (\(movement.holdReason ?? "hold"))"
                 ).insert(db)
-                delivery = Delivery(movement: movement, targetWasteTrackingId: movement.targetWasteTrackingId)
+                delivery = Delivery(
+                    movement: movement, targetWasteTrackingId: movement.targetWasteTrackingId,
+                    payload: try self.decrypted(movement).payload)
                 return .commit
             }
             return delivery

@@ -11,14 +11,14 @@ extension MovementStore {
         return try pool.writeWithoutTransaction { db in
             var results: [IngestResult] = []
             try db.inTransaction(.immediate) {
-                results = try items.map { try Self.ingestOne($0, db) }
+                results = try items.map { try self.ingestOne($0, db) }
                 return .commit
             }
             return results
         }
     }
 
-    private static func ingestOne(_ item: IntakeItem, _ db: Database) throws -> IngestResult {
+    private func ingestOne(_ item: IntakeItem, _ db: Database) throws -> IngestResult {
         let existing: Int64?
         if let name = item.sourceFile {
             existing = try Int64.fetchOne(
@@ -34,7 +34,7 @@ extension MovementStore {
         let now = MovementStore.now()
         var movement = Movement(
             id: nil, source: item.source, sourceFile: item.sourceFile, contentHash: item.contentHash,
-            payload: item.body, apiCode: item.apiCode, yourUniqueReference: item.yourUniqueReference,
+            payload: try seal(item.body), apiCode: item.apiCode, yourUniqueReference: item.yourUniqueReference,
             kind: .post, targetWasteTrackingId: nil, revisionOf: nil, state: .queued, holdReason: nil, attempts: 0,
             nextAttemptAt: now, wasteTrackingId: nil, warnings: nil, errors: nil, lastError: nil, lastStatus: nil,
             possibleDuplicate: false, notFound: false, dateTimeReceived: item.dateTimeReceived, receivedAt: now,

@@ -10,10 +10,15 @@ public final class MovementStore: Sendable {
     public let path: String
     let pool: DatabasePool
     let logger: Logger
+    /// Encrypts payloads and service responses; nil only for a database that has never had a key.
+    let key: StorageKey?
+    /// Whether this database's payloads are encrypted (a key was recorded in it).
+    let encrypted: Bool
 
-    public init(path: String, logger: Logger = Logger(label: "dwt-relay.store")) throws {
+    public init(path: String, key: StorageKey? = nil, logger: Logger = Logger(label: "dwt-relay.store")) throws {
         self.path = path
         self.logger = logger
+        self.key = key
         let folder = (path as NSString).deletingLastPathComponent
         try Self.prepareFolder(folder)
         if !FileManager.default.fileExists(atPath: path) {
@@ -35,9 +40,50 @@ public final class MovementStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try StoreMigrations.migrator.migrate(pool)
+            let recorded = try pool.read { db in
+                try String.fetchOne(db, sql: "SELECT value FROM serviceState WHERE key = 'storage.keyId'")
+            }
+            if let recorded, let key, recorded != key.id {
+                throw StoreError.wrongKey(path)
+            }
+            if recorded == nil, let key {
+                try pool.write { db in try Self.setServiceState(db, "storage.keyId", key.id, now: Self.now()) }
+            }
+            encrypted = recorded != nil || key != nil
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path, error.message ?? "\(error)")
         }
+    }
+
+    /// Seals data for storage (or passes it through for a database without encryption).
+    func seal(_ plain: Data) throws -> Data {
+        guard encrypted else { return plain }
+        guard let key else { throw StoreError.keyMissing(path) }
+        return try key.seal(plain)
+    }
+
+    func sealText(_ plain: String?) throws -> String? {
+        guard encrypted, plain != nil else { return plain }
+        guard let key else { throw StoreError.keyMissing(path) }
+        return try key.sealText(plain)
+    }
+
+    /// The movement with its payload, warnings and errors readable (for sending, show, results, export).
+    public func decrypted(_ movement: Movement) throws -> Movement {
+        var plain = movement
+        let sealed =
+            StorageKey.isSealed(movement.payload) || StorageKey.isSealed(movement.warnings)
+            || StorageKey.isSealed(movement.errors)
+        guard sealed else { return plain }
+        guard let key else { throw StoreError.keyMissing(path) }
+        do {
+            plain.payload = try key.open(movement.payload)
+            plain.warnings = try key.openText(movement.warnings)
+            plain.errors = try key.openText(movement.errors)
+        } catch {
+            throw StoreError.wrongKey(path)
+        }
+        return plain
     }
 
     private static func prepareFolder(_ folder: String) throws {
@@ -71,11 +117,19 @@ public final class MovementStore: Sendable {
 public enum StoreError: Error, CustomStringConvertible {
     case cannotOpen(String, String)
     case notFound(Int64)
+    case keyMissing(String)
+    case wrongKey(String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let why): return "cannot open store \(path): \(why)"
         case .notFound(let id): return "no movement with id \(id)"
+        case .keyMissing(let path):
+            return "\(path) holds encrypted payloads but no storage key was found (storage.key_file or the "
+                + "storage-key credential); restore the key from your backup"
+        case .wrongKey(let path):
+            return
+                "the storage key does not match the one \(path) was encrypted with; restore the right key from your backup"
         }
     }
 }

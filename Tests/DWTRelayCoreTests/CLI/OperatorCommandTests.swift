@@ -13,10 +13,10 @@ import Testing
     init() throws {
         config = try RelayConfig(values: [
             "paths.state": folder.sub("state"), "paths.inbox": folder.sub("inbox"), "api.client_id": "id",
-            "api.client_secret_file": folder.sub("secret"),
+            "api.client_secret_file": folder.sub("secret"), "storage.key_file": folder.sub("storage-key"),
         ])
         configPath = try RelayProcess.writeConfig(config, in: folder)
-        store = try MovementStore(path: config.databasePath)
+        store = try MovementStore(path: config.databasePath, key: try StorageKey.load(config: config, create: true))
     }
 
     func seed(_ count: Int) throws -> [Int64] {

@@ -21,7 +21,7 @@ import Testing
             "paths.results": folder.sub("results"), "paths.state": folder.sub("state"),
             "delivery.backoff_initial_seconds": "0.02", "delivery.backoff_max_seconds": "0.2",
             "delivery.circuit_failures": "1000", "delivery.max_requests_per_second": "0", "http.listen": "off",
-            "log.level": "info",
+            "log.level": "info", "storage.key_file": folder.sub("storage-key"),
         ]
         values.merge(extra) { $1 }
         return try RelayConfig(values: values)
@@ -112,7 +112,8 @@ import Testing
             }
             for index in 0..<40 { rename(staging + "/in\(index).json", config.inbox + "/in\(index).json") }
             #expect(try await submits == [0, 0, 0, 0])
-            let store = try MovementStore(path: config.databasePath)
+            let store = try MovementStore(
+                path: config.databasePath, key: try StorageKey.load(config: config, create: true))
             #expect(await eventually(timeout: 60) { (try? store.counts()[.accepted]) == 80 })
             let movements = try store.list()
             #expect(movements.count == 80)
@@ -162,7 +163,8 @@ import Testing
             }
             await sandbox.state.setFaults(SandboxFaults())
             let daemon = try await startDaemon(path)
-            let store = try MovementStore(path: config.databasePath)
+            let store = try MovementStore(
+                path: config.databasePath, key: try StorageKey.load(config: config, create: true))
             #expect(await eventually(timeout: 90) { (try? store.counts()[.accepted]) == total })
             daemon.signal(SIGTERM)
             #expect(await daemon.wait() == 0)

@@ -79,7 +79,7 @@ struct BrokenStorageTests {
         let folder = TemporaryFolder()
         let config = try RelayConfig(values: [
             "paths.state": folder.sub("state"), "paths.inbox": folder.sub("inbox"), "api.client_id": "x",
-            "api.client_secret_file": folder.sub("secret"), "http.listen": "off",
+            "api.client_secret_file": folder.sub("secret"), "http.listen": "off", "storage.key_file": folder.sub("key"),
         ])
         try FileManager.default.createDirectory(atPath: folder.sub("state"), withIntermediateDirectories: true)
         try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: config.databasePath))
@@ -101,7 +101,7 @@ struct BrokenStorageTests {
         defer { _ = Self.sh("umount -l '\(point)'") }
         let config = try RelayConfig(values: [
             "paths.state": point + "/state", "paths.inbox": folder.sub("inbox"), "api.client_id": "x",
-            "api.client_secret_file": folder.sub("secret"), "http.listen": "off",
+            "api.client_secret_file": folder.sub("secret"), "http.listen": "off", "storage.key_file": folder.sub("key"),
         ])
         _ = try MovementStore(path: config.databasePath)
         #expect(Self.sh("mount -o remount,ro '\(point)'") == 0)

@@ -1,0 +1,89 @@
+import DWTRelayCore
+import DWTRelayTestSupport
+import Foundation
+import Testing
+
+/// Payloads and service responses are AES-GCM encrypted in SQLite; metadata stays queryable.
+@Suite struct EncryptionAtRestTests {
+    let folder = TemporaryFolder()
+
+    func config() throws -> RelayConfig {
+        try RelayConfig(values: [
+            "paths.state": folder.sub("state"), "storage.key_file": folder.sub("keys/storage-key"),
+        ])
+    }
+
+    @Test func payloadsAndResponsesAreUnreadableInTheFileButReadableWithTheKey() throws {
+        let config = try config()
+        let key = try #require(try StorageKey.load(config: config, create: true))
+        var info = stat()
+        #expect(stat(config.storageKeyFile, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let store = try MovementStore(path: config.databasePath, key: key)
+        let marker = "Receiver-Personal-Name-\(UInt32.random(in: 1000...9999))"
+        let body = try SharedFixtures.movement(reference: "ENC-1", siteName: marker)
+        let item = try MovementIntake(config: config).check(body, source: "t", sourceFile: "enc.json")
+        let id = try store.ingest([item])[0].id
+        let claimed = try #require(try store.claimDue(now: Date().timeIntervalSince1970 + 60, limit: 1).first)
+        #expect(claimed.payload == body, "the sender gets the plaintext")
+        try store.finish(
+            id,
+            outcome: .rejected(
+                errorsJSON: #"[{"key":"receiver.siteName","errorType":"InvalidValue","message":"\#(marker)"}]"#),
+            exchange: nil, lastError: "400", now: Date().timeIntervalSince1970)
+        store.checkpoint()
+        var raw = Data()
+        for name in try FileManager.default.contentsOfDirectory(atPath: config.stateDirectory) {
+            raw += FileManager.default.contents(atPath: config.stateDirectory + "/" + name) ?? Data()
+        }
+        #expect(raw.range(of: Data(marker.utf8)) == nil, "personal data must not be in the database file")
+        #expect(raw.range(of: Data("ENC-1".utf8)) != nil, "metadata stays queryable")
+        let plain = try store.decrypted(try #require(try store.movement(id)))
+        #expect(plain.payload == body)
+        #expect(plain.errors?.contains(marker) == true)
+        #expect(try store.list(state: .rejected).count == 1)
+    }
+
+    @Test func missingOrWrongKeyIsAClearError() throws {
+        let config = try config()
+        let key = try #require(try StorageKey.load(config: config, create: true))
+        let store = try MovementStore(path: config.databasePath, key: key)
+        let item = try MovementIntake(config: config).check(
+            SharedFixtures.movement(reference: "K"), source: "t", sourceFile: "k.json")
+        let id = try store.ingest([item])[0].id
+        // Without the key: metadata readable, payload not, and nothing can be stored in plaintext.
+        let locked = try MovementStore(path: config.databasePath, key: nil)
+        #expect(try locked.list().count == 1)
+        let missing = #expect(throws: StoreError.self) { try locked.decrypted(try #require(try locked.movement(id))) }
+        #expect(missing?.description.contains("restore the key") == true)
+        let another = try MovementIntake(config: config).check(
+            SharedFixtures.movement(reference: "K2"), source: "t", sourceFile: "k2.json")
+        #expect(throws: StoreError.self) { try locked.ingest([another]) }
+        // A different key is refused at open.
+        let wrong = #expect(throws: StoreError.self) { try MovementStore(path: config.databasePath, key: .generate()) }
+        #expect(wrong?.description.contains("does not match") == true)
+    }
+
+    @Test func keyFileInsideTheStateFolderIsRefused() throws {
+        let config = try RelayConfig(values: [
+            "paths.state": folder.sub("state"), "storage.key_file": folder.sub("state/key"),
+        ])
+        #expect(throws: ConfigError.self) { try StorageKey.load(config: config, create: true) }
+    }
+
+    @Test func daemonUsesTheSystemdCredentialFirst() throws {
+        let config = try config()
+        let credentials = folder.sub("credentials")
+        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
+        let raw = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        FileManager.default.createFile(
+            atPath: credentials + "/storage-key", contents: Data(raw.utf8), attributes: [.posixPermissions: 0o600])
+        let fromCredential = try #require(
+            try StorageKey.load(config: config, create: true, environment: ["CREDENTIALS_DIRECTORY": credentials]))
+        #expect(
+            !FileManager.default.fileExists(atPath: config.storageKeyFile),
+            "no key file is created when the credential exists")
+        let again = try #require(
+            try StorageKey.load(config: config, create: false, environment: ["CREDENTIALS_DIRECTORY": credentials]))
+        #expect(fromCredential.id == again.id)
+    }
+}
