@@ -16,6 +16,10 @@ getent passwd dwt-relay >/dev/null || useradd --system --gid dwt-relay --groups 
 install -d -m 0755 /etc/dwt-relay
 [ -e /etc/dwt-relay/dwt-relay.yaml ] || install -m 0640 -g dwt-relay Config/dwt-relay.example.yaml /etc/dwt-relay/dwt-relay.yaml
 [ -e /etc/dwt-relay/client-secret ] || install -m 0600 /dev/null /etc/dwt-relay/client-secret
+# The key that encrypts payloads at rest. Back it up: without it stored payloads cannot be read.
+if [ ! -e /etc/dwt-relay/storage-key ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 > /etc/dwt-relay/storage-key)
+fi
 install -d -m 0755 -o dwt-relay -g dwt-relay /var/spool/dwt-relay
 install -d -m 2770 -o dwt-relay -g dwt-relay-writers /var/spool/dwt-relay/inbox
 install -d -m 2750 -o dwt-relay -g dwt-relay-writers /var/spool/dwt-relay/failed /var/spool/dwt-relay/results

@@ -1,8 +1,11 @@
 import DWTRelayCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 
 /// A local imitation of the DWT Receipt API: OAuth token endpoint, POST/PUT movements with the service's
 /// validation and response shapes, the five reference-data GETs, fault injection and an admin listing.
@@ -20,8 +23,17 @@ public struct Sandbox: Sendable {
 
     /// Runs the server until the task is cancelled; `onReady` gets the bound port.
     public func run(host: String, port: Int, onReady: @escaping @Sendable (Int) async -> Void) async throws {
+        let configuration = await state.configuration
+        var server: HTTPServerBuilder = .http1()
+        if let certificate = configuration.tlsCertificateFile, let key = configuration.tlsKeyFile {
+            let tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        }
         let app = Application(
             router: makeRouter(),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "dwt-relay-sandbox"),
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? port) },
             logger: logger)
@@ -44,7 +56,9 @@ public struct Sandbox: Sendable {
             }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw CancellationError() }
-            let running = RunningSandbox(host: configuration.host, port: port, state: sandbox.state)
+            let running = RunningSandbox(
+                host: configuration.host, port: port, state: sandbox.state,
+                scheme: configuration.tlsCertificateFile == nil ? "http" : "https")
             do {
                 let result = try await body(running)
                 group.cancelAll()
@@ -62,7 +76,8 @@ public struct RunningSandbox: Sendable {
     public let host: String
     public let port: Int
     public let state: SandboxState
+    public var scheme = "http"
 
-    public var baseURL: String { "http://\(host):\(port)" }
+    public var baseURL: String { "\(scheme)://\(host):\(port)" }
     public var tokenURL: String { baseURL + "/oauth2/token" }
 }

@@ -27,6 +27,9 @@ public struct SandboxConfiguration: Sendable {
     /// Check bodies like the service (off makes the sandbox a fast canned endpoint for benchmarks).
     public var validate = true
     public var faults = SandboxFaults()
+    /// Serve HTTPS with this PEM certificate chain and key (to test certificate verification).
+    public var tlsCertificateFile: String? = nil
+    public var tlsKeyFile: String? = nil
 
     public init() {}
 }

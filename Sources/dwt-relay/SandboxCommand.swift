@@ -27,6 +27,8 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Drop every connection.") var serviceDown = false
     @Option(name: .long, help: "Enforce this many requests per second (429 above it); 0 = off.") var enforceRate:
         Double = 0
+    @Option(name: .long, help: "Serve HTTPS with this PEM certificate chain.") var tlsCert: String?
+    @Option(name: .long, help: "PEM private key for --tls-cert.") var tlsKey: String?
 
     func run() async throws {
         LoggingSystem.bootstrap { label in RelayLogHandler(label: label, level: .info, format: .text) }
@@ -50,10 +52,15 @@ struct SandboxCommand: AsyncParsableCommand {
         faults.serviceDown = serviceDown
         faults.enforcedRatePerSecond = enforceRate
         configuration.faults = faults
+        configuration.tlsCertificateFile = tlsCert
+        configuration.tlsKeyFile = tlsKey
         let sandbox = Sandbox(configuration: configuration, logger: Logger(label: "dwt-relay.sandbox"))
         let host = self.host
+        let tlsCert = self.tlsCert
         try await sandbox.run(host: host, port: port) { port in
-            print("sandbox listening on http://\(host):\(port) (token URL http://\(host):\(port)/oauth2/token)")
+            let scheme = tlsCert == nil ? "http" : "https"
+            print(
+                "sandbox listening on \(scheme)://\(host):\(port) (token URL \(scheme)://\(host):\(port)/oauth2/token)")
             FileHandle.standardOutput.synchronizeFile()
         }
     }
