@@ -74,6 +74,10 @@ public struct ConfigKey: Sendable {
             "intake.max_file_bytes", .integer(min: 1024, max: 64 << 20), default: "1048576",
             "Largest movement file accepted; larger files go to failed/."),
         ConfigKey(
+            "intake.validate", .choice(["warn", "reject", "off"]), default: "warn",
+            "Check each movement offline against the spec's rules at intake: warn (log it and note it on the "
+                + "movement, still send it), reject (refuse it into failed/ with the errors) or off."),
+        ConfigKey(
             "intake.rescan_seconds", .number(min: 1, max: 86400), default: "60",
             "Full inbox rescan interval, a safety net beside inotify."),
         ConfigKey(

@@ -107,6 +107,7 @@ public struct RelayConfig: Sendable {
     public var storageKeyFile: String { values["storage.key_file"]! }
     public var databasePath: String { stateDirectory + "/dwt-relay.sqlite" }
     public var maxFileBytes: Int { integer("intake.max_file_bytes") }
+    public var intakeValidate: String { values["intake.validate"] ?? "warn" }
     public var rescanSeconds: Double { number("intake.rescan_seconds") }
     public var concurrency: Int { integer("delivery.concurrency") }
     public var maxRequestsPerSecond: Double { number("delivery.max_requests_per_second") }

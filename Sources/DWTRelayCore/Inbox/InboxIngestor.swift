@@ -102,9 +102,20 @@ public final class InboxIngestor: Sendable {
             case .success(let data):
                 do {
                     let item = try intake.check(data, source: "inbox", sourceFile: original)
+                    if !item.localIssues.isEmpty {
+                        logger.warning(
+                            "movement fails offline validation; sending it anyway (intake.validate: warn)",
+                            metadata: [
+                                "file": "\(original)",
+                                "validation.errors":
+                                    "\(item.localIssues.prefix(5).map(\.description).joined(separator: "; "))",
+                            ])
+                    }
                     claimed.append((original, claim, item))
                 } catch {
-                    moveToFailed(claim: claim, original: original, reason: error.reason, field: error.field)
+                    moveToFailed(
+                        claim: claim, original: original, reason: error.reason, field: error.field, issues: error.issues
+                    )
                 }
             case .failure(let rejection):
                 moveToFailed(claim: claim, original: original, reason: rejection.reason, field: rejection.field)
@@ -190,7 +201,9 @@ public final class InboxIngestor: Sendable {
     }
 
     /// Moves a refused file to `paths.failed` with `NAME.error.json` beside it. Never retried in a loop.
-    private func moveToFailed(claim: String, original: String, reason: String, field: String?) {
+    private func moveToFailed(
+        claim: String, original: String, reason: String, field: String?, issues: [ValidationIssue] = []
+    ) {
         var target = original
         var counter = 1
         while FileManager.default.fileExists(atPath: failed + "/" + target)
@@ -211,6 +224,7 @@ public final class InboxIngestor: Sendable {
             "movedTo": failed + "/" + target,
         ]
         if let field { report["field"] = field }
+        if !issues.isEmpty { report["errors"] = issues.map(\.json) }
         if let data = try? JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]) {
             try? FileSystem.writeAtomically(data, to: failed + "/" + target + ".error.json")
         }

@@ -10,6 +10,9 @@ public struct MovementIntake: Sendable {
     public var maxBytes: Int
     /// Computes each movement's legal deadline (nil: none recorded).
     public var deadline: ReceiptDeadline?
+    /// Offline validation at intake: `warn`, `reject` or `off`.
+    public var validation = "off"
+    public var validator = MovementValidator()
 
     public init(siteAPICode: String?, maxBytes: Int, deadline: ReceiptDeadline? = nil) {
         self.siteAPICode = siteAPICode
@@ -19,6 +22,7 @@ public struct MovementIntake: Sendable {
 
     public init(config: RelayConfig) {
         self.init(siteAPICode: config.siteAPICode, maxBytes: config.maxFileBytes, deadline: config.receiptDeadline)
+        validation = config.intakeValidate
     }
 
     public func check(_ raw: Data, source: String, sourceFile: String?) throws(IntakeRejection) -> IntakeItem {
@@ -96,6 +100,17 @@ public struct MovementIntake: Sendable {
             source: source, sourceFile: sourceFile, contentHash: Self.hash(raw), body: body, apiCode: apiCode,
             yourUniqueReference: reference, envelopeWasteTrackingId: envelopeID, dateTimeReceived: received)
         item.deadlineAt = deadline?.deadline(dateTimeReceived: received, fallback: Date().timeIntervalSince1970)
+        if validation != "off" {
+            let report = validator.validate(object)
+            if !report.errors.isEmpty && validation == "reject" {
+                throw IntakeRejection(
+                    field: report.errors[0].key,
+                    "fails validation (intake.validate: reject): "
+                        + report.errors.prefix(5).map(\.description).joined(separator: "; "),
+                    issues: report.errors)
+            }
+            item.localIssues = report.errors
+        }
         return item
     }
 

@@ -14,6 +14,8 @@ public struct IntakeItem: Sendable {
     public var dateTimeReceived: String?
     /// End of the second working day after receipt (Europe/London), if computed.
     public var deadlineAt: Double?
+    /// Offline validation errors found at intake (`intake.validate: warn`); the movement is still sent.
+    public var localIssues: [ValidationIssue] = []
 
     public init(
         source: String, sourceFile: String?, contentHash: String, body: Data, apiCode: String?,

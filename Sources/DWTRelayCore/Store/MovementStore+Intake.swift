@@ -81,6 +81,14 @@ extension MovementStore {
         try movement.insert(db)
         let id = movement.id!
         try MovementEvent(movementId: id, at: now, kind: "state", toState: "queued", message: note).insert(db)
+        if !item.localIssues.isEmpty {
+            let text = item.localIssues.prefix(5).map(\.description).joined(separator: "; ")
+            try MovementEvent(
+                movementId: id, at: now, kind: "note",
+                message:
+                    "offline validation: \(item.localIssues.count) problem(s) the service will probably reject: \(text)"
+            ).insert(db)
+        }
         if let superseded {
             try MovementEvent(
                 movementId: superseded.id!, at: now, kind: "state", fromState: "queued", toState: "superseded",
