@@ -6,8 +6,9 @@ import Testing
 
 /// `intake.validate`: the operator learns of a problem while the lorry is still on the weighbridge.
 @Suite struct IntakeValidationTests {
+    let folder = TemporaryFolder()
+
     func setUp(_ mode: String) throws -> (TemporaryFolder, RelayConfig, MovementStore, InboxIngestor) {
-        let folder = TemporaryFolder()
         let config = try RelayConfig(values: [
             "paths.inbox": folder.sub("inbox"), "paths.failed": folder.sub("failed"),
             "paths.state": folder.sub("state"),
