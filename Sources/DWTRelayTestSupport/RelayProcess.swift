@@ -1,11 +1,16 @@
 import DWTRelayCore
 import Foundation
+import Synchronization
 
 /// The real `dwt-relay` binary as a child process, for tests that kill it or read its exit code.
+///
+/// Its output is drained on dedicated threads as it comes, so a chatty daemon never blocks on a full pipe
+/// and no test blocks the (two-thread) cooperative pool that in-process servers also need.
 public final class RelayProcess: @unchecked Sendable {
     public let process = Process()
-    public let stdout = Pipe()
-    public let stderr = Pipe()
+    private let out = Mutex(Data())
+    private let err = Mutex(Data())
+    private let drained = Mutex(0)
 
     public init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: SharedFixtures.binary)
@@ -13,43 +18,59 @@ public final class RelayProcess: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "DWT_RELAY_CONFIG")
+        env.removeValue(forKey: "CREDENTIALS_DIRECTORY")
         env.merge(environment) { $1 }
         process.environment = env
+        let stdout = Pipe()
+        let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
+        for (pipe, target) in [(stdout, 0), (stderr, 1)] {
+            let handle = pipe.fileHandleForReading
+            Thread.detachNewThread { [self] in
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    if target == 0 { out.withLock { $0.append(chunk) } } else { err.withLock { $0.append(chunk) } }
+                }
+                drained.withLock { $0 += 1 }
+            }
+        }
     }
 
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
-    /// Waits for exit (killing it after `timeout`) and returns the exit status.
+    public var outputText: String { out.withLock { String(decoding: $0, as: UTF8.self) } }
+    public var errorText: String { err.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    /// Waits for exit (killing it after `timeout`) and for its output to be read; returns the exit status.
     @discardableResult
     public func wait(timeout: Double = 30) async -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         if process.isRunning {
             signal(SIGKILL)
-            process.waitUntilExit()
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
         }
+        let drainDeadline = Date().addingTimeInterval(5)
+        while drained.withLock({ $0 }) < 2 && Date() < drainDeadline { try? await Task.sleep(for: .milliseconds(5)) }
         return process.terminationStatus
     }
 
-    public var errorText: String { String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self) }
-
     /// Runs a command to completion: (exit status, stdout, stderr).
-    public static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws
         -> (status: Int32, out: String, err: String)
     {
         let child = try RelayProcess(arguments, environment: environment)
-        let out = child.stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = child.stderr.fileHandleForReading.readDataToEndOfFile()
         let status = await child.wait(timeout: 60)
-        return (status, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        return (status, child.outputText, child.errorText)
     }
 
     /// Writes `config` as YAML into `folder` and returns its path.
     public static func writeConfig(_ config: RelayConfig, in folder: TemporaryFolder, name: String = "dwt-relay.yaml")
-        throws -> String
+        throws
+        -> String
     {
         let path = folder.sub(name)
         try config.renderYAML().write(toFile: path, atomically: true, encoding: .utf8)

@@ -9,11 +9,17 @@ struct ValidateCommand: ParsableCommand {
             "Check movement files offline against the spec's rules and the bundled reference data. Exit 0 valid, 1 invalid."
     )
 
+    @OptionGroup var options: GlobalOptions
     @Flag(name: .long, help: "Print JSON.") var json = false
     @Argument(help: "Movement files.") var paths: [String]
 
     func run() throws {
-        let validator = MovementValidator()
+        // The service's lists cached by `refdata sync` when a store is readable, else the bundled copy.
+        let config = try? options.loadConfig()
+        let store = config.flatMap { config in
+            FileManager.default.fileExists(atPath: config.databasePath) ? try? options.openStore(config) : nil
+        }
+        let validator = MovementValidator(reference: ReferenceDataSource.current(store: store).data)
         var allValid = true
         var reports: [[String: Any]] = []
         for path in paths {

@@ -16,8 +16,8 @@ public final class ReceiptClient: Sendable {
 
     public let httpClient: HTTPClient
     public let tokens: TokenProvider
-    let baseURL: String
-    let timeout: TimeAmount
+    public let baseURL: String
+    public let timeout: TimeAmount
 
     public init(config: RelayConfig, clientSecret: String, logger: Logger) throws {
         var tls = TLSConfiguration.makeClientConfiguration()

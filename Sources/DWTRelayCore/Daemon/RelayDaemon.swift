@@ -20,7 +20,10 @@ public enum RelayDaemon {
         let wake = WakeSignal()
         let progress = ProgressClock()
         let health = IntakeHealth()
-        let ingestor = InboxIngestor(config: config, store: store, logger: logger, health: health) { wake.signal() }
+        let reference = ReferenceDataSource.current(store: store)
+        let ingestor = InboxIngestor(
+            config: config, store: store, logger: logger, health: health, reference: reference.data
+        ) { wake.signal() }
         do {
             try ingestor.prepareFolders()
             try FileManager.default.createDirectory(atPath: config.results, withIntermediateDirectories: true)
@@ -38,6 +41,7 @@ public enum RelayDaemon {
         }
         let client = try ReceiptClient(config: config, clientSecret: clientSecret, logger: logger)
         let results = ResultWriter(folder: config.results, store: store, logger: logger)
+        services.append(ReferenceDataService(store: store, client: client, logger: logger))
         let worker = DeliveryWorker(
             store: store, client: client, config: config, clock: ContinuousClock(), wake: wake, results: results,
             progress: progress, logger: logger, metrics: metrics)

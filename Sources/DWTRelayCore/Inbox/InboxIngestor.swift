@@ -22,12 +22,14 @@ public final class InboxIngestor: Sendable {
 
     public init(
         config: RelayConfig, store: MovementStore, logger: Logger, health: IntakeHealth = IntakeHealth(),
-        onStored: @escaping @Sendable () -> Void = {}
+        reference: ReferenceData = .bundled, onStored: @escaping @Sendable () -> Void = {}
     ) {
         self.inbox = config.inbox
         self.failed = config.failed
         self.archive = config.archive
-        self.intake = MovementIntake(config: config)
+        var intake = MovementIntake(config: config)
+        intake.validator = MovementValidator(reference: reference)
+        self.intake = intake
         self.store = store
         self.logger = logger
         self.onStored = onStored

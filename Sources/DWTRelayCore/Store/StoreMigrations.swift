@@ -91,6 +91,12 @@ enum StoreMigrations {
                     CREATE INDEX movement_state_deadline ON movement(state, deadlineAt);
                     """)
         }
+        migrator.registerMigration("v3-reference-data") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE referenceData (kind TEXT PRIMARY KEY, body BLOB NOT NULL, fetchedAt REAL NOT NULL);
+                    """)
+        }
         return migrator
     }
 }
