@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Black-box reliability runs against the real dwt-relay binary and its sandbox (stdlib only).
+
+crash-test: feed numbered movements through the inbox and `submit` while the daemon delivers to a faulty
+sandbox, SIGKILL the daemon at random moments, restart it, and check that every movement is accepted
+exactly once (or flagged possibleDuplicate), the database is intact and no file is left behind.
+
+soak: run the daemon for a few minutes against a sandbox with errors, 429 bursts, latency, dropped
+connections, token revocations and an outage; check everything arrives, RSS stays flat, the daemon lives.
+"""
+import argparse, json, os, random, signal, socket, sqlite3, subprocess, sys, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLE = os.path.join(ROOT, "..", "shared", "dwt-api", "examples", "basic-required-fields-only.json")
+
+
+def binary():
+    for candidate in [os.environ.get("DWT_RELAY_BIN"), ROOT + "/.build/release/dwt-relay", ROOT + "/.build/debug/dwt-relay"]:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    sys.exit("build first: swift build (or set DWT_RELAY_BIN)")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Rig:
+    def __init__(self, work, sandbox_args, config_extra=None):
+        self.work, self.bin = work, binary()
+        self.port = free_port()
+        self.sandbox_log = open(os.path.join(work, "sandbox.log"), "w")
+        self.sandbox = subprocess.Popen(
+            [self.bin, "sandbox", "--port", str(self.port), "--client-secret", "crash-secret"] + sandbox_args,
+            stdout=self.sandbox_log, stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(200):
+            try:
+                self.admin("GET", "/admin/faults")
+                break
+            except OSError:
+                time.sleep(0.05)
+        secret = os.path.join(work, "client-secret")
+        with open(os.open(secret, os.O_CREAT | os.O_WRONLY, 0o600), "w") as f:
+            f.write("crash-secret")
+        self.inbox = os.path.join(work, "inbox")
+        self.state = os.path.join(work, "state")
+        self.failed = os.path.join(work, "failed")
+        os.makedirs(self.inbox, exist_ok=True)
+        lines = [
+            "api:", f'  base_url: "{self.base}"', f'  token_url: "{self.base}/oauth2/token"',
+            '  client_id: "sandbox-client"', f'  client_secret_file: "{secret}"', "  timeout_seconds: 3",
+            "paths:", f'  inbox: "{self.inbox}"', f'  failed: "{self.failed}"',
+            f'  results: "{os.path.join(work, "results")}"', f'  state: "{self.state}"',
+            "storage:", f'  key_file: "{os.path.join(work, "storage-key")}"',
+            "delivery:", "  backoff_initial_seconds: 0.05", "  backoff_max_seconds: 1", "  concurrency: 4",
+            "  max_requests_per_second: 0", "  circuit_failures: 1000",
+            "http:", '  listen: "off"', "log:", '  level: "warning"',
+        ] + (config_extra or [])
+        self.config = os.path.join(work, "dwt-relay.yaml")
+        with open(self.config, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.daemon = None
+        self.daemon_log = open(os.path.join(work, "daemon.log"), "a")
+
+    def admin(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"{}")
+
+    def start(self):
+        self.daemon = subprocess.Popen([self.bin, "run", "--config", self.config], stdout=self.daemon_log, stderr=subprocess.STDOUT)
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.daemon and self.daemon.poll() is None:
+            self.daemon.send_signal(sig)
+            self.daemon.wait(timeout=30)
+
+    def drop(self, number):
+        body = json.load(open(EXAMPLE))
+        body["yourUniqueReference"] = f"CRASH-{number:06d}"
+        body["dateTimeReceived"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        temp = os.path.join(self.inbox, f".m{number}.tmp")
+        with open(temp, "w") as f:
+            json.dump(body, f)
+        os.rename(temp, os.path.join(self.inbox, f"m{number:06d}.json"))
+
+    def submit(self, number):
+        body = json.load(open(EXAMPLE))
+        body["yourUniqueReference"] = f"CRASH-{number:06d}"
+        body["dateTimeReceived"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        result = subprocess.run([self.bin, "submit", "-", "--config", self.config], input=json.dumps(body).encode(),
+                                capture_output=True, timeout=60)
+        return result.returncode == 0
+
+    def rows(self):
+        db = sqlite3.connect(f"file:{self.state}/dwt-relay.sqlite?mode=ro", uri=True, timeout=30)
+        try:
+            return db.execute("SELECT yourUniqueReference, state, possibleDuplicate FROM movement").fetchall()
+        finally:
+            db.close()
+
+    def integrity(self):
+        db = sqlite3.connect(f"file:{self.state}/dwt-relay.sqlite?mode=ro", uri=True, timeout=30)
+        try:
+            return db.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            db.close()
+
+    def close(self):
+        self.kill(signal.SIGTERM)
+        self.sandbox.terminate()
+        self.sandbox.wait(timeout=10)
+
+
+def wait_accepted(rig, total, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if sum(1 for _, state, _ in rig.rows() if state == "accepted") >= total:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def verify(rig, fed):
+    rows = rig.rows()
+    refs = {}
+    for ref, state, dup in rows:
+        refs.setdefault(ref, []).append((state, dup))
+    stored_twice = [r for r, v in refs.items() if len(v) > 1]
+    not_accepted = [r for r in fed if not any(s == "accepted" for s, _ in refs.get(r, []))]
+    listing = rig.admin("GET", "/admin/movements")["movements"]
+    at_service = {}
+    for m in listing:
+        at_service[m["yourUniqueReference"]] = at_service.get(m["yourUniqueReference"], 0) + 1
+    flagged = {r for r, v in refs.items() if any(d for _, d in v)}
+    duplicates = {r for r, n in at_service.items() if n > 1}
+    lost = [r for r in fed if r not in at_service]
+    leftovers = [n for n in os.listdir(rig.inbox)]
+    failed = os.listdir(rig.failed) if os.path.isdir(rig.failed) else []
+    return {
+        "movements": len(fed), "lost": len(lost) + len(not_accepted), "storedTwice": len(stored_twice),
+        "duplicatesFlagged": len(flagged), "duplicatesAtService": len(duplicates),
+        "unflaggedDuplicates": len(duplicates - flagged), "leftInInbox": len(leftovers), "failedFiles": len(failed),
+        "integrity": rig.integrity(),
+    }
+
+
+def crash_test(args):
+    work = tempfile.mkdtemp(prefix="dwt-relay-crash.")
+    rig = Rig(work, ["--error-rate", "0.2", "--latency-ms", "10", "--drop-after", "0.05", "--token-lifetime", "30"])
+    fed, number = [], 0
+    try:
+        for kill in range(args.kills):
+            rig.start()
+            time.sleep(random.uniform(0.05, 0.15))
+            for _ in range(args.per_round):
+                number += 1
+                if number % 4 == 0:
+                    if rig.submit(number):
+                        fed.append(f"CRASH-{number:06d}")
+                else:
+                    rig.drop(number)
+                    fed.append(f"CRASH-{number:06d}")
+            time.sleep(random.uniform(0.02, args.max_delay))
+            rig.kill()
+        rig.admin("PUT", "/admin/faults", {})
+        rig.start()
+        settled = wait_accepted(rig, len(fed), args.settle)
+        rig.kill(signal.SIGTERM)
+        result = verify(rig, fed)
+        result["kills"] = args.kills
+        result["settled"] = settled
+    finally:
+        rig.close()
+    ok = (result["settled"] and result["lost"] == 0 and result["storedTwice"] == 0
+          and result["unflaggedDuplicates"] == 0 and result["leftInInbox"] == 0 and result["failedFiles"] == 0
+          and result["integrity"] == "ok")
+    print(f"workspace: {work}")
+    for key in ["kills", "movements", "lost", "storedTwice", "duplicatesFlagged", "duplicatesAtService", "unflaggedDuplicates", "leftInInbox", "integrity"]:
+        print(f"{key}: {result[key]}")
+    print(f"crash-test: {'1 passed, 0 failed' if ok else '0 passed, 1 failed'}")
+    return 0 if ok else 1
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def soak(args):
+    work = tempfile.mkdtemp(prefix="dwt-relay-soak.")
+    rig = Rig(work, ["--token-lifetime", "20"])
+    faults = {"errorRate": 0.3, "latencyMs": 20, "dropBeforeStoreRate": 0.03, "dropAfterStoreRate": 0.03}
+    rig.admin("PUT", "/admin/faults", faults)
+    rig.start()
+    fed, number, samples, exits = [], 0, [], 0
+    started = time.time()
+    duration = args.minutes * 60
+    outage_at, outage_for = duration * 0.4, min(60, duration * 0.3)
+    outage_state = "before"
+    next_burst, next_revoke = 10, 15
+    try:
+        while time.time() - started < duration:
+            elapsed = time.time() - started
+            for _ in range(args.rate):
+                number += 1
+                rig.drop(number)
+                fed.append(f"CRASH-{number:06d}")
+            if outage_state == "before" and elapsed >= outage_at:
+                rig.admin("PUT", "/admin/faults", dict(faults, serviceDown=True))
+                outage_state = "during"
+            elif outage_state == "during" and elapsed >= outage_at + outage_for:
+                rig.admin("PUT", "/admin/faults", faults)
+                outage_state = "after"
+            if outage_state != "during" and elapsed >= next_burst:
+                rig.admin("PUT", "/admin/faults", dict(faults, rateLimitBurst=20, retryAfterSeconds=1))
+                next_burst += 30
+            if elapsed >= next_revoke:
+                rig.admin("POST", "/admin/revoke-tokens")
+                next_revoke += 25
+            if rig.daemon.poll() is not None:
+                exits += 1
+                rig.start()
+            samples.append((elapsed, rss_kb(rig.daemon.pid)))
+            time.sleep(1)
+        rig.admin("PUT", "/admin/faults", {})
+        settled = wait_accepted(rig, len(fed), args.settle)
+        alive = rig.daemon.poll() is None
+        final_rss = rss_kb(rig.daemon.pid) if alive else 0
+        rig.kill(signal.SIGTERM)
+        result = verify(rig, fed)
+    finally:
+        rig.close()
+    quarter = max(1, len(samples) // 4)
+    early = sorted(s for _, s in samples[quarter:2 * quarter])[quarter // 2] if len(samples) > 4 else 0
+    late = sorted(s for _, s in samples[-quarter:])[quarter // 2] if len(samples) > 4 else 0
+    flat = late <= early * 1.5 + 8 * 1024
+    ok = settled and alive and exits == 0 and result["lost"] == 0 and result["unflaggedDuplicates"] == 0 and flat
+    print(f"workspace: {work}")
+    print(f"minutes: {args.minutes}  movements: {len(fed)}  outage: {outage_for:.0f}s  daemonExits: {exits}")
+    print(f"rssKB: early {early}, late {late}, final {final_rss} ({'flat' if flat else 'GROWING'})")
+    for key in ["lost", "duplicatesFlagged", "duplicatesAtService", "unflaggedDuplicates", "integrity"]:
+        print(f"{key}: {result[key]}")
+    print(f"soak: {'1 passed, 0 failed' if ok else '0 passed, 1 failed'}")
+    return 0 if ok else 1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    crash = sub.add_parser("crash-test")
+    crash.add_argument("--kills", type=int, default=200)
+    crash.add_argument("--per-round", type=int, default=5)
+    crash.add_argument("--max-delay", type=float, default=0.4)
+    crash.add_argument("--settle", type=float, default=300)
+    s = sub.add_parser("soak")
+    s.add_argument("--minutes", type=float, default=10)
+    s.add_argument("--rate", type=int, default=5, help="movements per second")
+    s.add_argument("--settle", type=float, default=300)
+    args = parser.parse_args()
+    return crash_test(args) if args.command == "crash-test" else soak(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
