@@ -11,11 +11,12 @@ public struct HealthService: Service {
     let notifier: SystemdNotifier
     let interval: Double
     let logger: Logger
-    let pings: @Sendable () async -> Void
+    /// Pings the daemon's loops; false when one answers but makes no progress.
+    let pings: @Sendable () async -> Bool
 
     public init(
         store: MovementStore, config: RelayConfig, notifier: SystemdNotifier, logger: Logger,
-        pings: @escaping @Sendable () async -> Void
+        pings: @escaping @Sendable () async -> Bool
     ) {
         self.store = store
         self.config = config
@@ -41,7 +42,7 @@ public struct HealthService: Service {
                 beat()
                 notifier.notify("WATCHDOG=1\nSTATUS=\(summary())")
             } else {
-                logger.critical("a daemon loop did not answer in time; withholding the watchdog ping")
+                logger.critical("a daemon loop is not making progress; withholding the watchdog ping")
             }
         }
         notifier.notify("STOPPING=1\nSTATUS=stopping")
@@ -49,10 +50,7 @@ public struct HealthService: Service {
 
     private func respondsInTime() async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await pings()
-                return true
-            }
+            group.addTask { await pings() }
             group.addTask {
                 try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
                 return false

@@ -42,9 +42,10 @@ public enum RelayDaemon {
         let client = try ReceiptClient(config: config, clientSecret: clientSecret, logger: logger)
         let results = ResultWriter(folder: config.results, store: store, logger: logger)
         services.append(ReferenceDataService(store: store, client: client, logger: logger))
+        let workerProgress = ProgressClock()
         let worker = DeliveryWorker(
             store: store, client: client, config: config, clock: ContinuousClock(), wake: wake, results: results,
-            progress: progress, logger: logger, metrics: metrics)
+            progress: workerProgress, logger: logger, metrics: metrics)
         let watcher = InboxWatcher(
             ingestor: ingestor, rescanSeconds: config.rescanSeconds, logger: logger, progress: progress)
         try watcher.start()
@@ -54,6 +55,8 @@ public enum RelayDaemon {
             await watcher.ping()
             await worker.ping()
             try? store.setServiceState("intake.error", health.failure)
+            // The sender's loop ticks at least every 30 s; a stale tick means it is wedged.
+            return Date().timeIntervalSince1970 - workerProgress.lastProgress < 100
         }
         let group = ServiceGroup(
             configuration: .init(

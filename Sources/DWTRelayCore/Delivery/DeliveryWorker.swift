@@ -27,7 +27,6 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     var consecutiveFailures = 0
     var circuitOpenUntil: Double?
     var circuitOpenings = 0
-    var circuitProbeInFlight = false
     var authProbeAt: Double?
     var globalPauseUntil: Double?
     var paymentProbeAt: [String: Double] = [:]
@@ -77,12 +76,12 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
 
     private var stopping: Bool { shutdown.isSet }
 
+    /// The longest the loop sleeps, so that it ticks its progress clock (the systemd watchdog reads it)
+    /// and re-reads the queue even if a wake-up were ever missed: two wake-ups a minute when idle.
+    static var maximumWait: Double { 30 }
+
     private func waitUntil(_ wallTime: Double?) async {
-        guard let wallTime else {
-            await wake.wait(until: nil, clock: clock)
-            return
-        }
-        let delay = max(0, wallTime - wallNow())
+        let delay = min(Self.maximumWait, max(0, (wallTime ?? .greatestFiniteMagnitude) - wallNow()))
         await wake.wait(until: clock.now.advanced(by: .milliseconds(Int64(delay * 1000) + 1)), clock: clock)
     }
 
@@ -116,7 +115,8 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                         await waitUntil(until)
                         continue
                     }
-                    capacity = circuitProbeInFlight ? 0 : min(capacity, 1)
+                    // Half-open: exactly one probe, and only once nothing else is in flight.
+                    capacity = inFlight == 0 ? min(capacity, 1) : 0
                 }
                 if capacity <= 0 {
                     await waitUntil(nil)
@@ -138,7 +138,6 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                     await waitUntil(next)
                     continue
                 }
-                if circuitOpenUntil != nil { circuitProbeInFlight = true }
                 for delivery in batch {
                     let delay = limiter.reserve(now: wallNow())
                     if delay > 0 { try? await clock.sleep(for: .milliseconds(Int64(delay * 1000))) }
@@ -277,7 +276,6 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         let now = wallNow()
         if circuitOpenUntil != nil || consecutiveFailures >= config.circuitFailures {
             circuitOpenings += 1
-            circuitProbeInFlight = false
             let pause = max(
                 policy.initialSeconds, policy.delay(attempt: circuitOpenings, jitter: Double.random(in: 0.5...1)))
             circuitOpenUntil = now + max(pause, retryAfter ?? 0)
@@ -295,15 +293,10 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         if circuitOpenUntil != nil {
             circuitOpenUntil = nil
             circuitOpenings = 0
-            circuitProbeInFlight = false
             try? store.setServiceState("circuit.state", "closed")
             try? store.setServiceState("circuit.until", nil)
             logger.notice("service answering again; queue resumed")
         }
-    }
-
-    private func circuitProbeFailedWithoutAnswer() {
-        circuitProbeInFlight = false
     }
 
     private func authRefused(_ detail: String) {

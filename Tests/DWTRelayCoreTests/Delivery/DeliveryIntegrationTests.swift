@@ -290,4 +290,22 @@ import Testing
             #expect(haystack.contains("movement accepted"), "the haystack must hold the real logs")
         }
     }
+
+    /// Regression (found by scripts/soak): a circuit probe answered 429 left the queue paused forever.
+    @Test func circuitResumesAfterAProbeIsThrottled() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.faults.errorRate = 1
+        try await RelayHarness.run(sandbox: sandbox, config: ["delivery.circuit_failures": "3"]) {
+            (harness: RelayHarness) async throws in
+            for index in 0..<5 {
+                try harness.drop("c\(index).json", SharedFixtures.movement(reference: "CIRCUIT-\(index)"))
+            }
+            #expect(await eventually { (try? harness.store.statusFacts().serviceState["circuit.state"]) == "open" })
+            var throttled = SandboxFaults()
+            throttled.rateLimitBurst = 3
+            await harness.setFaults(throttled)
+            #expect(await eventually(timeout: 30) { (try? harness.allFinal(count: 5)) == true })
+            #expect(try harness.store.statusFacts().serviceState["circuit.state"] == "closed")
+        }
+    }
 }

@@ -1,0 +1,431 @@
+#!/usr/bin/env python3
+"""dwt-relay benchmark suite: whole-system figures, each measured in the same run as its reference.
+
+Every figure drives the real binary (daemon, files, HTTP, SQLite) because that is what a weighbridge PC
+runs; micro-benchmarks of single functions would not show fsync batching or HTTP pipelining.
+Usage: Benchmarks/bench.py [--smoke] [--only NAME,...]   (build first: swift build -c release)
+Prints one JSON object per figure, then a table.
+"""
+import argparse, json, os, shutil, signal, socket, sqlite3, statistics, subprocess, sys, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "..", "shared", "dwt-api", "examples")
+PEER = os.path.join(ROOT, "Benchmarks", "peer", "peer.py")
+RESULTS = []
+
+
+def binary():
+    for candidate in [os.environ.get("DWT_RELAY_BIN"), ROOT + "/.build/release/dwt-relay", ROOT + "/.build/debug/dwt-relay"]:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    sys.exit("build first: swift build -c release (or set DWT_RELAY_BIN)")
+
+
+BIN = binary()
+
+
+def record(name, value, unit, reference=None, reference_name=None, target=None, note=None, higher_is_better=True):
+    entry = {"name": name, "value": round(value, 3), "unit": unit}
+    if reference is not None:
+        entry["reference"] = round(reference, 3)
+        entry["referenceName"] = reference_name
+        entry["ratio"] = round(value / reference, 3) if reference else None
+    if target is not None:
+        entry["target"] = target
+        entry["met"] = value >= target if higher_is_better else value <= target
+    if note:
+        entry["note"] = note
+    RESULTS.append(entry)
+    print(json.dumps(entry), flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def examples():
+    bodies = []
+    for name in sorted(os.listdir(EXAMPLES)):
+        if name.startswith("error-"):
+            continue
+        with open(os.path.join(EXAMPLES, name)) as f:
+            bodies.append(json.load(f))
+    return bodies
+
+
+def movement(number, bodies):
+    body = dict(bodies[number % len(bodies)])
+    body["yourUniqueReference"] = f"BENCH-{number:07d}"
+    body["dateTimeReceived"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return json.dumps(body).encode()
+
+
+class Workspace:
+    def __init__(self, name, base_url="http://127.0.0.1:9", extra=None):
+        self.dir = tempfile.mkdtemp(prefix=f"dwt-relay-bench-{name}.")
+        self.inbox, self.state = self.sub("inbox"), self.sub("state")
+        os.makedirs(self.inbox)
+        secret = self.sub("client-secret")
+        with open(os.open(secret, os.O_CREAT | os.O_WRONLY, 0o600), "w") as f:
+            f.write("bench-secret")
+        lines = [
+            "api:", f'  base_url: "{base_url}"', f'  token_url: "{base_url}/oauth2/token"', '  client_id: "sandbox-client"',
+            f'  client_secret_file: "{secret}"', "paths:", f'  inbox: "{self.inbox}"', f'  failed: "{self.sub("failed")}"',
+            f'  results: "{self.sub("results")}"', f'  state: "{self.state}"', "storage:", f'  key_file: "{self.sub("key")}"',
+            "intake:", '  validate: "off"', "http:", '  listen: "off"', "log:", '  level: "error"', "delivery:",
+        ] + (extra or [])
+        self.config = self.sub("dwt-relay.yaml")
+        with open(self.config, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.daemon = None
+
+    def sub(self, name):
+        return os.path.join(self.dir, name)
+
+    def start(self, env=None):
+        self.daemon = subprocess.Popen([BIN, "run", "--config", self.config], stdout=subprocess.DEVNULL,
+                                       stderr=open(self.sub("daemon.log"), "a"), env=dict(os.environ, **(env or {})))
+        return self.daemon
+
+    def wait_running(self):
+        for _ in range(400):
+            if os.path.exists(self.inbox) and os.path.exists(os.path.join(self.state, "dwt-relay.sqlite")):
+                out = subprocess.run([BIN, "status", "--json", "--config", self.config], capture_output=True).stdout
+                try:
+                    if json.loads(out)["daemon"]["running"]:
+                        return
+                except (ValueError, KeyError, TypeError):
+                    pass
+            time.sleep(0.05)
+        raise RuntimeError("daemon did not start")
+
+    def count(self, where="1=1"):
+        db = sqlite3.connect(f"file:{self.state}/dwt-relay.sqlite?mode=ro", uri=True, timeout=30)
+        try:
+            return db.execute(f"SELECT COUNT(*) FROM movement WHERE {where}").fetchone()[0]
+        finally:
+            db.close()
+
+    def stop(self):
+        if self.daemon and self.daemon.poll() is None:
+            self.daemon.send_signal(signal.SIGTERM)
+            self.daemon.wait(timeout=60)
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class SandboxProcess:
+    def __init__(self, *flags):
+        self.port = free_port()
+        self.proc = subprocess.Popen([BIN, "sandbox", "--port", str(self.port), "--client-secret", "bench-secret"] + list(flags),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(400):
+            try:
+                urllib.request.urlopen(self.base + "/admin/faults", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.025)
+
+    def token(self):
+        request = urllib.request.Request(self.base + "/oauth2/token", data=b"grant_type=client_credentials&client_id=sandbox-client&client_secret=bench-secret")
+        return json.loads(urllib.request.urlopen(request).read())["access_token"]
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def wait_until(predicate, timeout, poll=0.02):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(poll)
+    return False
+
+
+def fsync_rate(folder, count):
+    path = os.path.join(folder, ".fsync-probe")
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    started = time.time()
+    for _ in range(count):
+        os.write(fd, b"x" * 512)
+        os.fsync(fd)
+    elapsed = time.time() - started
+    os.close(fd)
+    os.unlink(path)
+    return count / elapsed
+
+
+def bench_intake(n):
+    bodies = examples()
+    ws = Workspace("intake", extra=["  circuit_failures: 1"])
+    staging = ws.sub("staging")
+    os.makedirs(staging)
+    for i in range(n):
+        with open(os.path.join(staging, f"m{i:07d}.json"), "wb") as f:
+            f.write(movement(i, bodies))
+    ws.start()
+    ws.wait_running()
+    started = time.time()
+    for i in range(n):
+        os.rename(os.path.join(staging, f"m{i:07d}.json"), os.path.join(ws.inbox, f"m{i:07d}.json"))
+    ok = wait_until(lambda: ws.count() >= n, 600, 0.01)
+    daemon_rate = n / (time.time() - started)
+    ws.stop()
+    # Reference: the peer's one-commit-per-file loop on the same files, and the disk's raw fsync rate.
+    peer_inbox = ws.sub("peer-inbox")
+    os.makedirs(peer_inbox)
+    for i in range(n):
+        with open(os.path.join(peer_inbox, f"m{i:07d}.json"), "wb") as f:
+            f.write(movement(i, bodies))
+    peer = json.loads(subprocess.run([sys.executable, PEER, "ingest", peer_inbox, ws.sub("peer.sqlite"), str(n)],
+                                     capture_output=True, check=True).stdout)
+    peer_rate = n / peer["seconds"]
+    disk = fsync_rate(ws.dir, max(200, n // 5))
+    ws.close()
+    record("intake_files_per_second", daemon_rate, "files/s", peer_rate, "peer (one commit per file)", target=10_000,
+           note=None if ok else "did not finish")
+    record("intake_vs_disk_fsync_rate", daemon_rate, "files/s", disk, "disk fsyncs/s (write+fsync loop)")
+
+
+def bench_drain(n, concurrency, sandbox, wrk_seconds):
+    bodies = examples()
+    ws = Workspace(f"drain{concurrency}", sandbox.base, extra=[
+        f"  concurrency: {concurrency}", "  max_requests_per_second: 0", "  backoff_initial_seconds: 0.05"])
+    staging = ws.sub("staging")
+    os.makedirs(staging)
+    paths = []
+    for i in range(n):
+        path = os.path.join(staging, f"d{i:07d}.json")
+        with open(path, "wb") as f:
+            f.write(movement(i, bodies))
+        paths.append(path)
+    for start in range(0, n, 5000):
+        subprocess.run([BIN, "submit", "--config", ws.config] + paths[start:start + 5000], stdout=subprocess.DEVNULL, check=True)
+    ws.start()
+    started = time.time()
+    ok = wait_until(lambda: ws.count("state = 'accepted'") >= n, 900, 0.02)
+    rate = n / (time.time() - started)
+    ws.close()
+    reference = wrk_rate(sandbox, concurrency, wrk_seconds, bodies)
+    record(f"drain_c{concurrency}_movements_per_second", rate, "movements/s", reference,
+           f"wrk, {concurrency} connections, same endpoint", target=4000 if concurrency == 16 else None,
+           note=None if ok else "did not finish")
+    return rate
+
+
+def wrk_rate(sandbox, concurrency, seconds, bodies):
+    if not shutil.which("wrk"):
+        return None
+    token = sandbox.token()
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    body = json.dumps(bodies[0]).replace("\\", "\\\\").replace('"', '\\"')
+    script.write(f'wrk.method = "POST"\nwrk.body = "{body}"\nwrk.headers["Content-Type"] = "application/json"\n'
+                 f'wrk.headers["Authorization"] = "Bearer {token}"\n')
+    script.close()
+    out = subprocess.run(["wrk", "-t", str(min(2, concurrency)), "-c", str(concurrency), "-d", f"{seconds}s", "-s", script.name,
+                          sandbox.base + "/movements/receive"], capture_output=True, text=True).stdout
+    os.unlink(script.name)
+    for line in out.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    return None
+
+
+def bench_peer_drain(n, sandbox):
+    bodies = examples()
+    folder = tempfile.mkdtemp(prefix="dwt-relay-bench-peer.")
+    inbox = os.path.join(folder, "inbox")
+    os.makedirs(inbox)
+    for i in range(n):
+        with open(os.path.join(inbox, f"p{i:07d}.json"), "wb") as f:
+            f.write(movement(i, bodies))
+    db = os.path.join(folder, "peer.sqlite")
+    subprocess.run([sys.executable, PEER, "ingest", inbox, db, str(n)], capture_output=True, check=True)
+    out = json.loads(subprocess.run([sys.executable, PEER, "drain", db, sandbox.base, sandbox.token()],
+                                    capture_output=True, check=True).stdout)
+    shutil.rmtree(folder, ignore_errors=True)
+    return out["count"] / out["seconds"]
+
+
+def bench_rate_limited(n):
+    sandbox = SandboxProcess("--no-validate", "--enforce-rate", "200")
+    bodies = examples()
+    ws = Workspace("ratelimit", sandbox.base, extra=["  concurrency: 4", "  max_requests_per_second: 100"])
+    staging = ws.sub("staging")
+    os.makedirs(staging)
+    paths = []
+    for i in range(n):
+        path = os.path.join(staging, f"r{i:07d}.json")
+        with open(path, "wb") as f:
+            f.write(movement(i, bodies))
+        paths.append(path)
+    for start in range(0, n, 5000):
+        subprocess.run([BIN, "submit", "--config", ws.config] + paths[start:start + 5000], stdout=subprocess.DEVNULL, check=True)
+    ws.start()
+    started = time.time()
+    wait_until(lambda: ws.count("state = 'accepted'") >= n, n / 50 + 60, 0.05)
+    rate = n / (time.time() - started)
+    ws.stop()
+    db = sqlite3.connect(f"file:{ws.state}/dwt-relay.sqlite?mode=ro", uri=True)
+    throttled = db.execute("SELECT COUNT(*) FROM movementEvent WHERE status = 429").fetchone()[0]
+    db.close()
+    ws.close()
+    sandbox.close()
+    record("rate_limited_drain_movements_per_second", rate, "movements/s", 100, "configured rate",
+           note=f"{throttled} responses were 429 (service enforcing 200/s); target: within 5% of 100/s and no 429")
+    record("rate_limited_drain_429_responses", throttled, "responses", target=0, higher_is_better=False)
+
+
+def proc_sample(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks
+    switches, rss = 0, 0
+    for name in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{name}/status") as f:
+            for line in f:
+                if "ctxt_switches" in line:
+                    switches += int(line.split()[1])
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+    return cpu, switches, rss
+
+
+def bench_idle(seconds):
+    ws = Workspace("idle")
+    daemon = ws.start()
+    ws.wait_running()
+    time.sleep(2)
+    cpu0, sw0, _ = proc_sample(daemon.pid)
+    time.sleep(seconds)
+    cpu1, sw1, rss = proc_sample(daemon.pid)
+    ws.close()
+    per_minute = (cpu1 - cpu0) * 60 / seconds
+    record("idle_cpu_seconds_per_minute", per_minute, "CPU s/min", target=0.05, higher_is_better=False)
+    record("idle_wakeups_per_minute", (sw1 - sw0) * 60 / seconds, "context switches/min (all threads)")
+    record("idle_rss_mb", rss / 1024, "MB", target=30, higher_is_better=False)
+
+
+def bench_rss_after_drain(n, sandbox):
+    bodies = examples()
+    ws = Workspace("rss", sandbox.base, extra=["  concurrency: 16", "  max_requests_per_second: 0"])
+    daemon = ws.start()
+    ws.wait_running()
+    staging = ws.sub("staging")
+    os.makedirs(staging)
+    for start in range(0, n, 10_000):
+        for i in range(start, min(n, start + 10_000)):
+            with open(os.path.join(staging, f"s{i:07d}.json"), "wb") as f:
+                f.write(movement(i, bodies))
+        for i in range(start, min(n, start + 10_000)):
+            os.rename(os.path.join(staging, f"s{i:07d}.json"), os.path.join(ws.inbox, f"s{i:07d}.json"))
+        wait_until(lambda: ws.count("state = 'accepted'") >= min(n, start + 10_000), 600, 0.1)
+    time.sleep(2)
+    _, _, rss = proc_sample(daemon.pid)
+    ws.close()
+    record(f"rss_after_draining_{n}_mb", rss / 1024, "MB", target=60, higher_is_better=False)
+
+
+def fill_store(ws, rows, state="accepted"):
+    """Creates the schema through the binary, then bulk-inserts rows the way the daemon would store them."""
+    body = os.path.join(ws.dir, "seed.json")
+    with open(body, "wb") as f:
+        f.write(movement(0, examples()))
+    subprocess.run([BIN, "submit", "--config", ws.config, body], stdout=subprocess.DEVNULL, check=True)
+    db = sqlite3.connect(os.path.join(ws.state, "dwt-relay.sqlite"))
+    payload = db.execute("SELECT payload FROM movement LIMIT 1").fetchone()[0]
+    now = time.time()
+    db.execute("BEGIN")
+    db.executemany(
+        "INSERT INTO movement(source, sourceFile, contentHash, payload, apiCode, yourUniqueReference, kind, state, attempts,"
+        " nextAttemptAt, wasteTrackingId, receivedAt, updatedAt, acceptedAt, resultWritten, deadlineAt)"
+        " VALUES ('inbox', ?, ?, ?, '1f83215e-4b90-4785-9ab2-2614839aa2e9', ?, 'post', ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+        ((f"f{i}.json", f"{i:064x}", payload, f"REF-{i}", state, 1 if state == "accepted" else 0, now,
+          "26AAAAAA" if state == "accepted" else None, now - 3600 + i * 1e-4, now, now if state == "accepted" else None,
+          now + 86400 * 3) for i in range(1, rows)))
+    db.execute("COMMIT")
+    db.close()
+
+
+def bench_status(rows):
+    ws = Workspace("status")
+    fill_store(ws, rows)
+    def timed(args):
+        started = time.time()
+        subprocess.run([BIN] + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.time() - started
+    status = statistics.median(timed(["status", "--json", "--config", ws.config]) for _ in range(7))
+    bare = statistics.median(timed(["--version"]) for _ in range(7))
+    ws.close()
+    record(f"status_ms_with_{rows}_movements", status * 1000, "ms", bare * 1000, "process start (dwt-relay --version)",
+           target=50, higher_is_better=False)
+
+
+def bench_startup(backlog):
+    ws = Workspace("startup", extra=["  circuit_failures: 1"])
+    fill_store(ws, backlog, state="queued")
+    sock_path = ws.sub("notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(sock_path)
+    sock.settimeout(30)
+    started = time.time()
+    ws.start({"NOTIFY_SOCKET": sock_path})
+    ready = None
+    while ready is None:
+        message = sock.recv(4096).decode()
+        if "READY=1" in message:
+            ready = time.time() - started
+    sock.close()
+    ws.close()
+    record(f"ready_seconds_with_{backlog}_backlog", ready, "s", target=1, higher_is_better=False)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="small N for CI: proves the suite runs, not the targets")
+    parser.add_argument("--only", default="", help="comma-separated: intake,drain,peer,ratelimit,idle,rss,status,startup")
+    args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    want = lambda name: not only or name in only
+    small = args.smoke
+    print(f"# binary: {BIN}", flush=True)
+    if want("intake"):
+        bench_intake(500 if small else 10_000)
+    if want("drain") or want("peer") or want("rss"):
+        sandbox = SandboxProcess("--no-validate")
+        if want("drain"):
+            for concurrency in (1, 4, 16):
+                bench_drain(300 if small else 10_000, concurrency, sandbox, 2 if small else 5)
+        if want("peer"):
+            peer = bench_peer_drain(100 if small else 2000, sandbox)
+            record("peer_drain_movements_per_second", peer, "movements/s", note="requests + sqlite3, sequential")
+        if want("rss"):
+            bench_rss_after_drain(2000 if small else 100_000, sandbox)
+        sandbox.close()
+    if want("ratelimit"):
+        bench_rate_limited(200 if small else 10_000)
+    if want("idle"):
+        bench_idle(5 if small else 60)
+    if want("status"):
+        bench_status(10_000 if small else 1_000_000)
+    if want("startup"):
+        bench_startup(2_000 if small else 100_000)
+    print("\n%-44s %14s %-16s %14s %8s %s" % ("figure", "value", "unit", "reference", "ratio", "target"))
+    for r in RESULTS:
+        target = "" if "target" not in r else f"{r['target']} ({'met' if r['met'] else 'MISSED'})"
+        print("%-44s %14s %-16s %14s %8s %s" % (r["name"], r["value"], r["unit"], r.get("reference", ""), r.get("ratio", "") or "", target))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
