@@ -142,7 +142,7 @@ def verify(rig, fed):
     leftovers = [n for n in os.listdir(rig.inbox)]
     failed = os.listdir(rig.failed) if os.path.isdir(rig.failed) else []
     return {
-        "movements": len(fed), "lost": len(lost) + len(not_accepted), "storedTwice": len(stored_twice),
+        "movements": len(fed), "lost": len(lost), "notAccepted": len(not_accepted), "storedTwice": len(stored_twice),
         "duplicatesFlagged": len(flagged), "duplicatesAtService": len(duplicates),
         "unflaggedDuplicates": len(duplicates - flagged), "leftInInbox": len(leftovers), "failedFiles": len(failed),
         "integrity": rig.integrity(),
@@ -176,11 +176,11 @@ def crash_test(args):
         result["settled"] = settled
     finally:
         rig.close()
-    ok = (result["settled"] and result["lost"] == 0 and result["storedTwice"] == 0
+    ok = (result["settled"] and result["lost"] == 0 and result["notAccepted"] == 0 and result["storedTwice"] == 0
           and result["unflaggedDuplicates"] == 0 and result["leftInInbox"] == 0 and result["failedFiles"] == 0
           and result["integrity"] == "ok")
     print(f"workspace: {work}")
-    for key in ["kills", "movements", "lost", "storedTwice", "duplicatesFlagged", "duplicatesAtService", "unflaggedDuplicates", "leftInInbox", "integrity"]:
+    for key in ["kills", "movements", "lost", "notAccepted", "storedTwice", "duplicatesFlagged", "duplicatesAtService", "unflaggedDuplicates", "leftInInbox", "integrity"]:
         print(f"{key}: {result[key]}")
     print(f"crash-test: {'1 passed, 0 failed' if ok else '0 passed, 1 failed'}")
     return 0 if ok else 1
@@ -203,7 +203,7 @@ def soak(args):
     fed, number, samples, exits = [], 0, [], 0
     started = time.time()
     duration = args.minutes * 60
-    outage_at, outage_for = duration * 0.4, min(60, duration * 0.3)
+    outage_at, outage_for = duration * 0.3, min(args.outage, duration * 0.4)
     outage_state = "before"
     next_burst, next_revoke = 10, 15
     try:
@@ -242,11 +242,12 @@ def soak(args):
     early = sorted(s for _, s in samples[quarter:2 * quarter])[quarter // 2] if len(samples) > 4 else 0
     late = sorted(s for _, s in samples[-quarter:])[quarter // 2] if len(samples) > 4 else 0
     flat = late <= early * 1.5 + 8 * 1024
-    ok = settled and alive and exits == 0 and result["lost"] == 0 and result["unflaggedDuplicates"] == 0 and flat
+    ok = (settled and alive and exits == 0 and result["lost"] == 0 and result["notAccepted"] == 0
+          and result["unflaggedDuplicates"] == 0 and flat)
     print(f"workspace: {work}")
     print(f"minutes: {args.minutes}  movements: {len(fed)}  outage: {outage_for:.0f}s  daemonExits: {exits}")
     print(f"rssKB: early {early}, late {late}, final {final_rss} ({'flat' if flat else 'GROWING'})")
-    for key in ["lost", "duplicatesFlagged", "duplicatesAtService", "unflaggedDuplicates", "integrity"]:
+    for key in ["lost", "notAccepted", "duplicatesFlagged", "duplicatesAtService", "unflaggedDuplicates", "integrity"]:
         print(f"{key}: {result[key]}")
     print(f"soak: {'1 passed, 0 failed' if ok else '0 passed, 1 failed'}")
     return 0 if ok else 1
@@ -263,6 +264,7 @@ def main():
     s = sub.add_parser("soak")
     s.add_argument("--minutes", type=float, default=10)
     s.add_argument("--rate", type=int, default=5, help="movements per second")
+    s.add_argument("--outage", type=float, default=60, help="seconds the whole service is down")
     s.add_argument("--settle", type=float, default=300)
     args = parser.parse_args()
     return crash_test(args) if args.command == "crash-test" else soak(args)
