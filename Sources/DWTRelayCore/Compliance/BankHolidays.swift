@@ -132,7 +132,10 @@ struct Day: Hashable, Comparable {
     /// 0 = Monday ... 6 = Sunday.
     var weekday: Int { ((ordinal % 7) + 7 + 3) % 7 }
     var isWeekend: Bool { weekday >= 5 }
-    var text: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    var text: String {
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(year)-\(two(month))-\(two(day))"
+    }
 
     static func firstMonday(_ year: Int, _ month: Int) -> Day {
         var day = Day(year, month, 1)

@@ -5,18 +5,18 @@ import Foundation
 public struct ReceiptDeadline: Sendable {
     public let nation: Nation
     public let holidays: BankHolidays
-    private let london: TimeZone
+    private let calendar: Calendar
 
     public init(nation: Nation, holidays: BankHolidays = .bundled) {
         self.nation = nation
         self.holidays = holidays
-        london = TimeZone(identifier: "Europe/London")!
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/London")!
+        self.calendar = calendar
     }
 
     /// Deadline (seconds since 1970) for waste received at `received` (seconds since 1970).
     public func deadline(receivedAt received: Double) -> Double {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = london
         let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: received))
         var day = Day(parts.year!, parts.month!, parts.day!)
         var workingDays = 0

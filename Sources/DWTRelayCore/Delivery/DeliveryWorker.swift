@@ -81,7 +81,8 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     static var maximumWait: Double { 30 }
 
     private func waitUntil(_ wallTime: Double?) async {
-        let delay = min(Self.maximumWait, max(0, (wallTime ?? .greatestFiniteMagnitude) - wallNow()))
+        let target = min(wallTime ?? .greatestFiniteMagnitude, results.nextFlushAt ?? .greatestFiniteMagnitude)
+        let delay = min(Self.maximumWait, max(0, target - wallNow()))
         await wake.wait(until: clock.now.advanced(by: .milliseconds(Int64(delay * 1000) + 1)), clock: clock)
     }
 
@@ -90,18 +91,20 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             while !stopping && !Task.isCancelled {
                 progress.tick()
                 let now = wallNow()
+                // Outcomes first: every gate below (auth, payment, circuit) acts on recorded states.
+                results.flushIfDue(now: now)
+                if !unrecorded.isEmpty && !flushUnrecorded() {
+                    store.checkpoint()
+                    // The store cannot write (full disk?): do not send more until it can.
+                    await waitUntil(now + 1)
+                    continue
+                }
                 if let probeAt = authProbeAt {
                     if now < probeAt {
                         await waitUntil(probeAt)
                         continue
                     }
                     await probeAuth()
-                    continue
-                }
-                if !unrecorded.isEmpty && !flushUnrecorded() {
-                    store.checkpoint()
-                    // The store cannot write (full disk?): do not send more until it can.
-                    await waitUntil(now + 1)
                     continue
                 }
                 startPaymentProbes(now: now, group: &group)
@@ -153,6 +156,8 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             }
             group.cancelAll()
         }
+        _ = flushUnrecorded()
+        results.flush()
     }
 
     private func startPaymentProbes(now: Double, group: inout DiscardingTaskGroup) {
@@ -204,34 +209,40 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         paymentProbe: String?
     ) {
         inFlight -= 1
-        defer { wake.signal() }
-        record(
+        // Recorded by the loop, together with every other outcome that arrived meanwhile: one transaction
+        // (one fsync) for many answers.
+        unrecorded.append(
             UnrecordedOutcome(
                 delivery: delivery, outcome: outcome, exchange: exchange, error: error, paymentProbe: paymentProbe))
+        wake.signal()
     }
 
-    /// Retries outcomes that could not be written; true when none are left.
+    /// Records every waiting outcome in one transaction; true when none are left (false: the store failed,
+    /// e.g. a full disk, and they are kept for the next try).
     func flushUnrecorded() -> Bool {
+        guard !unrecorded.isEmpty else { return true }
         let waiting = unrecorded
+        let now = wallNow()
+        let movements: [Movement]
+        do {
+            movements = try store.finishAll(
+                waiting.map {
+                    (id: $0.delivery.id, outcome: $0.outcome, exchange: $0.exchange, lastError: $0.error)
+                }, now: now)
+        } catch {
+            logger.critical(
+                "cannot record delivery outcomes; keeping them and retrying (an in-doubt resend after a restart)",
+                metadata: ["movements": "\(waiting.count)", "error": "\(error)"])
+            return false
+        }
         unrecorded = []
-        for entry in waiting { record(entry) }
-        return unrecorded.isEmpty
+        for (entry, movement) in zip(waiting, movements) { recorded(entry, movement, now: now) }
+        return true
     }
 
-    private func record(_ entry: UnrecordedOutcome) {
-        let delivery = entry.delivery, outcome = entry.outcome, exchange = entry.exchange, error = entry.error
+    private func recorded(_ entry: UnrecordedOutcome, _ movement: Movement, now: Double) {
+        let delivery = entry.delivery, exchange = entry.exchange, error = entry.error
         let paymentProbe = entry.paymentProbe
-        let now = wallNow()
-        let movement: Movement
-        do {
-            movement = try store.finish(delivery.id, outcome: outcome, exchange: exchange, lastError: error, now: now)
-        } catch {
-            if !unrecorded.contains(where: { $0.delivery.id == delivery.id }) { unrecorded.append(entry) }
-            logger.critical(
-                "cannot record a delivery outcome; keeping it and retrying (an in-doubt resend after a restart)",
-                metadata: ["movement.id": "\(delivery.id)", "error": "\(error)"])
-            return
-        }
         if let paymentProbe { paymentProbeInFlight.remove(paymentProbe) }
         if let exchange { metrics?.recordDelivery(status: exchange.status, durationMs: exchange.durationMs) }
         var metadata: Logger.Metadata = [

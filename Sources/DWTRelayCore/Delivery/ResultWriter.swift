@@ -1,12 +1,20 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Writes `paths.results/NAME.result.json` for every final outcome, atomically (temp + rename), so a
 /// weighbridge program that only reads files learns every ID and every rejection.
-public struct ResultWriter: Sendable {
+///
+/// Files appear at once; making them durable is batched: one `syncfs` for the results folder's filesystem
+/// and one transaction marking them written, every 200 ms or 256 files. A crash before that only means the
+/// files are written again at start-up (they are rebuilt from the store, which is the record).
+public final class ResultWriter: Sendable {
     public let folder: String
     let store: MovementStore
     let logger: Logger
+    private let pending = Mutex<(ids: [Int64], since: Double?)>(([], nil))
+    static let flushInterval = 0.2
+    static let flushCount = 256
 
     public init(folder: String, store: MovementStore, logger: Logger) {
         self.folder = folder
@@ -16,25 +24,63 @@ public struct ResultWriter: Sendable {
 
     public func path(for movement: Movement) -> String { folder + "/" + movement.resultBaseName + ".result.json" }
 
+    /// Writes the file now; durability follows with the next `flush`.
     public func write(_ movement: Movement) {
-        guard movement.state == .accepted || movement.state == .rejected, let id = movement.id else { return }
+        guard write(movement, durable: false), let id = movement.id else { return }
+        let due = pending.withLock { state -> Bool in
+            state.ids.append(id)
+            if state.since == nil { state.since = Date().timeIntervalSince1970 }
+            return state.ids.count >= Self.flushCount
+        }
+        if due { flush() }
+    }
+
+    @discardableResult
+    func write(_ movement: Movement, durable: Bool) -> Bool {
+        guard movement.state == .accepted || movement.state == .rejected, let id = movement.id else { return false }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let text = JSONText.encode(try store.decrypted(movement).resultJSON) + "\n"
-            try FileSystem.writeAtomically(Data(text.utf8), to: path(for: movement))
-            try store.markResultWritten(id)
+            try FileSystem.writeAtomically(Data(text.utf8), to: path(for: movement), durable: durable)
+            if durable { try store.markResultsWritten([id]) }
+            return true
         } catch {
             logger.error(
                 "cannot write result file; will retry at start-up",
                 metadata: ["movement.id": "\(id)", "error": "\(error)"])
+            return false
         }
     }
 
-    /// Writes every result still owed (after a crash between commit and write).
+    /// When the next batched flush is due, if any files wait for one.
+    public var nextFlushAt: Double? { pending.withLock { $0.since.map { $0 + Self.flushInterval } } }
+
+    public func flushIfDue(now: Double) {
+        if let due = nextFlushAt, now >= due { flush() }
+    }
+
+    /// Makes every written result durable and marks it so.
+    public func flush() {
+        let ids = pending.withLock { state -> [Int64] in
+            defer { state = ([], nil) }
+            return state.ids
+        }
+        guard !ids.isEmpty else { return }
+        FileSystem.syncFilesystem(of: folder)
+        do {
+            try store.markResultsWritten(ids)
+        } catch {
+            logger.error(
+                "cannot mark result files written; they will be rewritten at start-up", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Writes every result still owed (after a crash between commit and write), durably.
     public func writeOwed() {
         while let owed = try? store.resultsDue(limit: 500), !owed.isEmpty {
-            for movement in owed { write(movement) }
-            if owed.contains(where: { !FileManager.default.fileExists(atPath: path(for: $0)) }) { break }
+            var progress = false
+            for movement in owed where write(movement, durable: true) { progress = true }
+            if !progress { break }
         }
     }
 }

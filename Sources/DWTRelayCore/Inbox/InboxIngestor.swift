@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 
@@ -84,43 +85,32 @@ public final class InboxIngestor: Sendable {
     /// Takes the named files in one group commit. Returns how many were stored or recognised as taken.
     @discardableResult
     public func take(_ names: [String]) -> Int {
+        // Claiming, reading and checking are independent per file: spread them over the cores, then
+        // commit serially in one transaction.
+        let prepared = UnsafeSendableBuffer<Prepared>(count: names.count)
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            prepared[index] = prepare(names[index])
+        }
         var claimed: [(original: String, claim: String, item: IntakeItem)] = []
-        for name in names {
-            let original = name.hasPrefix(Self.claimPrefix) ? String(name.dropFirst(Self.claimPrefix.count)) : name
-            guard Self.isCandidate(original) else { continue }
-            let claim = Self.claimPrefix + original
-            let claimPath = inbox + "/" + claim
-            if !name.hasPrefix(Self.claimPrefix) {
-                if rename(inbox + "/" + name, claimPath) != 0 {
-                    if errno != ENOENT {
-                        logger.warning(
-                            "cannot claim inbox file",
-                            metadata: ["file": "\(name)", "error": "\(String(cString: strerror(errno)))"])
-                    }
-                    continue
+        for entry in prepared.values {
+            switch entry {
+            case .skipped:
+                continue
+            case .ready(let original, let claim, let item):
+                if !item.localIssues.isEmpty {
+                    logger.warning(
+                        "movement fails offline validation; sending it anyway (intake.validate: warn)",
+                        metadata: [
+                            "file": "\(original)",
+                            "validation.errors":
+                                "\(item.localIssues.prefix(5).map(\.description).joined(separator: "; "))",
+                        ])
                 }
-            }
-            switch readClaimed(claimPath) {
-            case .success(let data):
-                do {
-                    let item = try intake.check(data, source: "inbox", sourceFile: original)
-                    if !item.localIssues.isEmpty {
-                        logger.warning(
-                            "movement fails offline validation; sending it anyway (intake.validate: warn)",
-                            metadata: [
-                                "file": "\(original)",
-                                "validation.errors":
-                                    "\(item.localIssues.prefix(5).map(\.description).joined(separator: "; "))",
-                            ])
-                    }
-                    claimed.append((original, claim, item))
-                } catch {
-                    moveToFailed(
-                        claim: claim, original: original, reason: error.reason, field: error.field, issues: error.issues
-                    )
-                }
-            case .failure(let rejection):
-                moveToFailed(claim: claim, original: original, reason: rejection.reason, field: rejection.field)
+                claimed.append((original, claim, item))
+            case .refused(let original, let claim, let rejection):
+                moveToFailed(
+                    claim: claim, original: original, reason: rejection.reason, field: rejection.field,
+                    issues: rejection.issues)
             }
         }
         guard !claimed.isEmpty else { return 0 }
@@ -157,6 +147,42 @@ public final class InboxIngestor: Sendable {
         if let archive { FileSystem.fsyncDirectory(archive) }
         if results.contains(where: { if case .stored = $0 { return true } else { return false } }) { onStored() }
         return results.count
+    }
+
+    enum Prepared {
+        case skipped
+        case ready(original: String, claim: String, item: IntakeItem)
+        case refused(original: String, claim: String, rejection: IntakeRejection)
+    }
+
+    /// Claims one file by renaming it to a private name, reads and checks it (safe to run concurrently).
+    private func prepare(_ name: String) -> Prepared {
+        let original = name.hasPrefix(Self.claimPrefix) ? String(name.dropFirst(Self.claimPrefix.count)) : name
+        guard Self.isCandidate(original) else { return .skipped }
+        let claim = Self.claimPrefix + original
+        let claimPath = inbox + "/" + claim
+        if !name.hasPrefix(Self.claimPrefix) {
+            if rename(inbox + "/" + name, claimPath) != 0 {
+                if errno != ENOENT {
+                    logger.warning(
+                        "cannot claim inbox file",
+                        metadata: ["file": "\(name)", "error": "\(String(cString: strerror(errno)))"])
+                }
+                return .skipped
+            }
+        }
+        switch readClaimed(claimPath) {
+        case .success(let data):
+            do {
+                return .ready(
+                    original: original, claim: claim,
+                    item: try intake.check(data, source: "inbox", sourceFile: original))
+            } catch {
+                return .refused(original: original, claim: claim, rejection: error)
+            }
+        case .failure(let rejection):
+            return .refused(original: original, claim: claim, rejection: rejection)
+        }
     }
 
     private func readClaimed(_ path: String) -> Result<Data, IntakeRejection> {

@@ -12,8 +12,8 @@ extension MovementStore {
             var claimed: [Delivery] = []
             try db.inTransaction(.immediate) {
                 let candidates = try Movement.fetchAll(
-                    db,
-                    sql: "SELECT * FROM movement WHERE state = 'queued' AND nextAttemptAt <= ? ORDER BY id LIMIT ?",
+                    db.cachedStatement(
+                        sql: "SELECT * FROM movement WHERE state = 'queued' AND nextAttemptAt <= ? ORDER BY id LIMIT ?"),
                     arguments: [now, max(limit * 4, 64)])
                 var blockedReferences = Set<String>()
                 for var movement in candidates {
@@ -23,7 +23,7 @@ extension MovementStore {
                     if let reference = movement.yourUniqueReference, blockedReferences.contains(reference) { continue }
                     var target = movement.targetWasteTrackingId
                     if let earlierId = movement.revisionOf {
-                        guard let earlier = try Movement.fetchOne(db, key: earlierId) else { continue }
+                        guard let earlier = try Movement.fetchCached(db, id: earlierId) else { continue }
                         guard earlier.state.isFinal else {
                             if let reference = movement.yourUniqueReference { blockedReferences.insert(reference) }
                             continue
@@ -38,11 +38,11 @@ extension MovementStore {
                     movement.attempts += 1
                     movement.sentAt = now
                     movement.updatedAt = now
-                    try movement.update(db)
+                    try movement.updateCached(db)
                     try MovementEvent(
                         movementId: movement.id!, at: now, kind: "state", fromState: "queued", toState: "sending",
                         message: "attempt \(movement.attempts)"
-                    ).insert(db)
+                    ).insertCached(db)
                     claimed.append(
                         Delivery(
                             movement: movement, targetWasteTrackingId: target,
@@ -59,80 +59,97 @@ extension MovementStore {
     public func finish(
         _ id: Int64, outcome: DeliveryOutcome, exchange: ExchangeRecord?, lastError: String?, now: Double
     ) throws -> Movement {
+        try finishAll([(id, outcome, exchange, lastError)], now: now)[0]
+    }
+
+    /// Records several attempts' ends in one transaction (one fsync for a burst of answers).
+    public func finishAll(
+        _ entries: [(id: Int64, outcome: DeliveryOutcome, exchange: ExchangeRecord?, lastError: String?)], now: Double
+    ) throws -> [Movement] {
         try pool.writeWithoutTransaction { db in
-            var result: Movement?
+            var results: [Movement] = []
             try db.inTransaction(.immediate) {
-                guard var movement = try Movement.fetchOne(db, key: id) else { throw StoreError.notFound(id) }
-                let from = movement.state
-                if let exchange {
-                    try MovementEvent(
-                        movementId: id, at: now, kind: "http", method: exchange.method, path: exchange.path,
-                        status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
-                    ).insert(db)
-                    movement.lastStatus = exchange.status
-                    if let expiry = exchange.serviceChargeExpiry {
-                        movement.serviceChargeExpiry = expiry
-                        if let code = movement.apiCode {
-                            try Self.setServiceState(db, "serviceChargeExpiry:\(code)", expiry, now: now)
-                        }
-                    }
+                results = try entries.map {
+                    try self.finishOne(
+                        db, $0.id, outcome: $0.outcome, exchange: $0.exchange, lastError: $0.lastError, now: now)
                 }
-                movement.updatedAt = now
-                var note: String? = nil
-                switch outcome {
-                case .accepted(let wasteTrackingId, let warnings, let notFound):
-                    movement.state = .accepted
-                    movement.wasteTrackingId = wasteTrackingId ?? movement.targetWasteTrackingId
-                    movement.warnings = try self.sealText(warnings)
-                    movement.notFound = notFound
-                    movement.acceptedAt = now
-                    movement.finishedAt = now
-                    movement.lastError = nil
-                    movement.holdReason = nil
-                    movement.resultWritten = false
-                    note = notFound ? "ID unknown to the service (404); details stored" : nil
-                    try Self.setServiceState(db, "lastAcceptedAt", String(now), now: now)
-                case .rejected(let errors):
-                    movement.state = .rejected
-                    movement.errors = try self.sealText(errors)
-                    movement.finishedAt = now
-                    movement.lastError = lastError
-                    movement.resultWritten = false
-                case .retry(let next, let inDoubt):
-                    movement.state = .queued
-                    movement.nextAttemptAt = next
-                    movement.lastError = lastError
-                    if inDoubt && movement.kind == .post {
-                        movement.possibleDuplicate = true
-                        note = "in doubt: the POST may have reached the service; resending, flagged possibleDuplicate"
-                    }
-                case .held(let reason, let inDoubt):
-                    movement.state = .held
-                    movement.holdReason = reason
-                    movement.lastError = lastError
-                    if inDoubt && movement.kind == .post {
-                        note = "in doubt: the POST may have reached the service; held for an operator (dwt-relay retry)"
-                    }
-                case .notAttempted(let next):
-                    movement.state = .queued
-                    movement.nextAttemptAt = next
-                    movement.attempts = max(0, movement.attempts - 1)
-                }
-                try movement.update(db)
-                if from != movement.state || note != nil {
-                    try MovementEvent(
-                        movementId: id, at: now, kind: "state", fromState: from.rawValue,
-                        toState: movement.state.rawValue, message: note ?? lastError
-                    ).insert(db)
-                }
-                if let lastError, movement.state != .accepted {
-                    try Self.setServiceState(db, "lastError", lastError, now: now)
-                }
-                result = movement
                 return .commit
             }
-            return result!
+            return results
         }
+    }
+
+    private func finishOne(
+        _ db: Database, _ id: Int64, outcome: DeliveryOutcome, exchange: ExchangeRecord?, lastError: String?,
+        now: Double
+    ) throws -> Movement {
+        guard var movement = try Movement.fetchCached(db, id: id) else { throw StoreError.notFound(id) }
+        let from = movement.state
+        if let exchange {
+            try MovementEvent(
+                movementId: id, at: now, kind: "http", method: exchange.method, path: exchange.path,
+                status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
+            ).insertCached(db)
+            movement.lastStatus = exchange.status
+            if let expiry = exchange.serviceChargeExpiry {
+                movement.serviceChargeExpiry = expiry
+                if let code = movement.apiCode {
+                    try Self.setServiceState(db, "serviceChargeExpiry:\(code)", expiry, now: now)
+                }
+            }
+        }
+        movement.updatedAt = now
+        var note: String? = nil
+        switch outcome {
+        case .accepted(let wasteTrackingId, let warnings, let notFound):
+            movement.state = .accepted
+            movement.wasteTrackingId = wasteTrackingId ?? movement.targetWasteTrackingId
+            movement.warnings = try self.sealText(warnings)
+            movement.notFound = notFound
+            movement.acceptedAt = now
+            movement.finishedAt = now
+            movement.lastError = nil
+            movement.holdReason = nil
+            movement.resultWritten = false
+            note = notFound ? "ID unknown to the service (404); details stored" : nil
+            try Self.setServiceState(db, "lastAcceptedAt", String(now), now: now)
+        case .rejected(let errors):
+            movement.state = .rejected
+            movement.errors = try self.sealText(errors)
+            movement.finishedAt = now
+            movement.lastError = lastError
+            movement.resultWritten = false
+        case .retry(let next, let inDoubt):
+            movement.state = .queued
+            movement.nextAttemptAt = next
+            movement.lastError = lastError
+            if inDoubt && movement.kind == .post {
+                movement.possibleDuplicate = true
+                note = "in doubt: the POST may have reached the service; resending, flagged possibleDuplicate"
+            }
+        case .held(let reason, let inDoubt):
+            movement.state = .held
+            movement.holdReason = reason
+            movement.lastError = lastError
+            if inDoubt && movement.kind == .post {
+                note = "in doubt: the POST may have reached the service; held for an operator (dwt-relay retry)"
+            }
+        case .notAttempted(let next):
+            movement.state = .queued
+            movement.nextAttemptAt = next
+            movement.attempts = max(0, movement.attempts - 1)
+        }
+        try movement.updateCached(db)
+        if from != movement.state || note != nil {
+            try MovementEvent(
+                movementId: id, at: now, kind: "state", fromState: from.rawValue,
+                toState: movement.state.rawValue, message: note ?? lastError
+            ).insertCached(db)
+        }
+        if let lastError, movement.state != .accepted {
+            try Self.setServiceState(db, "lastError", lastError, now: now)
+        }
+        return movement
     }
 
     /// Start-up repair: a movement left `sending` died with the previous process. A PUT is safe to resend;
@@ -199,11 +216,11 @@ extension MovementStore {
                     movement.nextAttemptAt = now
                     movement.updatedAt = now
                     if wasInDoubt && movement.kind == .post { movement.possibleDuplicate = true }
-                    try movement.update(db)
+                    try movement.updateCached(db)
                     try MovementEvent(
                         movementId: movement.id!, at: now, kind: "state", fromState: "held", toState: "queued",
                         message: ids != nil || byOperator ? "released by operator" : "released: condition cleared"
-                    ).insert(db)
+                    ).insertCached(db)
                     released.append(movement.id!)
                 }
                 return .commit
@@ -212,10 +229,14 @@ extension MovementStore {
         }
     }
 
-    /// Marks a result file as written.
-    public func markResultWritten(_ id: Int64) throws {
+    /// Marks result files as written (one transaction).
+    public func markResultsWritten(_ ids: [Int64]) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE movement SET resultWritten = 1 WHERE id = ?", arguments: [id])
+            for id in ids {
+                try db.cachedStatement(sql: "UPDATE movement SET resultWritten = 1 WHERE id = ?").execute(arguments: [
+                    id
+                ])
+            }
         }
     }
 
@@ -247,18 +268,18 @@ extension MovementStore {
         try pool.writeWithoutTransaction { db in
             var delivery: Delivery?
             try db.inTransaction(.immediate) {
-                guard var movement = try Movement.fetchOne(db, key: id), movement.state == .held else {
+                guard var movement = try Movement.fetchCached(db, id: id), movement.state == .held else {
                     return .commit
                 }
                 movement.state = .sending
                 movement.attempts += 1
                 movement.sentAt = now
                 movement.updatedAt = now
-                try movement.update(db)
+                try movement.updateCached(db)
                 try MovementEvent(
                     movementId: id, at: now, kind: "state", fromState: "held", toState: "sending",
                     message: "probe (\(movement.holdReason ?? "hold"))"
-                ).insert(db)
+                ).insertCached(db)
                 delivery = Delivery(
                     movement: movement, targetWasteTrackingId: movement.targetWasteTrackingId,
                     payload: try self.decrypted(movement).payload)
@@ -276,7 +297,7 @@ extension MovementStore {
             try MovementEvent(
                 movementId: id, at: now, kind: "http", method: exchange.method, path: exchange.path,
                 status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
-            ).insert(db)
+            ).insertCached(db)
         }
     }
 
@@ -304,7 +325,7 @@ extension MovementStore {
                 if db.changesCount > 0 {
                     changed.append(id)
                     try MovementEvent(movementId: id, at: now, kind: "note", message: "retry requested by operator")
-                        .insert(db)
+                        .insertCached(db)
                 }
             }
             return changed

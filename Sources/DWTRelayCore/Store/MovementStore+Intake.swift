@@ -22,11 +22,11 @@ extension MovementStore {
         let existing: Int64?
         if let name = item.sourceFile {
             existing = try Int64.fetchOne(
-                db, sql: "SELECT id FROM movement WHERE sourceFile = ? AND contentHash = ? LIMIT 1",
+                db.cachedStatement(sql: "SELECT id FROM movement WHERE sourceFile = ? AND contentHash = ? LIMIT 1"),
                 arguments: [name, item.contentHash])
         } else {
             existing = try Int64.fetchOne(
-                db, sql: "SELECT id FROM movement WHERE sourceFile IS NULL AND contentHash = ? LIMIT 1",
+                db.cachedStatement(sql: "SELECT id FROM movement WHERE sourceFile IS NULL AND contentHash = ? LIMIT 1"),
                 arguments: [item.contentHash])
         }
         if let existing { return .duplicate(existingId: existing) }
@@ -49,11 +49,11 @@ extension MovementStore {
             note = "received; update of \(target)"
         } else if let reference = item.yourUniqueReference,
             var earlier = try Movement.fetchOne(
-                db,
-                sql: """
-                    SELECT * FROM movement WHERE yourUniqueReference = ? AND state <> 'superseded'
-                    AND (apiCode IS ? OR apiCode = ?) ORDER BY id DESC LIMIT 1
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM movement WHERE yourUniqueReference = ? AND state <> 'superseded'
+                        AND (apiCode IS ? OR apiCode = ?) ORDER BY id DESC LIMIT 1
+                        """),
                 arguments: [reference, item.apiCode, item.apiCode])
         {
             if earlier.state == .queued && earlier.attempts == 0 {
@@ -65,7 +65,7 @@ extension MovementStore {
                 earlier.finishedAt = now
                 earlier.updatedAt = now
                 earlier.lastError = nil
-                try earlier.update(db)
+                try earlier.updateCached(db)
                 superseded = earlier
                 note = "received; replaces unsent movement \(earlier.id!)"
             } else if earlier.state == .rejected && earlier.kind == .post {
@@ -78,22 +78,22 @@ extension MovementStore {
                 note = "received; revision of movement \(earlier.id!)"
             }
         }
-        try movement.insert(db)
+        try movement.insertCached(db)
         let id = movement.id!
-        try MovementEvent(movementId: id, at: now, kind: "state", toState: "queued", message: note).insert(db)
+        try MovementEvent(movementId: id, at: now, kind: "state", toState: "queued", message: note).insertCached(db)
         if !item.localIssues.isEmpty {
             let text = item.localIssues.prefix(5).map(\.description).joined(separator: "; ")
             try MovementEvent(
                 movementId: id, at: now, kind: "note",
                 message:
                     "offline validation: \(item.localIssues.count) problem(s) the service will probably reject: \(text)"
-            ).insert(db)
+            ).insertCached(db)
         }
         if let superseded {
             try MovementEvent(
                 movementId: superseded.id!, at: now, kind: "state", fromState: "queued", toState: "superseded",
                 message: "replaced by movement \(id) before it was sent"
-            ).insert(db)
+            ).insertCached(db)
         }
         return .stored(id: id)
     }

@@ -11,7 +11,27 @@ public enum FileSystem {
     }
 
     /// Writes via a temporary dot-file, fsync, then rename: readers see the old file or the whole new one.
-    public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
+    /// Flushes the whole filesystem holding `path` (one call for a batch of files).
+    public static func syncFilesystem(of path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        if let syncfs = syncfsFunction {
+            _ = syncfs(fd)
+        } else {
+            sync()
+        }
+        close(fd)
+    }
+
+    /// glibc's syncfs(2); Swift's Glibc module hides it behind _GNU_SOURCE, so it is looked up once.
+    private static let syncfsFunction: (@convention(c) (Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
+
+    /// `durable: false` skips the fsyncs, for callers that sync a whole batch later.
+    public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644, durable: Bool = true) throws
+    {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temp = folder + "/." + name + ".tmp-\(getpid())"
@@ -31,12 +51,12 @@ public enum FileSystem {
             }
         }
         let code = errno
-        if ok && fsync(fd) != 0 { ok = false }
+        if ok && durable && fsync(fd) != 0 { ok = false }
         close(fd)
         guard ok, rename(temp, path) == 0 else {
             unlink(temp)
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
-        fsyncDirectory(folder)
+        if durable { fsyncDirectory(folder) }
     }
 }
