@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 import Synchronization
@@ -13,6 +14,9 @@ public final class ResultWriter: Sendable {
     let store: MovementStore
     let logger: Logger
     private let pending = Mutex<(ids: [Int64], since: Double?)>(([], nil))
+    /// Files are written here, off the sender's loop: creating thousands of files is kernel work that
+    /// should overlap with HTTP and SQLite, not queue behind them.
+    private let queue = DispatchQueue(label: "dwt-relay.results")
     static let flushInterval = 0.2
     static let flushCount = 256
 
@@ -24,15 +28,20 @@ public final class ResultWriter: Sendable {
 
     public func path(for movement: Movement) -> String { folder + "/" + movement.resultBaseName + ".result.json" }
 
-    /// Writes the file now; durability follows with the next `flush`.
+    /// Writes the file soon (on the writer's queue); durability follows with the next `flush`.
     public func write(_ movement: Movement) {
-        guard write(movement, durable: false), let id = movement.id else { return }
-        let due = pending.withLock { state -> Bool in
-            state.ids.append(id)
+        guard let id = movement.id, movement.state == .accepted || movement.state == .rejected else { return }
+        pending.withLock { state in
             if state.since == nil { state.since = Date().timeIntervalSince1970 }
-            return state.ids.count >= Self.flushCount
         }
-        if due { flush() }
+        queue.async { [self] in
+            guard write(movement, durable: false) else { return }
+            let due = pending.withLock { state -> Bool in
+                state.ids.append(id)
+                return state.ids.count >= Self.flushCount
+            }
+            if due { flushNow() }
+        }
     }
 
     @discardableResult
@@ -40,7 +49,7 @@ public final class ResultWriter: Sendable {
         guard movement.state == .accepted || movement.state == .rejected, let id = movement.id else { return false }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let text = JSONText.encode(try store.decrypted(movement).resultJSON) + "\n"
+            let text = JSONText.encode(try store.decrypted(movement).resultJSON, sorted: false) + "\n"
             try FileSystem.writeAtomically(Data(text.utf8), to: path(for: movement), durable: durable)
             if durable { try store.markResultsWritten([id]) }
             return true
@@ -56,11 +65,15 @@ public final class ResultWriter: Sendable {
     public var nextFlushAt: Double? { pending.withLock { $0.since.map { $0 + Self.flushInterval } } }
 
     public func flushIfDue(now: Double) {
-        if let due = nextFlushAt, now >= due { flush() }
+        if let due = nextFlushAt, now >= due { queue.async { [self] in flushNow() } }
     }
 
-    /// Makes every written result durable and marks it so.
+    /// Makes every result written so far durable and marks it so (waits for queued writes).
     public func flush() {
+        queue.sync { flushNow() }
+    }
+
+    private func flushNow() {
         let ids = pending.withLock { state -> [Int64] in
             defer { state = ([], nil) }
             return state.ids

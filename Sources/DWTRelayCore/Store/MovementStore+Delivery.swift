@@ -11,16 +11,23 @@ extension MovementStore {
         try pool.writeWithoutTransaction { db in
             var claimed: [Delivery] = []
             try db.inTransaction(.immediate) {
-                let candidates = try Movement.fetchAll(
+                // Only the columns that decide eligibility; whole rows are read for the ones claimed.
+                let candidates = try Row.fetchAll(
                     db.cachedStatement(
-                        sql: "SELECT * FROM movement WHERE state = 'queued' AND nextAttemptAt <= ? ORDER BY id LIMIT ?"),
+                        sql: """
+                            SELECT id, apiCode, yourUniqueReference, revisionOf FROM movement
+                            WHERE state = 'queued' AND nextAttemptAt <= ? ORDER BY id LIMIT ?
+                            """),
                     arguments: [now, max(limit * 4, 64)])
                 var blockedReferences = Set<String>()
-                for var movement in candidates {
+                for candidate in candidates {
                     if claimed.count >= limit { break }
-                    if let code = movement.apiCode, pausedAPICodes.contains(code) { continue }
+                    let code: String? = candidate["apiCode"]
+                    let reference: String? = candidate["yourUniqueReference"]
+                    if let code, pausedAPICodes.contains(code) { continue }
                     // Per reference strictly in order: nothing overtakes an earlier revision still waiting.
-                    if let reference = movement.yourUniqueReference, blockedReferences.contains(reference) { continue }
+                    if let reference, blockedReferences.contains(reference) { continue }
+                    guard var movement = try Movement.fetchCached(db, id: candidate["id"]) else { continue }
                     var target = movement.targetWasteTrackingId
                     if let earlierId = movement.revisionOf {
                         guard let earlier = try Movement.fetchCached(db, id: earlierId) else { continue }
