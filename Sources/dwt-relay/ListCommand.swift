@@ -10,6 +10,7 @@ struct ListCommand: ParsableCommand {
         String?
     @Flag(name: .long, help: "Only movements flagged possibleDuplicate.") var possibleDuplicates = false
     @Option(name: .long, help: "At most this many.") var limit = 1000
+    @Option(name: .long, help: "Only this site (multi-site configs).") var site: String?
     @Flag(name: .long, help: "Print JSON (stable; see README).") var json = false
 
     func run() throws {
@@ -24,7 +25,11 @@ struct ListCommand: ParsableCommand {
         }
         let config = try options.loadConfig()
         let store = try options.openStore(config)
-        let movements = try store.list(state: filter, possibleDuplicatesOnly: possibleDuplicates, limit: limit)
+        if let site, config.site(named: site) == nil {
+            throw ValidationError("--site: no site named \"\(site)\" in the config")
+        }
+        let movements = try store.list(
+            state: filter, possibleDuplicatesOnly: possibleDuplicates, site: site, limit: limit)
         if json {
             print(JSONText.encode(movements.map(\.listJSON)))
             return

@@ -11,14 +11,27 @@ struct StatusCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON (stable; see README).") var json = false
 
     func run() throws {
-        let report: StatusReport
+        var report: StatusReport
         do {
             let config = try options.loadConfig()
             let store = try options.openStore(config)
             let running = DaemonLock.isHeld(stateDirectory: config.stateDirectory)
             report = StatusReport.build(
                 facts: try store.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds), config: config,
-                daemonRunning: running, now: Date().timeIntervalSince1970, inbox: InboxSnapshot.read(config.inbox))
+                daemonRunning: running, now: Date().timeIntervalSince1970, inbox: InboxSnapshot.read(config: config))
+            if let sites = config.configuredSites {
+                let counts = try store.siteCounts()
+                var perSite: [String: Any] = [:]
+                for site in sites {
+                    perSite[site.name] =
+                        [
+                            "inbox": site.inbox, "apiCode": site.apiCode ?? NSNull(), "nation": site.nation.rawValue,
+                            "counts": counts[site.name] ?? [:],
+                            "waiting": InboxSnapshot.read(site.inbox)?.waiting ?? 0,
+                        ] as [String: Any]
+                }
+                report.json["sites"] = perSite
+            }
         } catch {
             if json {
                 print(JSONText.encode(["health": "UNKNOWN", "problems": ["UNKNOWN: \(error)"]]))

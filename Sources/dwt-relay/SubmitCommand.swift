@@ -10,12 +10,17 @@ struct SubmitCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
     @Flag(name: .long, help: "Print JSON.") var json = false
+    @Option(name: .long, help: "The site these movements belong to (multi-site configs; default: the first).")
+    var site: String?
     @Argument(help: "Movement files, or - to read one from stdin.") var paths: [String]
 
     func run() throws {
         let config = try options.loadConfig()
         let store = try options.openStore(config, createKey: true)
-        let intake = MovementIntake(config: config)
+        guard let chosen = config.site(named: site) else {
+            throw ValidationError("--site: no site named \"\(site ?? "")\" in the config")
+        }
+        let intake = MovementIntake(config: config, site: chosen)
         var items: [(path: String, item: IntakeItem)] = []
         var failures: [[String: Any]] = []
         for path in paths {

@@ -13,6 +13,7 @@ extension RelayConfig {
         path: String?, mustExist: Bool, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> RelayConfig {
         var fileValues: [String: String] = [:]
+        var sitesValue: Any? = nil
         var usedPath: String? = nil
         if let path {
             if FileManager.default.fileExists(atPath: path) {
@@ -22,13 +23,14 @@ extension RelayConfig {
                 } catch {
                     throw ConfigError(key: path, "cannot read config file: \(error.localizedDescription)")
                 }
-                fileValues = try parseYAML(text, file: path)
+                (fileValues, sitesValue) = try parseYAMLWithSites(text, file: path)
                 usedPath = path
             } else if mustExist {
                 throw ConfigError(key: path, "config file not found")
             }
         }
         var config = try RelayConfig(values: fileValues, sourcePath: usedPath)
+        if let sitesValue { config.configuredSites = try SiteConfig.parse(sitesValue, defaultNation: config.nation) }
         for key in ConfigKey.all {
             if let text = environment[key.environmentName] {
                 do {
@@ -43,19 +45,28 @@ extension RelayConfig {
 
     /// Flattens `section: {key: value}` YAML into dotted names, rejecting wrong shapes with the key named.
     static func parseYAML(_ text: String, file: String) throws -> [String: String] {
+        try parseYAMLWithSites(text, file: file).values
+    }
+
+    static func parseYAMLWithSites(_ text: String, file: String) throws -> (values: [String: String], sites: Any?) {
         let root: Any?
         do {
             root = try Yams.load(yaml: text)
         } catch {
             throw ConfigError(key: file, "not valid YAML: \(error)")
         }
-        guard let root else { return [:] }
+        guard let root else { return ([:], nil) }
         guard let sections = root as? [String: Any] else {
             throw ConfigError(key: file, "top level must be a mapping of sections (api, site, paths, ...)")
         }
         var flat: [String: String] = [:]
+        var sites: Any? = nil
         for (section, body) in sections {
             if body is NSNull { continue }
+            if section == "sites" {
+                sites = body
+                continue
+            }
             guard let mapping = body as? [String: Any] else {
                 throw ConfigError(key: section, "must be a mapping of keys")
             }
@@ -68,7 +79,7 @@ extension RelayConfig {
                 flat[name] = try scalarText(value, key: spec)
             }
         }
-        return flat
+        return (flat, sites)
     }
 
     private static func scalarText(_ value: Any, key: ConfigKey) throws -> String {

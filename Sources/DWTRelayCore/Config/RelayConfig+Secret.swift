@@ -49,6 +49,11 @@ extension RelayConfig {
             let origin = origins[key.name] ?? "default"
             lines.append("  \(parts[1]): \(value)    # \(origin)")
         }
+        for site in configuredSites ?? [] {
+            lines.append(
+                "# site \(site.name): inbox \(site.inbox), apiCode \(site.apiCode ?? "(from the files)"), \(site.nation.rawValue)"
+            )
+        }
         lines.append("# client secret: <redacted> (read from credential or api.client_secret_file at run time)")
         return lines.joined(separator: "\n")
     }
@@ -73,6 +78,15 @@ extension RelayConfig {
                     + "\""
             sections[parts[0], default: []].append("  \(parts[1]): \(quoted)")
         }
-        return order.map { "\($0):\n" + sections[$0]!.joined(separator: "\n") }.joined(separator: "\n") + "\n"
+        var text = order.map { "\($0):\n" + sections[$0]!.joined(separator: "\n") }.joined(separator: "\n") + "\n"
+        if let sites = configuredSites {
+            text += "sites:\n"
+            for site in sites {
+                text +=
+                    "  - name: \"\(site.name)\"\n    inbox: \"\(site.inbox)\"\n    nation: \"\(site.nation.rawValue)\"\n"
+                if let code = site.apiCode { text += "    api_code: \"\(code)\"\n" }
+            }
+        }
+        return text
     }
 }

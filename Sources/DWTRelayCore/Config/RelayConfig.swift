@@ -13,6 +13,29 @@ public struct RelayConfig: Sendable {
     public private(set) var origins: [String: String]
     /// The file the config was read from, if any.
     public let sourcePath: String?
+    /// `sites:` from the file; nil for a single-site config.
+    public var configuredSites: [SiteConfig]? = nil
+
+    /// Every site this daemon serves (one implicit `default` site without `sites:`).
+    public var sites: [SiteConfig] {
+        configuredSites ?? [SiteConfig(name: "default", inbox: inbox, apiCode: siteAPICode, nation: nation)]
+    }
+
+    public func site(named name: String?) -> SiteConfig? {
+        guard let name else { return sites.first }
+        return sites.first { $0.name == name }
+    }
+
+    /// Refused files of a site: `paths.failed`, or `paths.failed/NAME` when several sites share the PC.
+    public func failedFolder(for site: SiteConfig) -> String {
+        configuredSites == nil ? failed : failed + "/" + site.name
+    }
+
+    /// Result files of a site: `paths.results`, or `paths.results/NAME` with several sites.
+    public func resultsFolder(for siteName: String?) -> String {
+        guard configuredSites != nil, let siteName else { return results }
+        return results + "/" + siteName
+    }
 
     public init(values: [String: String] = [:], sourcePath: String? = nil) throws {
         self.sourcePath = sourcePath

@@ -71,7 +71,7 @@ public struct HealthService: Service {
         }
         return StatusReport.build(
             facts: facts, config: config, daemonRunning: true, now: Date().timeIntervalSince1970,
-            inbox: InboxSnapshot.read(config.inbox)
+            inbox: InboxSnapshot.read(config: config)
         )
         .summaryLine
     }

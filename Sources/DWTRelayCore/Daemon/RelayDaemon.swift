@@ -21,12 +21,18 @@ public enum RelayDaemon {
         let progress = ProgressClock()
         let health = IntakeHealth()
         let reference = ReferenceDataSource.current(store: store)
-        let ingestor = InboxIngestor(
-            config: config, store: store, logger: logger, health: health, reference: reference.data
-        ) { wake.signal() }
+        // One ingestor (inbox, apiCode, nation) per site; one store and one sender for all of them.
+        let ingestors = config.sites.map { site in
+            InboxIngestor(
+                config: config, store: store, logger: logger, health: health, reference: reference.data, site: site
+            ) { wake.signal() }
+        }
         do {
-            try ingestor.prepareFolders()
-            try FileManager.default.createDirectory(atPath: config.results, withIntermediateDirectories: true)
+            for ingestor in ingestors { try ingestor.prepareFolders() }
+            for site in config.sites {
+                try FileManager.default.createDirectory(
+                    atPath: config.resultsFolder(for: site.name), withIntermediateDirectories: true)
+            }
         } catch {
             throw ConfigError(key: "paths", "cannot create spool folders: \(error.localizedDescription)")
         }
@@ -40,19 +46,23 @@ public enum RelayDaemon {
             services.append(try api.makeApplication())
         }
         let client = try ReceiptClient(config: config, clientSecret: clientSecret, logger: logger)
-        let results = ResultWriter(folder: config.results, store: store, logger: logger)
+        let results = ResultWriter(
+            folder: config.results, store: store, logger: logger,
+            siteFolders: Dictionary(
+                uniqueKeysWithValues: config.sites.map { ($0.name, config.resultsFolder(for: $0.name)) }))
         services.append(ReferenceDataService(store: store, client: client, logger: logger))
         let workerProgress = ProgressClock()
         let worker = DeliveryWorker(
             store: store, client: client, config: config, clock: ContinuousClock(), wake: wake, results: results,
             progress: workerProgress, logger: logger, metrics: metrics)
-        let watcher = InboxWatcher(
-            ingestor: ingestor, rescanSeconds: config.rescanSeconds, logger: logger, progress: progress)
-        try watcher.start()
+        let watchers = ingestors.map {
+            InboxWatcher(ingestor: $0, rescanSeconds: config.rescanSeconds, logger: logger, progress: progress)
+        }
+        for watcher in watchers { try watcher.start() }
         let healthService = HealthService(
             store: store, config: config, notifier: SystemdNotifier(), logger: logger
         ) {
-            await watcher.ping()
+            for watcher in watchers { await watcher.ping() }
             await worker.ping()
             try? store.setServiceState("intake.error", health.failure)
             // The sender's loop ticks at least every 30 s; a stale tick means it is wedged.
@@ -61,19 +71,19 @@ public enum RelayDaemon {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: InboxService(watcher: watcher)), .init(service: worker),
+                    .init(service: worker),
                     .init(service: healthService),
-                ] + services.map { .init(service: $0) },
+                ] + watchers.map { .init(service: InboxService(watcher: $0)) } + services.map { .init(service: $0) },
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger))
         do {
             try await group.run()
         } catch {
-            watcher.stop()
+            for watcher in watchers { watcher.stop() }
             await client.shutdown()
             throw error
         }
-        watcher.stop()
+        for watcher in watchers { watcher.stop() }
         await client.shutdown()
         logger.info("dwt-relay stopped")
     }

@@ -11,6 +11,8 @@ import Synchronization
 /// files are written again at start-up (they are rebuilt from the store, which is the record).
 public final class ResultWriter: Sendable {
     public let folder: String
+    /// Per-site folders (multi-site configs): site name -> folder.
+    let siteFolders: [String: String]
     let store: MovementStore
     let logger: Logger
     private let pending = Mutex<(ids: [Int64], since: Double?)>(([], nil))
@@ -20,13 +22,18 @@ public final class ResultWriter: Sendable {
     static let flushInterval = 0.2
     static let flushCount = 256
 
-    public init(folder: String, store: MovementStore, logger: Logger) {
+    public init(folder: String, store: MovementStore, logger: Logger, siteFolders: [String: String] = [:]) {
         self.folder = folder
+        self.siteFolders = siteFolders
         self.store = store
         self.logger = logger
     }
 
-    public func path(for movement: Movement) -> String { folder + "/" + movement.resultBaseName + ".result.json" }
+    public func folder(for movement: Movement) -> String { movement.site.flatMap { siteFolders[$0] } ?? folder }
+
+    public func path(for movement: Movement) -> String {
+        folder(for: movement) + "/" + movement.resultBaseName + ".result.json"
+    }
 
     /// Writes the file soon (on the writer's queue); durability follows with the next `flush`.
     public func write(_ movement: Movement) {
@@ -48,7 +55,7 @@ public final class ResultWriter: Sendable {
     func write(_ movement: Movement, durable: Bool) -> Bool {
         guard movement.state == .accepted || movement.state == .rejected, let id = movement.id else { return false }
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: folder(for: movement), withIntermediateDirectories: true)
             let text = JSONText.encode(try store.decrypted(movement).resultJSON, sorted: false) + "\n"
             try FileSystem.writeAtomically(Data(text.utf8), to: path(for: movement), durable: durable)
             if durable { try store.markResultsWritten([id]) }

@@ -23,12 +23,13 @@ public final class InboxIngestor: Sendable {
 
     public init(
         config: RelayConfig, store: MovementStore, logger: Logger, health: IntakeHealth = IntakeHealth(),
-        reference: ReferenceData = .bundled, onStored: @escaping @Sendable () -> Void = {}
+        reference: ReferenceData = .bundled, site: SiteConfig? = nil, onStored: @escaping @Sendable () -> Void = {}
     ) {
-        self.inbox = config.inbox
-        self.failed = config.failed
+        let site = site ?? config.sites[0]
+        self.inbox = site.inbox
+        self.failed = config.failedFolder(for: site)
         self.archive = config.archive
-        var intake = MovementIntake(config: config)
+        var intake = MovementIntake(config: config, site: site)
         intake.validator = MovementValidator(reference: reference)
         self.intake = intake
         self.store = store

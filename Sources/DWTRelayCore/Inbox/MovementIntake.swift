@@ -20,9 +20,16 @@ public struct MovementIntake: Sendable {
         self.deadline = deadline
     }
 
-    public init(config: RelayConfig) {
-        self.init(siteAPICode: config.siteAPICode, maxBytes: config.maxFileBytes, deadline: config.receiptDeadline)
+    /// The site the movements belong to (named only in multi-site configs).
+    public var siteName: String?
+
+    public init(config: RelayConfig, site: SiteConfig? = nil) {
+        let site = site ?? config.sites[0]
+        self.init(
+            siteAPICode: site.apiCode, maxBytes: config.maxFileBytes,
+            deadline: ReceiptDeadline(nation: site.nation, holidays: .load(siteFile: config.bankHolidaysFile)))
         validation = config.intakeValidate
+        siteName = config.configuredSites == nil ? nil : site.name
     }
 
     public func check(_ raw: Data, source: String, sourceFile: String?) throws(IntakeRejection) -> IntakeItem {
@@ -99,6 +106,7 @@ public struct MovementIntake: Sendable {
         var item = IntakeItem(
             source: source, sourceFile: sourceFile, contentHash: Self.hash(raw), body: body, apiCode: apiCode,
             yourUniqueReference: reference, envelopeWasteTrackingId: envelopeID, dateTimeReceived: received)
+        item.site = siteName
         item.deadlineAt = deadline?.deadline(dateTimeReceived: received, fallback: Date().timeIntervalSince1970)
         if validation != "off" {
             let report = validator.validate(object)

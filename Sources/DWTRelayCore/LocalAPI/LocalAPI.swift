@@ -100,7 +100,7 @@ public struct LocalAPI: Sendable {
         let facts = try store.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds)
         return StatusReport.build(
             facts: facts, config: config, daemonRunning: true, now: Date().timeIntervalSince1970,
-            inbox: InboxSnapshot.read(config.inbox))
+            inbox: InboxSnapshot.read(config: config))
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: Any) -> Response {

@@ -6,6 +6,20 @@ public struct InboxSnapshot: Sendable {
     public var waiting = 0
     public var oldestModifiedAt: Double?
 
+    /// Every site's inbox together.
+    public static func read(config: RelayConfig) -> InboxSnapshot? {
+        let parts = config.sites.compactMap { read($0.inbox) }
+        guard !parts.isEmpty else { return nil }
+        var total = InboxSnapshot()
+        for part in parts {
+            total.waiting += part.waiting
+            if let oldest = part.oldestModifiedAt {
+                total.oldestModifiedAt = min(total.oldestModifiedAt ?? oldest, oldest)
+            }
+        }
+        return total
+    }
+
     public static func read(_ inbox: String) -> InboxSnapshot? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: inbox) else { return nil }
         var snapshot = InboxSnapshot()

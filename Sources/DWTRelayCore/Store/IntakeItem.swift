@@ -16,6 +16,8 @@ public struct IntakeItem: Sendable {
     public var deadlineAt: Double?
     /// Offline validation errors found at intake (`intake.validate: warn`); the movement is still sent.
     public var localIssues: [ValidationIssue] = []
+    /// The site it came from (multi-site configs).
+    public var site: String?
 
     public init(
         source: String, sourceFile: String?, contentHash: String, body: Data, apiCode: String?,

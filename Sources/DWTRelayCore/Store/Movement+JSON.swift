@@ -29,6 +29,7 @@ extension Movement {
             "dateTimeReceived": dateTimeReceived ?? NSNull(),
             "deadline": ISO8601.optional(deadlineAt) ?? NSNull(),
         ]
+        if let site { item["site"] = site }
         if state == .queued, let nextAttemptAt { item["nextAttemptAt"] = ISO8601.string(nextAttemptAt) }
         if state == .held { item["holdReason"] = holdReason ?? "unknown" }
         if let targetWasteTrackingId { item["targetWasteTrackingId"] = targetWasteTrackingId }

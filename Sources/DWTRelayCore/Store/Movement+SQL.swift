@@ -9,7 +9,7 @@ extension Movement {
         "targetWasteTrackingId", "revisionOf", "state", "holdReason", "attempts", "nextAttemptAt", "wasteTrackingId",
         "warnings", "errors", "lastError", "lastStatus", "possibleDuplicate", "notFound", "dateTimeReceived",
         "receivedAt", "sentAt", "acceptedAt", "finishedAt", "updatedAt", "serviceChargeExpiry", "resultWritten",
-        "deadlineAt",
+        "deadlineAt", "site",
     ]
 
     static let insertSQL =
@@ -22,7 +22,7 @@ extension Movement {
             source, sourceFile, contentHash, payload, apiCode, yourUniqueReference, kind.rawValue,
             targetWasteTrackingId, revisionOf, state.rawValue, holdReason, attempts, nextAttemptAt, wasteTrackingId,
             warnings, errors, lastError, lastStatus, possibleDuplicate, notFound, dateTimeReceived, receivedAt, sentAt,
-            acceptedAt, finishedAt, updatedAt, serviceChargeExpiry, resultWritten, deadlineAt,
+            acceptedAt, finishedAt, updatedAt, serviceChargeExpiry, resultWritten, deadlineAt, site,
         ]
     }
 

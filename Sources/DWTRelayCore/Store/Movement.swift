@@ -50,6 +50,8 @@ public struct Movement: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var resultWritten: Bool
     /// The legal deadline for recording the receipt (see `ReceiptDeadline`).
     public var deadlineAt: Double? = nil
+    /// The site (`sites:` name) whose inbox or submission this came from; nil for single-site configs.
+    public var site: String? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 

@@ -22,8 +22,9 @@ extension MovementStore {
         let existing: Int64?
         if let name = item.sourceFile {
             existing = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT id FROM movement WHERE sourceFile = ? AND contentHash = ? LIMIT 1"),
-                arguments: [name, item.contentHash])
+                db.cachedStatement(
+                    sql: "SELECT id FROM movement WHERE sourceFile = ? AND contentHash = ? AND site IS ? LIMIT 1"),
+                arguments: [name, item.contentHash, item.site])
         } else {
             existing = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM movement WHERE sourceFile IS NULL AND contentHash = ? LIMIT 1"),
@@ -39,7 +40,7 @@ extension MovementStore {
             nextAttemptAt: now, wasteTrackingId: nil, warnings: nil, errors: nil, lastError: nil, lastStatus: nil,
             possibleDuplicate: false, notFound: false, dateTimeReceived: item.dateTimeReceived, receivedAt: now,
             sentAt: nil, acceptedAt: nil, finishedAt: nil, updatedAt: now, serviceChargeExpiry: nil,
-            resultWritten: false, deadlineAt: item.deadlineAt)
+            resultWritten: false, deadlineAt: item.deadlineAt, site: item.site)
         var note = "received"
         var superseded: Movement? = nil
 

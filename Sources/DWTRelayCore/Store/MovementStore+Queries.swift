@@ -14,9 +14,9 @@ extension MovementStore {
     }
 
     /// Movements newest first, optionally in one state or only possible duplicates.
-    public func list(state: MovementState? = nil, possibleDuplicatesOnly: Bool = false, limit: Int = 1000) throws
-        -> [Movement]
-    {
+    public func list(
+        state: MovementState? = nil, possibleDuplicatesOnly: Bool = false, site: String? = nil, limit: Int = 1000
+    ) throws -> [Movement] {
         try pool.read { db in
             var sql = "SELECT * FROM movement"
             var arguments: StatementArguments = []
@@ -26,6 +26,10 @@ extension MovementStore {
                 arguments += [state.rawValue]
             }
             if possibleDuplicatesOnly { conditions.append("possibleDuplicate = 1") }
+            if let site {
+                conditions.append("site = ?")
+                arguments += [site]
+            }
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY id DESC LIMIT ?"
             arguments += [limit]
@@ -39,6 +43,19 @@ extension MovementStore {
             try Movement.fetchAll(
                 db, sql: "SELECT * FROM movement WHERE receivedAt >= ? AND receivedAt < ? ORDER BY id",
                 arguments: [from ?? 0, to ?? Double.greatestFiniteMagnitude])
+        }
+    }
+
+    /// Counts per state for each site (multi-site configs; reads the site index).
+    public func siteCounts() throws -> [String: [String: Int]] {
+        try pool.read { db in
+            var result: [String: [String: Int]] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT site, state, COUNT(*) AS n FROM movement WHERE site IS NOT NULL GROUP BY site, state")
+            {
+                result[row["site"], default: [:]][row["state"]] = row["n"]
+            }
+            return result
         }
     }
 

@@ -97,6 +97,13 @@ enum StoreMigrations {
                     CREATE TABLE referenceData (kind TEXT PRIMARY KEY, body BLOB NOT NULL, fetchedAt REAL NOT NULL);
                     """)
         }
+        migrator.registerMigration("v4-sites") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE movement ADD COLUMN site TEXT;
+                    CREATE INDEX movement_site_state ON movement(site, state);
+                    """)
+        }
         return migrator
     }
 }
