@@ -87,3 +87,21 @@ public struct RelayHarness: Sendable {
         }
     }
 }
+
+extension RelayHarness {
+    /// A sandbox (quiet, accepting the test secret) and a temp folder holding `secret` (0600): what tests of
+    /// the real binary need before they write a config.
+    public static func withSandbox<T: Sendable>(
+        _ configuration: SandboxConfiguration = SandboxConfiguration(),
+        _ body: @Sendable (RunningSandbox, TemporaryFolder) async throws -> T
+    ) async throws -> T {
+        var configuration = configuration
+        configuration.clientSecret = clientSecret
+        let quiet = Logger(label: "sandbox") { _ in SwiftLogNoOpLogHandler() }
+        let folder = TemporaryFolder()
+        FileManager.default.createFile(
+            atPath: folder.sub("secret"), contents: Data(clientSecret.utf8), attributes: [.posixPermissions: 0o600])
+        let prepared = configuration
+        return try await Sandbox.withRunning(prepared, logger: quiet) { sandbox in try await body(sandbox, folder) }
+    }
+}

@@ -8,14 +8,7 @@ import Testing
 /// `dwt-relay pat` runs Defra's production approval scenarios; against the sandbox all pass.
 @Suite struct ApprovalTests {
     @Test func everyScenarioPassesAgainstTheSandbox() async throws {
-        let folder = TemporaryFolder()
-        var sandbox = SandboxConfiguration()
-        sandbox.clientSecret = RelayHarness.clientSecret
-        try await Sandbox.withRunning(sandbox, logger: Logger(label: "s") { _ in SwiftLogNoOpLogHandler() }) {
-            sandbox in
-            FileManager.default.createFile(
-                atPath: folder.sub("secret"), contents: Data(RelayHarness.clientSecret.utf8),
-                attributes: [.posixPermissions: 0o600])
+        try await RelayHarness.withSandbox { sandbox, folder in
             let config = try RelayConfig(values: [
                 "api.base_url": sandbox.baseURL, "api.token_url": sandbox.tokenURL, "api.client_id": "sandbox-client",
                 "api.client_secret_file": folder.sub("secret"), "site.api_code": "6f1f80e3-5c77-46cb-9766-f3d0f28039a6",

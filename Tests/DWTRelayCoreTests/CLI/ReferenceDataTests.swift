@@ -8,14 +8,7 @@ import Testing
 /// `refdata sync` caches the service's lists; `refdata list` prints them; `validate` uses the cache.
 @Suite struct ReferenceDataTests {
     @Test func syncCachesTheListsAndValidateUsesTheCache() async throws {
-        let folder = TemporaryFolder()
-        var sandbox = SandboxConfiguration()
-        sandbox.clientSecret = RelayHarness.clientSecret
-        try await Sandbox.withRunning(sandbox, logger: Logger(label: "s") { _ in SwiftLogNoOpLogHandler() }) {
-            sandbox in
-            FileManager.default.createFile(
-                atPath: folder.sub("secret"), contents: Data(RelayHarness.clientSecret.utf8),
-                attributes: [.posixPermissions: 0o600])
+        try await RelayHarness.withSandbox { sandbox, folder in
             let config = try RelayConfig(values: [
                 "api.base_url": sandbox.baseURL, "api.token_url": sandbox.tokenURL, "api.client_id": "sandbox-client",
                 "api.client_secret_file": folder.sub("secret"), "paths.state": folder.sub("state"),

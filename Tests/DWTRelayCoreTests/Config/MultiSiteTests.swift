@@ -53,14 +53,7 @@ import Testing
     }
 
     @Test func eachSiteKeepsItsInboxAPICodeNationAndResults() async throws {
-        let folder = TemporaryFolder()
-        var sandbox = SandboxConfiguration()
-        sandbox.clientSecret = RelayHarness.clientSecret
-        try await Sandbox.withRunning(sandbox, logger: Logger(label: "s") { _ in SwiftLogNoOpLogHandler() }) {
-            sandbox in
-            FileManager.default.createFile(
-                atPath: folder.sub("secret"), contents: Data(RelayHarness.clientSecret.utf8),
-                attributes: [.posixPermissions: 0o600])
+        try await RelayHarness.withSandbox { sandbox, folder in
             let path = try write(
                 """
                 api:
