@@ -194,20 +194,25 @@ def bench_intake(n):
     record("intake_vs_disk_fsync_rate", daemon_rate, "files/s", disk, "disk fsyncs/s (write+fsync loop)")
 
 
-def bench_drain(n, concurrency, sandbox, wrk_seconds):
-    bodies = examples()
-    ws = Workspace(f"drain{concurrency}", sandbox.base, extra=[
-        f"  concurrency: {concurrency}", "  max_requests_per_second: 0", "  backoff_initial_seconds: 0.05"])
+def queue_movements(ws, n, bodies):
+    """Stores n movements with `submit` while no daemon runs: a backlog to drain."""
     staging = ws.sub("staging")
     os.makedirs(staging)
     paths = []
     for i in range(n):
-        path = os.path.join(staging, f"d{i:07d}.json")
+        path = os.path.join(staging, f"q{i:07d}.json")
         with open(path, "wb") as f:
             f.write(movement(i, bodies))
         paths.append(path)
     for start in range(0, n, 5000):
         subprocess.run([BIN, "submit", "--config", ws.config] + paths[start:start + 5000], stdout=subprocess.DEVNULL, check=True)
+
+
+def bench_drain(n, concurrency, sandbox, wrk_seconds):
+    bodies = examples()
+    ws = Workspace(f"drain{concurrency}", sandbox.base, extra=[
+        f"  concurrency: {concurrency}", "  max_requests_per_second: 0", "  backoff_initial_seconds: 0.05"])
+    queue_movements(ws, n, bodies)
     ws.start()
     started = time.time()
     ok = wait_until(lambda: ws.count("state = 'accepted'") >= n, 900, 0.02)
@@ -258,16 +263,7 @@ def bench_rate_limited(n):
     sandbox = SandboxProcess("--no-validate", "--enforce-rate", "200")
     bodies = examples()
     ws = Workspace("ratelimit", sandbox.base, extra=["  concurrency: 4", "  max_requests_per_second: 100"])
-    staging = ws.sub("staging")
-    os.makedirs(staging)
-    paths = []
-    for i in range(n):
-        path = os.path.join(staging, f"r{i:07d}.json")
-        with open(path, "wb") as f:
-            f.write(movement(i, bodies))
-        paths.append(path)
-    for start in range(0, n, 5000):
-        subprocess.run([BIN, "submit", "--config", ws.config] + paths[start:start + 5000], stdout=subprocess.DEVNULL, check=True)
+    queue_movements(ws, n, bodies)
     ws.start()
     started = time.time()
     wait_until(lambda: ws.count("state = 'accepted'") >= n, n / 50 + 60, 0.05)
