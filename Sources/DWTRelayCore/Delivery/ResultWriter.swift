@@ -43,11 +43,17 @@ public final class ResultWriter: Sendable {
         }
         queue.async { [self] in
             guard write(movement, durable: false) else { return }
-            let due = pending.withLock { state -> Bool in
+            let (first, due) = pending.withLock { state -> (Bool, Bool) in
                 state.ids.append(id)
-                return state.ids.count >= Self.flushCount
+                if state.since == nil { state.since = Date().timeIntervalSince1970 }
+                return (state.ids.count == 1, state.ids.count >= Self.flushCount)
             }
-            if due { flushNow() }
+            if due {
+                flushNow()
+            } else if first {
+                // The writer keeps its own timer, so no file waits on the sender's loop to be made durable.
+                queue.asyncAfter(deadline: .now() + Self.flushInterval) { [self] in flushNow() }
+            }
         }
     }
 

@@ -1,0 +1,282 @@
+import Foundation
+import Logging
+
+/// One delivery and what its answer does to the sender's state: outcome classification, recording in
+/// batches, backoff, the circuit, auth and payment holds.
+extension DeliveryWorker {
+    // MARK: one delivery
+
+    /// An outcome the store could not record yet (e.g. a full disk): kept and retried, never dropped.
+    struct UnrecordedOutcome {
+        var delivery: Delivery
+        var outcome: DeliveryOutcome
+        var exchange: ExchangeRecord?
+        var error: String?
+        var paymentProbe: String?
+    }
+
+    func finished(
+        _ delivery: Delivery, _ outcome: DeliveryOutcome, exchange: ExchangeRecord?, error: String?,
+        paymentProbe: String?
+    ) {
+        inFlight -= 1
+        // Recorded by the loop, together with every other outcome that arrived meanwhile: one transaction
+        // (one fsync) for many answers.
+        unrecorded.append(
+            UnrecordedOutcome(
+                delivery: delivery, outcome: outcome, exchange: exchange, error: error, paymentProbe: paymentProbe))
+        wake.signal()
+    }
+
+    /// Records every waiting outcome in one transaction; true when none are left (false: the store failed,
+    /// e.g. a full disk, and they are kept for the next try).
+    func flushUnrecorded() -> Bool {
+        guard !unrecorded.isEmpty else { return true }
+        let waiting = unrecorded
+        let now = wallNow()
+        let movements: [Movement]
+        do {
+            movements = try store.finishAll(
+                waiting.map {
+                    (id: $0.delivery.id, outcome: $0.outcome, exchange: $0.exchange, lastError: $0.error)
+                }, now: now)
+        } catch {
+            logger.critical(
+                "cannot record delivery outcomes; keeping them and retrying (an in-doubt resend after a restart)",
+                metadata: ["movements": "\(waiting.count)", "error": "\(error)"])
+            return false
+        }
+        unrecorded = []
+        for (entry, movement) in zip(waiting, movements) { recorded(entry, movement, now: now) }
+        return true
+    }
+
+    func recorded(_ entry: UnrecordedOutcome, _ movement: Movement, now: Double) {
+        let delivery = entry.delivery, exchange = entry.exchange, error = entry.error
+        let paymentProbe = entry.paymentProbe
+        if let paymentProbe { paymentProbeInFlight.remove(paymentProbe) }
+        if let exchange { metrics?.recordDelivery(status: exchange.status, durationMs: exchange.durationMs) }
+        var metadata: Logger.Metadata = [
+            "movement.id": "\(delivery.id)", "movement.state": "\(movement.state.rawValue)",
+            "http.status": "\(exchange?.status.map(String.init) ?? "-")",
+        ]
+        if let id = movement.wasteTrackingId { metadata["movement.waste_tracking_id"] = "\(id)" }
+        if let error { metadata["error"] = "\(error)" }
+        switch movement.state {
+        case .accepted, .rejected:
+            deliveredCount += 1
+            results.write(movement)
+            logger.info("movement \(movement.state.rawValue)", metadata: metadata)
+        case .held:
+            logger.warning("movement held", metadata: metadata)
+        default:
+            retryCount += 1
+            metrics?.recordRetry()
+            logger.info("movement will be retried", metadata: metadata)
+        }
+        if let paymentProbe {
+            if movement.state == .held && movement.holdReason == "payment" {
+                paymentProbeAt[paymentProbe] = now + config.paymentProbeSeconds
+            } else {
+                paymentProbeAt[paymentProbe] = nil
+                try? store.setServiceState("paymentRequired:\(paymentProbe)", nil)
+                let released = (try? store.release(reason: "payment", apiCode: paymentProbe, now: now)) ?? []
+                logger.notice(
+                    "service charge paid; held movements released",
+                    metadata: ["apiCode": "\(paymentProbe)", "released": "\(released.count)"])
+            }
+        }
+    }
+
+    func transientFailure(retryAfter: Double?, throttled: Bool) {
+        if throttled {
+            limiter.throttled()
+            if let retryAfter { globalPauseUntil = wallNow() + retryAfter }
+            return
+        }
+        consecutiveFailures += 1
+        let now = wallNow()
+        if circuitOpenUntil != nil || consecutiveFailures >= config.circuitFailures {
+            circuitOpenings += 1
+            let pause = max(
+                policy.initialSeconds, policy.delay(attempt: circuitOpenings, jitter: Double.random(in: 0.5...1)))
+            circuitOpenUntil = now + max(pause, retryAfter ?? 0)
+            try? store.setServiceState("circuit.state", "open")
+            try? store.setServiceState("circuit.until", String(circuitOpenUntil!))
+            logger.warning(
+                "service failing repeatedly; queue paused until a probe succeeds",
+                metadata: ["circuit.until": "\(ISO8601.string(circuitOpenUntil!))"])
+        }
+    }
+
+    func succeeded() {
+        limiter.succeeded()
+        consecutiveFailures = 0
+        if circuitOpenUntil != nil {
+            circuitOpenUntil = nil
+            circuitOpenings = 0
+            try? store.setServiceState("circuit.state", "closed")
+            try? store.setServiceState("circuit.until", nil)
+            logger.notice("service answering again; queue resumed")
+        }
+    }
+
+    func authRefused(_ detail: String) {
+        if authProbeAt == nil {
+            logger.critical(
+                "the token endpoint refused the credentials; sending stopped, queue kept",
+                metadata: ["error": "\(detail)"])
+        }
+        authProbeAt = wallNow() + config.authProbeSeconds
+        try? store.setServiceState("auth.state", "failing")
+        try? store.setServiceState("auth.detail", detail)
+    }
+
+    func paymentRequired(_ apiCode: String?) {
+        guard let apiCode else { return }
+        if paymentProbeAt[apiCode] == nil {
+            paymentProbeAt[apiCode] = wallNow() + config.paymentProbeSeconds
+            logger.critical(
+                "402: the organisation's DWT service charge is unpaid; movements are held, not lost",
+                metadata: ["apiCode": "\(apiCode)"])
+        }
+        try? store.setServiceState("paymentRequired:\(apiCode)", String(wallNow()))
+    }
+
+    func tokenRefreshed() async {
+        let refreshes = await client.tokens.refreshCount
+        if refreshes > tokenRefreshesSeen {
+            for _ in tokenRefreshesSeen..<refreshes { metrics?.recordTokenRefresh() }
+            tokenRefreshesSeen = refreshes
+        } else {
+            return
+        }
+        if let expiry = await client.tokens.expiresAt {
+            try? store.setServiceState("auth.tokenExpiresAt", String(expiry))
+        }
+        try? store.setServiceState("auth.state", "ok")
+    }
+
+    func backoff(_ delivery: Delivery, retryAfter: Double? = nil) -> Double {
+        wallNow()
+            + policy.delay(
+                attempt: delivery.movement.attempts, jitter: Double.random(in: 0...1), retryAfter: retryAfter)
+    }
+
+    nonisolated func deliver(_ delivery: Delivery, paymentProbe: String? = nil) async {
+        let method = delivery.targetWasteTrackingId == nil ? "POST" : "PUT"
+        let path = ReceiptClient.path(for: delivery.targetWasteTrackingId)
+        var resent401 = false
+        while true {
+            let token: String
+            do {
+                token = try await client.tokens.token()
+                await tokenRefreshed()
+            } catch {
+                switch error {
+                case .refused(_, let detail):
+                    await authRefused(error.description)
+                    await finished(
+                        delivery, .held(reason: "auth", inDoubt: false), exchange: nil,
+                        error: "credentials refused: \(detail)",
+                        paymentProbe: paymentProbe)
+                case .unavailable:
+                    await transientFailure(retryAfter: nil, throttled: false)
+                    await finished(
+                        delivery, .retry(nextAttemptAt: await backoff(delivery), inDoubt: false), exchange: nil,
+                        error: error.description, paymentProbe: paymentProbe)
+                }
+                return
+            }
+            let started = ContinuousClock.now
+            let result: Result<ReceiptResponse, ReceiptClient.SendFailure>
+            do {
+                result = .success(
+                    try await client.send(
+                        payload: delivery.payload, target: delivery.targetWasteTrackingId, token: token))
+            } catch {
+                result = .failure(error)
+            }
+            let duration = started.duration(to: .now)
+            let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+            switch result {
+            case .failure(let failure):
+                guard case .transport(let detail, let inDoubt) = failure else { return }
+                let exchange = ExchangeRecord(
+                    method: method, path: path, status: nil, durationMs: ms, error: detail, serviceChargeExpiry: nil)
+                await transientFailure(retryAfter: nil, throttled: false)
+                let outcome: DeliveryOutcome
+                if inDoubt && method == "POST" && config.inDoubt == .hold {
+                    outcome = .held(reason: "in-doubt", inDoubt: true)
+                } else {
+                    outcome = .retry(nextAttemptAt: await backoff(delivery), inDoubt: inDoubt)
+                }
+                await finished(delivery, outcome, exchange: exchange, error: detail, paymentProbe: paymentProbe)
+                return
+            case .success(let response):
+                let exchange = ExchangeRecord(
+                    method: method, path: path, status: response.status, durationMs: ms,
+                    error: response.status >= 400 ? response.firstErrorSummary : nil,
+                    serviceChargeExpiry: response.serviceChargeExpiry)
+                if response.status == 401 && !resent401 {
+                    resent401 = true
+                    try? store.recordExchange(delivery.id, exchange, now: wallNow())
+                    await client.tokens.invalidate(token)
+                    continue
+                }
+                let outcome = await classify(response, delivery: delivery, method: method)
+                await finished(
+                    delivery, outcome.outcome, exchange: exchange, error: outcome.error, paymentProbe: paymentProbe)
+                return
+            }
+        }
+    }
+
+    func classify(_ response: ReceiptResponse, delivery: Delivery, method: String) async -> (
+        outcome: DeliveryOutcome, error: String?
+    ) {
+        switch response.status {
+        case 200, 201:
+            succeeded()
+            return (
+                .accepted(
+                    wasteTrackingId: response.wasteTrackingId, warningsJSON: response.warningsJSON, notFound: false),
+                nil
+            )
+        case 404 where method == "PUT":
+            succeeded()
+            return (.accepted(wasteTrackingId: nil, warningsJSON: response.warningsJSON, notFound: true), nil)
+        case 400:
+            succeeded()
+            return (.rejected(errorsJSON: response.errorsJSON), "400 " + response.firstErrorSummary)
+        case 401:
+            authRefused("the API answered 401 twice, even with a fresh token")
+            return (.held(reason: "auth", inDoubt: false), "401 Unauthorized with a fresh token")
+        case 402:
+            paymentRequired(delivery.movement.apiCode)
+            return (.held(reason: "payment", inDoubt: false), "402 Payment Required: the service charge is unpaid")
+        case 403:
+            return (
+                .held(reason: "forbidden", inDoubt: false),
+                "403 Forbidden: check the apiCode and the client's permissions"
+            )
+        case 408, 429, 500...599:
+            transientFailure(retryAfter: response.retryAfter, throttled: response.status == 429)
+            let next = backoff(delivery, retryAfter: response.retryAfter)
+            return (.retry(nextAttemptAt: next, inDoubt: false), "HTTP \(response.status)")
+        default:
+            return (
+                .held(reason: "unexpected-status", inDoubt: false),
+                "unexpected HTTP \(response.status) from the service"
+            )
+        }
+    }
+}
+
+extension DeliveryWorker {
+    /// Returns once the actor runs: proof it is not blocked (for the watchdog).
+    public func ping() {}
+
+    /// In-flight request count (status line and tests).
+    public var inFlightCount: Int { inFlight }
+}
