@@ -29,6 +29,8 @@ public final class ReceiptClient: Sendable {
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.redirectConfiguration = .disallow
+        // No tracer: request spans cost measurable CPU per movement and nothing here collects them.
+        configuration.tracing.tracer = nil
         configuration.timeout = .init(connect: .seconds(10), read: .milliseconds(Int64(config.timeoutSeconds * 1000)))
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(config.concurrency, 1) + 1)

@@ -31,24 +31,33 @@ extension DeliveryWorker {
     /// Records every waiting outcome in one transaction; true when none are left (false: the store failed,
     /// e.g. a full disk, and they are kept for the next try).
     func flushUnrecorded() -> Bool {
-        guard !unrecorded.isEmpty else { return true }
+        settleAndClaim(now: wallNow(), limit: 0) != nil
+    }
+
+    /// Records every waiting outcome and claims up to `limit` due movements in one transaction (one fsync
+    /// per turn of the loop). Nil when the store failed: the outcomes are kept for the next try.
+    func settleAndClaim(now: Double, limit: Int) -> [Delivery]? {
+        guard !unrecorded.isEmpty || limit > 0 else { return [] }
         let waiting = unrecorded
-        let now = wallNow()
-        let movements: [Movement]
+        let settled: (finished: [Movement], claimed: [Delivery])
         do {
-            movements = try store.finishAll(
-                waiting.map {
-                    (id: $0.delivery.id, outcome: $0.outcome, exchange: $0.exchange, lastError: $0.error)
-                }, now: now)
+            settled = try store.settle(
+                finishing: waiting.map {
+                    FinishedAttempt(id: $0.delivery.id, outcome: $0.outcome, exchange: $0.exchange, lastError: $0.error)
+                }, claimLimit: limit, now: now, pausedAPICodes: Set(paymentProbeAt.keys))
         } catch {
-            logger.critical(
-                "cannot record delivery outcomes; keeping them and retrying (an in-doubt resend after a restart)",
-                metadata: ["movements": "\(waiting.count)", "error": "\(error)"])
-            return false
+            if waiting.isEmpty {
+                logger.error("cannot claim movements from the queue", metadata: ["error": "\(error)"])
+            } else {
+                logger.critical(
+                    "cannot record delivery outcomes; keeping them and retrying (an in-doubt resend after a restart)",
+                    metadata: ["movements": "\(waiting.count)", "error": "\(error)"])
+            }
+            return nil
         }
         unrecorded = []
-        for (entry, movement) in zip(waiting, movements) { recorded(entry, movement, now: now) }
-        return true
+        for (entry, movement) in zip(waiting, settled.finished) { recorded(entry, movement, now: now) }
+        return settled.claimed
     }
 
     func recorded(_ entry: UnrecordedOutcome, _ movement: Movement, now: Double) {

@@ -81,8 +81,14 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     static var maximumWait: Double { 30 }
 
     private func waitUntil(_ wallTime: Double?) async {
-        let target = min(wallTime ?? .greatestFiniteMagnitude, results.nextFlushAt ?? .greatestFiniteMagnitude)
-        let delay = min(Self.maximumWait, max(0, target - wallNow()))
+        guard let wallTime else {
+            // Requests in flight wake the loop when they end, within their timeout, so no timer is needed
+            // (at full speed this wait happens on every turn) as long as that timeout is short enough for
+            // the watchdog, which wants a tick every 100 s.
+            if inFlight > 0 && config.timeoutSeconds <= 2 * Self.maximumWait { return await wake.wait() }
+            return await waitUntil(wallNow() + Self.maximumWait)
+        }
+        let delay = min(Self.maximumWait, max(0, wallTime - wallNow()))
         await wake.wait(until: clock.now.advanced(by: .milliseconds(Int64(delay * 1000) + 1)), clock: clock)
     }
 
@@ -91,9 +97,10 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             while !stopping && !Task.isCancelled {
                 progress.tick()
                 let now = wallNow()
-                // Outcomes first: every gate below (auth, payment, circuit) acts on recorded states.
                 results.flushIfDue(now: now)
-                if !unrecorded.isEmpty && !flushUnrecorded() {
+                // Outcomes are recorded before any gate below (auth, payment, circuit) acts on them; when no
+                // gate is shut they go in the same transaction as the next claim instead.
+                if !unrecorded.isEmpty && gateShut(now: now) && !flushUnrecorded() {
                     store.checkpoint()
                     // The store cannot write (full disk?): do not send more until it can.
                     await waitUntil(now + 1)
@@ -125,13 +132,10 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                     await waitUntil(nil)
                     continue
                 }
-                let batch: [Delivery]
-                do {
-                    batch = try store.claimDue(now: now, limit: capacity, pausedAPICodes: Set(paymentProbeAt.keys))
-                } catch {
-                    logger.error("cannot claim movements from the queue", metadata: ["error": "\(error)"])
+                let outcomesWaiting = !unrecorded.isEmpty
+                guard let batch = settleAndClaim(now: now, limit: capacity) else {
                     store.checkpoint()
-                    await waitUntil(now + 5)
+                    await waitUntil(now + (outcomesWaiting ? 1 : 5))
                     continue
                 }
                 if batch.isEmpty {
@@ -158,6 +162,12 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         }
         _ = flushUnrecorded()
         results.flush()
+    }
+
+    /// Whether anything stops the loop from claiming right now (then outcomes are recorded on their own).
+    private func gateShut(now: Double) -> Bool {
+        authProbeAt != nil || !paymentProbeAt.isEmpty || circuitOpenUntil != nil || inFlight >= config.concurrency
+            || (globalPauseUntil.map { now < $0 } ?? false)
     }
 
     private func startPaymentProbes(now: Double, group: inout DiscardingTaskGroup) {

@@ -16,6 +16,8 @@ public final class ResultWriter: Sendable {
     let store: MovementStore
     let logger: Logger
     private let pending = Mutex<(ids: [Int64], since: Double?)>(([], nil))
+    /// Result folders known to exist (checked once rather than for every file).
+    private let knownFolders = Mutex<Set<String>>([])
     /// Files are written here, off the sender's loop: creating thousands of files is kernel work that
     /// should overlap with HTTP and SQLite, not queue behind them.
     private let queue = DispatchQueue(label: "dwt-relay.results")
@@ -61,9 +63,19 @@ public final class ResultWriter: Sendable {
     func write(_ movement: Movement, durable: Bool) -> Bool {
         guard movement.state == .accepted || movement.state == .rejected, let id = movement.id else { return false }
         do {
-            try FileManager.default.createDirectory(atPath: folder(for: movement), withIntermediateDirectories: true)
-            let text = JSONText.encode(try store.decrypted(movement).resultJSON, sorted: false) + "\n"
-            try FileSystem.writeAtomically(Data(text.utf8), to: path(for: movement), durable: durable)
+            let folder = folder(for: movement)
+            if !knownFolders.withLock({ $0.contains(folder) }) {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                knownFolders.withLock { _ = $0.insert(folder) }
+            }
+            let text = ResultFile.render(try store.decrypted(movement))
+            do {
+                try FileSystem.writeAtomically(Data(text.utf8), to: path(for: movement), durable: durable)
+            } catch {
+                // The folder may have been removed since: recreate it once, then give up until start-up.
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try FileSystem.writeAtomically(Data(text.utf8), to: path(for: movement), durable: durable)
+            }
             if durable { try store.markResultsWritten([id]) }
             return true
         } catch {

@@ -37,8 +37,64 @@ extension Movement {
         try db.cachedStatement(sql: Self.updateSQL).execute(arguments: StatementArguments(columnValues + [id]))
     }
 
+    /// Claim: only the columns a claim changes. SQLite rewrites every index whose columns appear in an
+    /// UPDATE's SET list, so the full-row `updateCached` would rewrite all eleven indexes for nothing.
+    func updateClaimCached(_ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                UPDATE movement SET state = ?, attempts = ?, sentAt = ?, updatedAt = ?, kind = ?,
+                targetWasteTrackingId = ? WHERE id = ?
+                """
+        ).execute(arguments: [state.rawValue, attempts, sentAt, updatedAt, kind.rawValue, targetWasteTrackingId, id])
+    }
+
+    /// An attempt's end: only the columns an outcome changes (see `updateClaimCached`).
+    func updateOutcomeCached(_ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                UPDATE movement SET state = ?, holdReason = ?, attempts = ?, nextAttemptAt = ?, wasteTrackingId = ?,
+                warnings = ?, errors = ?, lastError = ?, lastStatus = ?, possibleDuplicate = ?, notFound = ?,
+                acceptedAt = ?, finishedAt = ?, updatedAt = ?, serviceChargeExpiry = ?, resultWritten = ?
+                WHERE id = ?
+                """
+        ).execute(arguments: [
+            state.rawValue, holdReason, attempts, nextAttemptAt, wasteTrackingId, warnings, errors, lastError,
+            lastStatus, possibleDuplicate, notFound, acceptedAt, finishedAt, updatedAt, serviceChargeExpiry,
+            resultWritten, id,
+        ])
+    }
+
     static func fetchCached(_ db: Database, id: Int64) throws -> Movement? {
-        try Movement.fetchOne(db.cachedStatement(sql: "SELECT * FROM movement WHERE id = ?"), arguments: [id])
+        try Movement.fetchOne(db.cachedStatement(sql: HotQueries.movementByID), arguments: [id])
+    }
+
+    /// Whole-table rows (`SELECT *`) are decoded by position; any other selection by name.
+    public init(row: Row) throws {
+        if row.count == Self.tableColumnCount && row.columnNames.first == "id" {
+            try self.init(tableRow: row)
+        } else {
+            self = try FetchableRecordDecoder().decode(Movement.self, from: row)
+        }
+    }
+
+    /// `SELECT *` rows have `id` then `columnNames`, in table order (migrations only ever append columns).
+    static let tableColumnCount = columnNames.count + 1
+
+    /// Decodes a `SELECT *` row by position. The Codable decoder looks every column up by name
+    /// (case-insensitively) and was the largest single cost of claiming and finishing a movement.
+    init(tableRow row: Row) throws {
+        func text(_ index: Int) -> String? { row[index] }
+        guard let kind = Kind(rawValue: row[7]), let state = MovementState(rawValue: row[10]) else {
+            throw DatabaseError(message: "movement row \(row[0] as Int64? ?? 0) has an unknown kind or state")
+        }
+        self.init(
+            id: row[0], source: row[1], sourceFile: text(2), contentHash: row[3], payload: row[4], apiCode: text(5),
+            yourUniqueReference: text(6), kind: kind, targetWasteTrackingId: text(8), revisionOf: row[9],
+            state: state, holdReason: text(11), attempts: row[12], nextAttemptAt: row[13], wasteTrackingId: text(14),
+            warnings: text(15), errors: text(16), lastError: text(17), lastStatus: row[18], possibleDuplicate: row[19],
+            notFound: row[20], dateTimeReceived: text(21), receivedAt: row[22], sentAt: row[23], acceptedAt: row[24],
+            finishedAt: row[25], updatedAt: row[26], serviceChargeExpiry: text(27), resultWritten: row[28],
+            deadlineAt: row[29], site: text(30))
     }
 }
 

@@ -8,57 +8,7 @@ extension MovementStore {
     /// A revision waits until the movement it revises has a final outcome; movements whose apiCode is in
     /// `pausedAPICodes` stay queued.
     public func claimDue(now: Double, limit: Int, pausedAPICodes: Set<String> = []) throws -> [Delivery] {
-        try pool.writeWithoutTransaction { db in
-            var claimed: [Delivery] = []
-            try db.inTransaction(.immediate) {
-                // Only the columns that decide eligibility; whole rows are read for the ones claimed.
-                let candidates = try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT id, apiCode, yourUniqueReference, revisionOf FROM movement
-                            WHERE state = 'queued' AND nextAttemptAt <= ? ORDER BY id LIMIT ?
-                            """),
-                    arguments: [now, max(limit * 4, 64)])
-                var blockedReferences = Set<String>()
-                for candidate in candidates {
-                    if claimed.count >= limit { break }
-                    let code: String? = candidate["apiCode"]
-                    let reference: String? = candidate["yourUniqueReference"]
-                    if let code, pausedAPICodes.contains(code) { continue }
-                    // Per reference strictly in order: nothing overtakes an earlier revision still waiting.
-                    if let reference, blockedReferences.contains(reference) { continue }
-                    guard var movement = try Movement.fetchCached(db, id: candidate["id"]) else { continue }
-                    var target = movement.targetWasteTrackingId
-                    if let earlierId = movement.revisionOf {
-                        guard let earlier = try Movement.fetchCached(db, id: earlierId) else { continue }
-                        guard earlier.state.isFinal else {
-                            if let reference = movement.yourUniqueReference { blockedReferences.insert(reference) }
-                            continue
-                        }
-                        target = earlier.wasteTrackingId ?? earlier.targetWasteTrackingId ?? target
-                        if target != movement.targetWasteTrackingId || (target == nil && movement.kind == .put) {
-                            movement.targetWasteTrackingId = target
-                            movement.kind = target == nil ? .post : .put
-                        }
-                    }
-                    movement.state = .sending
-                    movement.attempts += 1
-                    movement.sentAt = now
-                    movement.updatedAt = now
-                    try movement.updateCached(db)
-                    try MovementEvent(
-                        movementId: movement.id!, at: now, kind: "state", fromState: "queued", toState: "sending",
-                        message: "attempt \(movement.attempts)"
-                    ).insertCached(db)
-                    claimed.append(
-                        Delivery(
-                            movement: movement, targetWasteTrackingId: target,
-                            payload: try self.decrypted(movement).payload))
-                }
-                return .commit
-            }
-            return claimed
-        }
+        try settle(finishing: [], claimLimit: limit, now: now, pausedAPICodes: pausedAPICodes).claimed
     }
 
     /// Records the end of one attempt: the HTTP exchange (if any) and the new state, in one transaction.
@@ -66,30 +16,83 @@ extension MovementStore {
     public func finish(
         _ id: Int64, outcome: DeliveryOutcome, exchange: ExchangeRecord?, lastError: String?, now: Double
     ) throws -> Movement {
-        try finishAll([(id, outcome, exchange, lastError)], now: now)[0]
+        try finishAll([FinishedAttempt(id: id, outcome: outcome, exchange: exchange, lastError: lastError)], now: now)[
+            0]
     }
 
     /// Records several attempts' ends in one transaction (one fsync for a burst of answers).
-    public func finishAll(
-        _ entries: [(id: Int64, outcome: DeliveryOutcome, exchange: ExchangeRecord?, lastError: String?)], now: Double
-    ) throws -> [Movement] {
-        try pool.writeWithoutTransaction { db in
-            var results: [Movement] = []
+    public func finishAll(_ attempts: [FinishedAttempt], now: Double) throws -> [Movement] {
+        try settle(finishing: attempts, claimLimit: 0, now: now).finished
+    }
+
+    /// The sender's one write per turn: records the attempts that ended and claims the next due movements
+    /// in the same transaction, so a busy queue costs one fsync per turn rather than two.
+    public func settle(
+        finishing attempts: [FinishedAttempt], claimLimit: Int, now: Double, pausedAPICodes: Set<String> = []
+    ) throws -> (finished: [Movement], claimed: [Delivery]) {
+        guard !attempts.isEmpty || claimLimit > 0 else { return ([], []) }
+        return try pool.writeWithoutTransaction { db in
+            var finished: [Movement] = []
+            var claimed: [Delivery] = []
             try db.inTransaction(.immediate) {
-                results = try entries.map {
-                    try self.finishOne(
-                        db, $0.id, outcome: $0.outcome, exchange: $0.exchange, lastError: $0.lastError, now: now)
+                var serviceState: [String: String] = [:]
+                finished = try attempts.map { try self.finishOne(db, $0, now: now, serviceState: &serviceState) }
+                for (key, value) in serviceState { try Self.setServiceState(db, key, value, now: now) }
+                if claimLimit > 0 {
+                    claimed = try self.claimDue(db, now: now, limit: claimLimit, pausedAPICodes: pausedAPICodes)
                 }
                 return .commit
             }
-            return results
+            return (finished, claimed)
         }
     }
 
+    private func claimDue(_ db: Database, now: Double, limit: Int, pausedAPICodes: Set<String>) throws -> [Delivery] {
+        var claimed: [Delivery] = []
+        // Only the columns that decide eligibility; whole rows are read for the ones claimed.
+        let candidates = try Row.fetchAll(
+            db.cachedStatement(sql: HotQueries.dueCandidates),
+            arguments: [now, max(limit * 4, 64)])
+        var blockedReferences = Set<String>()
+        for candidate in candidates {
+            if claimed.count >= limit { break }
+            let code: String? = candidate["apiCode"]
+            let reference: String? = candidate["yourUniqueReference"]
+            if let code, pausedAPICodes.contains(code) { continue }
+            // Per reference strictly in order: nothing overtakes an earlier revision still waiting.
+            if let reference, blockedReferences.contains(reference) { continue }
+            guard var movement = try Movement.fetchCached(db, id: candidate["id"]) else { continue }
+            var target = movement.targetWasteTrackingId
+            if let earlierId = movement.revisionOf {
+                guard let earlier = try Movement.fetchCached(db, id: earlierId) else { continue }
+                guard earlier.state.isFinal else {
+                    if let reference = movement.yourUniqueReference { blockedReferences.insert(reference) }
+                    continue
+                }
+                target = earlier.wasteTrackingId ?? earlier.targetWasteTrackingId ?? target
+                if target != movement.targetWasteTrackingId || (target == nil && movement.kind == .put) {
+                    movement.targetWasteTrackingId = target
+                    movement.kind = target == nil ? .post : .put
+                }
+            }
+            movement.state = .sending
+            movement.attempts += 1
+            movement.sentAt = now
+            movement.updatedAt = now
+            // No event row here: the attempt is recorded with its HTTP exchange when it ends, and a crash
+            // meanwhile is recorded by the start-up repair. The row itself is the durable evidence.
+            try movement.updateClaimCached(db)
+            claimed.append(
+                Delivery(
+                    movement: movement, targetWasteTrackingId: target, payload: try self.decrypted(movement).payload))
+        }
+        return claimed
+    }
+
     private func finishOne(
-        _ db: Database, _ id: Int64, outcome: DeliveryOutcome, exchange: ExchangeRecord?, lastError: String?,
-        now: Double
+        _ db: Database, _ attempt: FinishedAttempt, now: Double, serviceState: inout [String: String]
     ) throws -> Movement {
+        let id = attempt.id, outcome = attempt.outcome, exchange = attempt.exchange, lastError = attempt.lastError
         guard var movement = try Movement.fetchCached(db, id: id) else { throw StoreError.notFound(id) }
         let from = movement.state
         if let exchange {
@@ -100,9 +103,7 @@ extension MovementStore {
             movement.lastStatus = exchange.status
             if let expiry = exchange.serviceChargeExpiry {
                 movement.serviceChargeExpiry = expiry
-                if let code = movement.apiCode {
-                    try Self.setServiceState(db, "serviceChargeExpiry:\(code)", expiry, now: now)
-                }
+                if let code = movement.apiCode { serviceState["serviceChargeExpiry:\(code)"] = expiry }
             }
         }
         movement.updatedAt = now
@@ -119,7 +120,7 @@ extension MovementStore {
             movement.holdReason = nil
             movement.resultWritten = false
             note = notFound ? "ID unknown to the service (404); details stored" : nil
-            try Self.setServiceState(db, "lastAcceptedAt", String(now), now: now)
+            serviceState["lastAcceptedAt"] = String(now)
         case .rejected(let errors):
             movement.state = .rejected
             movement.errors = try self.sealText(errors)
@@ -146,16 +147,14 @@ extension MovementStore {
             movement.nextAttemptAt = next
             movement.attempts = max(0, movement.attempts - 1)
         }
-        try movement.updateCached(db)
+        try movement.updateOutcomeCached(db)
         if from != movement.state || note != nil {
             try MovementEvent(
                 movementId: id, at: now, kind: "state", fromState: from.rawValue,
                 toState: movement.state.rawValue, message: note ?? lastError
             ).insertCached(db)
         }
-        if let lastError, movement.state != .accepted {
-            try Self.setServiceState(db, "lastError", lastError, now: now)
-        }
+        if let lastError, movement.state != .accepted { serviceState["lastError"] = lastError }
         return movement
     }
 

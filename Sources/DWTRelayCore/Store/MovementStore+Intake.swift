@@ -22,13 +22,10 @@ extension MovementStore {
         let existing: Int64?
         if let name = item.sourceFile {
             existing = try Int64.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT id FROM movement WHERE sourceFile = ? AND contentHash = ? AND site IS ? LIMIT 1"),
-                arguments: [name, item.contentHash, item.site])
+                db.cachedStatement(sql: HotQueries.duplicateFile), arguments: [name, item.contentHash, item.site])
         } else {
             existing = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT id FROM movement WHERE sourceFile IS NULL AND contentHash = ? LIMIT 1"),
-                arguments: [item.contentHash])
+                db.cachedStatement(sql: HotQueries.duplicateSubmission), arguments: [item.contentHash])
         }
         if let existing { return .duplicate(existingId: existing) }
 
@@ -50,11 +47,7 @@ extension MovementStore {
             note = "received; update of \(target)"
         } else if let reference = item.yourUniqueReference,
             var earlier = try Movement.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM movement WHERE yourUniqueReference = ? AND state <> 'superseded'
-                        AND (apiCode IS ? OR apiCode = ?) ORDER BY id DESC LIMIT 1
-                        """),
+                db.cachedStatement(sql: HotQueries.latestForReference),
                 arguments: [reference, item.apiCode, item.apiCode])
         {
             if earlier.state == .queued && earlier.attempts == 0 {

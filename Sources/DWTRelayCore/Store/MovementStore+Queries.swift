@@ -126,13 +126,14 @@ extension MovementStore {
 
     static func setServiceState(_ db: Database, _ key: String, _ value: String?, now: Double) throws {
         if let value {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO serviceState(key, value, updatedAt) VALUES (?, ?, ?)
                     ON CONFLICT(key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt
-                    """, arguments: [key, value, now])
+                    """
+            ).execute(arguments: [key, value, now])
         } else {
-            try db.execute(sql: "DELETE FROM serviceState WHERE key = ?", arguments: [key])
+            try db.cachedStatement(sql: "DELETE FROM serviceState WHERE key = ?").execute(arguments: [key])
         }
     }
 

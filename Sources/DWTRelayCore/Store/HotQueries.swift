@@ -1,0 +1,62 @@
+import GRDB
+
+/// The statements run once or more per movement on intake and delivery. Each must be an index search that
+/// stops early: a plan that scans or sorts grows with the store and turns a backlog into a standstill.
+/// `HotQueryPlanTests` checks every plan with parameters bound the way the code binds them.
+enum HotQueries {
+    /// Same file name and content already stored (a crash between commit and delete). `INDEXED BY`
+    /// because with a bound `site IS ?` SQLite preferred the (site, state) index and read every row of
+    /// the site on each file, which cut intake from thousands of files per second to hundreds at 10,000.
+    static let duplicateFile = """
+        SELECT id FROM movement INDEXED BY movement_source
+        WHERE sourceFile = ? AND contentHash = ? AND site IS ? LIMIT 1
+        """
+
+    /// Same content submitted without a file name.
+    static let duplicateSubmission = "SELECT id FROM movement WHERE sourceFile IS NULL AND contentHash = ? LIMIT 1"
+
+    /// The latest movement with a reference, which a new one may revise or supersede.
+    static let latestForReference = """
+        SELECT * FROM movement WHERE yourUniqueReference = ? AND state <> 'superseded'
+        AND (apiCode IS ? OR apiCode = ?) ORDER BY id DESC LIMIT 1
+        """
+
+    /// Due movements, in the order of the (state, nextAttemptAt) index so the scan stops at LIMIT:
+    /// `ORDER BY id` sorted every due row on each claim. New movements still go in arrival order (their
+    /// nextAttemptAt is their arrival) and a revision waits for its predecessor whatever the order.
+    static let dueCandidates = """
+        SELECT id, apiCode, yourUniqueReference, revisionOf FROM movement
+        WHERE state = 'queued' AND nextAttemptAt <= ? ORDER BY nextAttemptAt, id LIMIT ?
+        """
+
+    /// One whole row by id.
+    static let movementByID = "SELECT * FROM movement WHERE id = ?"
+
+    /// Every statement above with sample arguments, for the plan check.
+    static var all: [(name: String, sql: String, arguments: StatementArguments)] {
+        [
+            ("duplicateFile", duplicateFile, ["a.json", "hash", nil]),
+            ("duplicateSubmission", duplicateSubmission, ["hash"]),
+            ("latestForReference", latestForReference, ["REF", "code", "code"]),
+            ("dueCandidates", dueCandidates, [1e12, 64]),
+            ("movementByID", movementByID, [1]),
+        ]
+    }
+}
+
+extension MovementStore {
+    /// SQLite's plan for each per-movement statement (name -> plan lines), with arguments bound as the code
+    /// binds them: plans can differ from those of the same SQL with literals.
+    public func hotQueryPlans() throws -> [String: [String]] {
+        try pool.read { db in
+            var plans: [String: [String]] = [:]
+            for query in HotQueries.all {
+                plans[query.name] = try Row.fetchAll(
+                    db, sql: "EXPLAIN QUERY PLAN " + query.sql, arguments: query.arguments
+                )
+                .map { $0["detail"] as String? ?? "" }
+            }
+            return plans
+        }
+    }
+}
