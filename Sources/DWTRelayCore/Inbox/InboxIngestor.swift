@@ -86,14 +86,30 @@ public final class InboxIngestor: Sendable {
     /// Takes the named files in one group commit. Returns how many were stored or recognised as taken.
     @discardableResult
     public func take(_ names: [String]) -> Int {
-        // Claiming, reading and checking are independent per file: spread them over the cores, then
-        // commit serially in one transaction.
+        commit(claim(names))
+    }
+
+    /// Files claimed, read and checked, ready for one group commit.
+    public struct ClaimedBatch: Sendable {
+        fileprivate let entries: [Prepared]
+    }
+
+    /// First half of `take`: claims, reads and checks the files. Independent per file, so spread over the
+    /// cores; the watcher runs it for the next batch while the previous one commits.
+    public func claim(_ names: [String]) -> ClaimedBatch {
         let prepared = UnsafeSendableBuffer<Prepared>(count: names.count)
         DispatchQueue.concurrentPerform(iterations: names.count) { index in
             prepared[index] = prepare(names[index])
         }
+        return ClaimedBatch(entries: prepared.values)
+    }
+
+    /// Second half of `take`: one transaction for the batch, then the files are removed (or archived) and the
+    /// folder fsynced. Batches must be committed in the order they were claimed.
+    @discardableResult
+    public func commit(_ batch: ClaimedBatch) -> Int {
         var claimed: [(original: String, claim: String, item: IntakeItem)] = []
-        for entry in prepared.values {
+        for entry in batch.entries {
             switch entry {
             case .skipped:
                 continue
@@ -150,7 +166,7 @@ public final class InboxIngestor: Sendable {
         return results.count
     }
 
-    enum Prepared {
+    enum Prepared: Sendable {
         case skipped
         case ready(original: String, claim: String, item: IntakeItem)
         case refused(original: String, claim: String, rejection: IntakeRejection)

@@ -21,6 +21,14 @@ public final class InboxWatcher: @unchecked Sendable {
     private var retryTimer: DispatchSourceTimer?
     /// Time of the last completed pass, for the watchdog and status.
     private let progress: ProgressClock
+    /// Commits run here, in claim order, while `queue` claims and reads the next batch: on two cores the
+    /// commit (SQLite, unlink, fsync) and the reading overlap instead of taking turns.
+    private let commitQueue = DispatchQueue(label: "dwt-relay.inbox.commit")
+    /// At most one batch is handed to `commitQueue` at a time.
+    private let commitSlot = DispatchSemaphore(value: 1)
+    /// Names in the batch handed to `commitQueue` (confined to `queue`): a file dropped again under one of
+    /// these names must not be claimed before the earlier claim is removed, or that removal would take it.
+    private var committingNames: Set<String> = []
 
     public init(ingestor: InboxIngestor, rescanSeconds: Double, logger: Logger, progress: ProgressClock) {
         self.ingestor = ingestor
@@ -66,10 +74,33 @@ public final class InboxWatcher: @unchecked Sendable {
             timer = nil
             retryTimer?.cancel()
             retryTimer = nil
+            waitForCommit()
+        }
+    }
+
+    /// Returns once the batch handed to `commitQueue` (if any) is committed. Called on `queue`.
+    private func waitForCommit() {
+        commitSlot.wait()
+        commitSlot.signal()
+        committingNames = []
+    }
+
+    /// Claims a batch here and commits it on `commitQueue`, overlapping with the next claim.
+    private func takePipelined(_ names: [String]) {
+        if !committingNames.isDisjoint(with: names) { waitForCommit() }
+        let batch = ingestor.claim(names)
+        commitSlot.wait()
+        committingNames = Set(names)
+        commitQueue.async { [self] in
+            ingestor.commit(batch)
+            commitSlot.signal()
+            if ingestor.health.failure != nil { queue.async { [self] in scheduleRetryIfFailing() } }
         }
     }
 
     private func rescan(minimumAge: Double) {
+        // A full scan sees claimed files: let the commit in progress remove its own first.
+        waitForCommit()
         let taken = ingestor.scan(minimumAge: minimumAge)
         progress.tick()
         scheduleRetryIfFailing()
@@ -119,7 +150,7 @@ public final class InboxWatcher: @unchecked Sendable {
         }
         if !names.isEmpty {
             for start in stride(from: 0, to: names.count, by: 512) {
-                ingestor.take(Array(names[start..<min(start + 512, names.count)]))
+                takePipelined(Array(names[start..<min(start + 512, names.count)]))
             }
         }
         progress.tick()

@@ -2,8 +2,18 @@
 /// movement with duplicate keys is ambiguous and is refused rather than silently resolved.
 ///
 /// Runs only on text a JSON parser has already accepted, so it can be a simple scanner.
+import Foundation
+
 enum JSONDuplicateKeys {
+    static func first(in data: Data) -> String? {
+        data.withUnsafeBytes { raw in first(in: raw.bindMemory(to: UInt8.self)) }
+    }
+
     static func first(in bytes: [UInt8]) -> String? {
+        bytes.withUnsafeBufferPointer { first(in: $0) }
+    }
+
+    static func first(in bytes: UnsafeBufferPointer<UInt8>) -> String? {
         // One entry per open container: the keys seen so far, or nil for an array.
         var stack: [Set<String>?] = []
         var index = 0
@@ -28,11 +38,11 @@ enum JSONDuplicateKeys {
                 while index < bytes.count && bytes[index] != UInt8(ascii: "\"") {
                     index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
                 }
-                if expectingKey, var keys = stack.last ?? nil {
-                    let key = String(decoding: bytes[start..<min(index, bytes.count)], as: UTF8.self)
-                    if keys.contains(key) { return key }
-                    keys.insert(key)
-                    stack[stack.count - 1] = keys
+                if expectingKey, !stack.isEmpty, stack[stack.count - 1] != nil {
+                    let key = String(
+                        decoding: UnsafeBufferPointer(rebasing: bytes[start..<min(index, bytes.count)]), as: UTF8.self)
+                    // Inserted in place: copying the set out and back made every insert copy it.
+                    if !stack[stack.count - 1]!.insert(key).inserted { return key }
                     expectingKey = false
                 }
             default:
