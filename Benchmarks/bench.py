@@ -224,9 +224,14 @@ def fsync_rate(folder, count):
     return count / elapsed
 
 
-def bench_intake(n):
+def bench_intake(n, validate="off"):
     bodies = examples()
     ws = Workspace("intake", extra=["  circuit_failures: 1"])
+    if validate != "off":
+        with open(ws.config) as f:
+            text = f.read().replace('validate: "off"', f'validate: "{validate}"')
+        with open(ws.config, "w") as f:
+            f.write(text)
     staging = ws.sub("staging")
     os.makedirs(staging)
     for i in range(n):
@@ -240,6 +245,11 @@ def bench_intake(n):
     ok = wait_until(lambda: ws.count() >= n, 600, 0.01)
     daemon_rate = n / (time.time() - started)
     ws.stop()
+    if validate != "off":
+        ws.close()
+        record(f"intake_files_per_second_validate_{validate}", daemon_rate, "files/s",
+               note=f"intake.validate: {validate} (the default): every file also checked against the API rules")
+        return
     # Reference: the peer's one-commit-per-file loop on the same files, and the disk's raw fsync rate.
     peer_inbox = ws.sub("peer-inbox")
     os.makedirs(peer_inbox)
@@ -346,12 +356,16 @@ def proc_sample(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     cpu = (int(fields[11]) + int(fields[12])) / ticks
-    switches, rss = 0, 0
+    # Per thread, so that a thread ending between two samples does not make the difference negative.
+    switches, rss = {}, 0
     for name in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{name}/status") as f:
-            for line in f:
-                if "ctxt_switches" in line:
-                    switches += int(line.split()[1])
+        try:
+            with open(f"/proc/{pid}/task/{name}/status") as f:
+                for line in f:
+                    if "ctxt_switches" in line:
+                        switches[name] = switches.get(name, 0) + int(line.split()[1])
+        except OSError:
+            continue
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
@@ -367,11 +381,18 @@ def bench_idle(seconds):
     cpu0, sw0, _ = proc_sample(daemon.pid)
     time.sleep(seconds)
     cpu1, sw1, rss = proc_sample(daemon.pid)
+    anon = 0
+    with open(f"/proc/{daemon.pid}/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                anon = int(line.split()[1])
     ws.close()
     per_minute = (cpu1 - cpu0) * 60 / seconds
     record("idle_cpu_seconds_per_minute", per_minute, "CPU s/min", target=0.05, higher_is_better=False)
-    record("idle_wakeups_per_minute", (sw1 - sw0) * 60 / seconds, "context switches/min (all threads)")
+    record("idle_wakeups_per_minute", sum(sw1[t] - sw0.get(t, 0) for t in sw1) * 60 / seconds, "context switches/min (all threads)")
     record("idle_rss_mb", rss / 1024, "MB", target=30, higher_is_better=False)
+    record("idle_rss_anonymous_mb", anon / 1024, "MB",
+           note="private memory (heap, stacks); the rest of RSS is the binary's and shared libraries' code pages")
 
 
 def bench_rss_after_drain(n, sandbox):
@@ -459,14 +480,19 @@ def main():
     print(f"# binary: {BIN}", flush=True)
     if want("intake"):
         bench_intake(500 if small else 10_000)
+        bench_intake(500 if small else 10_000, validate="warn")
     if want("drain") or want("peer") or want("rss"):
         sandbox = CannedEndpoint()
+        drained = {}
         if want("drain"):
             for concurrency in (1, 4, 16):
-                bench_drain(300 if small else 10_000, concurrency, sandbox, 2 if small else 5)
+                drained[concurrency] = bench_drain(300 if small else 10_000, concurrency, sandbox, 2 if small else 5)
         if want("peer"):
             peer = bench_peer_drain(100 if small else 2000, sandbox)
             record("peer_drain_movements_per_second", peer, "movements/s", note="requests + sqlite3, sequential")
+            if 16 in drained:
+                record("drain_c16_vs_peer", drained[16], "movements/s", peer, "peer (sequential requests + sqlite3)",
+                       target=round(10 * peer), note="target: 10x the peer")
         if want("rss"):
             bench_rss_after_drain(2000 if small else 100_000, sandbox)
         sandbox.close()

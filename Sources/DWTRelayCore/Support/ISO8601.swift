@@ -6,9 +6,9 @@ public enum ISO8601 {
     /// with `gmtime_r`: every result file and status line carries several, and Foundation's format style
     /// cost microseconds each.
     public static func string(_ seconds: Double) -> String {
-        let milliseconds = Int64((seconds * 1000).rounded(.down))
-        var whole = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
-        let fraction = Int(milliseconds - Int64(whole) * 1000)
+        let floor = seconds.rounded(.down)
+        var whole = time_t(floor)
+        let fraction = min(999, Int(((seconds - floor) * 1000).rounded(.down)))
         var parts = tm()
         guard gmtime_r(&whole, &parts) != nil else {
             return Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(
