@@ -25,9 +25,15 @@ extension MovementValidator {
         /// A JSON object or array (as JSONSerialization returns them: Swift collections).
         static func isContainer(_ value: Any) -> Bool { value is [String: Any] || value is [Any] }
 
+        /// The class JSONSerialization boxes true and false in (__NSCFBoolean, on Linux too); plain numbers are
+        /// NSNumber. Compared by identity: formatting the type's name for every number was a visible cost.
+        static let booleanType: ObjectIdentifier = {
+            let parsed = try? JSONSerialization.jsonObject(with: Data("[true]".utf8)) as? [Any]
+            return ObjectIdentifier(type(of: parsed?.first ?? true))
+        }()
+
         static func isBoolean(_ value: Any) -> Bool {
-            // JSONSerialization boxes true/false as __NSCFBoolean (on Linux too); plain numbers as NSNumber.
-            !isContainer(value) && String(describing: type(of: value)) == "__NSCFBoolean"
+            !isContainer(value) && ObjectIdentifier(type(of: value)) == booleanType
         }
 
         static func isNumber(_ value: Any) -> Bool { !isContainer(value) && value is NSNumber && !isBoolean(value) }
