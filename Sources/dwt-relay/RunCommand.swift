@@ -8,6 +8,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
+        MemoryTuning.limitMallocArenas()
         let config = try options.loadConfig()
         let logger = options.bootstrapLogging(level: config.logLevel)
         let secret = try config.readClientSecret()

@@ -40,11 +40,15 @@ public final class ResultWriter: Sendable {
     /// Writes the file soon (on the writer's queue); durability follows with the next `flush`.
     public func write(_ movement: Movement) {
         guard let id = movement.id, movement.state == .accepted || movement.state == .rejected else { return }
+        // The payload is not part of a result file; not holding it keeps a queue of files waiting to be
+        // written (a backlog drains faster than files are created) small.
+        var light = movement
+        light.payload = Data()
         pending.withLock { state in
             if state.since == nil { state.since = Date().timeIntervalSince1970 }
         }
-        queue.async { [self] in
-            guard write(movement, durable: false) else { return }
+        queue.async { [self, light] in
+            guard write(light, durable: false) else { return }
             let (first, due) = pending.withLock { state -> (Bool, Bool) in
                 state.ids.append(id)
                 if state.since == nil { state.since = Date().timeIntervalSince1970 }
