@@ -102,14 +102,22 @@ class Workspace:
             time.sleep(0.05)
         raise RuntimeError("daemon did not start")
 
-    def count(self, where="1=1"):
-        db = sqlite3.connect(f"file:{self.state}/dwt-relay.sqlite?mode=ro", uri=True, timeout=30)
-        try:
-            return db.execute(f"SELECT COUNT(*) FROM movement WHERE {where}").fetchone()[0]
-        finally:
-            db.close()
+    def count(self, state=None):
+        """Movements stored (in `state`, or in all states), from the per-state counts the daemon keeps in the
+        same transactions: polling with COUNT(*) and a new connection each time cost the measured daemon a
+        tenth of a core."""
+        if getattr(self, "reader", None) is None:
+            self.reader = sqlite3.connect(f"file:{self.state}/dwt-relay.sqlite?mode=ro", uri=True, timeout=30)
+        if state:
+            row = self.reader.execute("SELECT n FROM stateCount WHERE state = ?", (state,)).fetchone()
+        else:
+            row = self.reader.execute("SELECT SUM(n) FROM stateCount").fetchone()
+        return (row[0] or 0) if row else 0
 
     def stop(self):
+        if getattr(self, "reader", None) is not None:
+            self.reader.close()
+            self.reader = None
         if self.daemon and self.daemon.poll() is None:
             self.daemon.send_signal(signal.SIGTERM)
             self.daemon.wait(timeout=60)
@@ -287,7 +295,7 @@ def bench_drain(n, concurrency, sandbox, wrk_seconds):
     queue_movements(ws, n, bodies)
     ws.start()
     started = time.time()
-    ok = wait_until(lambda: ws.count("state = 'accepted'") >= n, 900, 0.02)
+    ok = wait_until(lambda: ws.count("accepted") >= n, 900, 0.02)
     rate = n / (time.time() - started)
     ws.close()
     reference = wrk_rate(sandbox, concurrency, wrk_seconds, bodies)
@@ -338,7 +346,7 @@ def bench_rate_limited(n):
     queue_movements(ws, n, bodies)
     ws.start()
     started = time.time()
-    wait_until(lambda: ws.count("state = 'accepted'") >= n, n / 50 + 60, 0.05)
+    wait_until(lambda: ws.count("accepted") >= n, n / 50 + 60, 0.05)
     rate = n / (time.time() - started)
     ws.stop()
     db = sqlite3.connect(f"file:{ws.state}/dwt-relay.sqlite?mode=ro", uri=True)
@@ -408,7 +416,7 @@ def bench_rss_after_drain(n, sandbox):
                 f.write(movement(i, bodies))
         for i in range(start, min(n, start + 10_000)):
             os.rename(os.path.join(staging, f"s{i:07d}.json"), os.path.join(ws.inbox, f"s{i:07d}.json"))
-        wait_until(lambda: ws.count("state = 'accepted'") >= min(n, start + 10_000), 600, 0.1)
+        wait_until(lambda: ws.count("accepted") >= min(n, start + 10_000), 600, 0.1)
         if start == 0:
             time.sleep(2)
             early = proc_sample(daemon.pid)[2]
