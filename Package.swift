@@ -85,6 +85,7 @@ let package = Package(
             name: "DWTRelayCoreTests",
             dependencies: [
                 "DWTRelayCore", "DWTRelayTestSupport", "DWTSandbox",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # Build a release binary and install dwt-relay with its unit, example config and spool folders.
 # Never overwrites an existing config or secret. Run as root from the package folder.
+# DWT_RELAY_BINARY=PATH installs an already built binary (its resource bundle beside it) instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PREFIX=${PREFIX:-/usr/local}
-swift build -c release --static-swift-stdlib
-install -D -m 0755 .build/release/dwt-relay "$PREFIX/bin/dwt-relay"
+binary=${DWT_RELAY_BINARY:-}
+if [ -z "$binary" ]; then
+    swift build -c release --static-swift-stdlib
+    binary=.build/release/dwt-relay
+fi
+install -D -m 0755 "$binary" "$PREFIX/bin/dwt-relay"
 # The reference data bundle travels beside the binary.
-bundle=$(find .build/release -maxdepth 1 -name 'dwt-relay_DWTRelayCore.resources' | head -1)
+bundle=$(find "$(dirname "$binary")" -maxdepth 1 -name 'dwt-relay_DWTRelayCore.resources' | head -1)
 if [ -n "$bundle" ]; then rm -rf "$PREFIX/bin/$(basename "$bundle")"; cp -r "$bundle" "$PREFIX/bin/"; fi
 getent group dwt-relay >/dev/null || groupadd --system dwt-relay
 getent group dwt-relay-writers >/dev/null || groupadd --system dwt-relay-writers
 getent passwd dwt-relay >/dev/null || useradd --system --gid dwt-relay --groups dwt-relay-writers \
     --home-dir /var/lib/dwt-relay --shell /usr/sbin/nologin dwt-relay
 install -d -m 0755 /etc/dwt-relay
-[ -e /etc/dwt-relay/dwt-relay.yaml ] || install -m 0640 -g dwt-relay Config/dwt-relay.example.yaml /etc/dwt-relay/dwt-relay.yaml
+# The config holds no secret (the client secret and storage key are files of their own).
+[ -e /etc/dwt-relay/dwt-relay.yaml ] || install -m 0644 Config/dwt-relay.example.yaml /etc/dwt-relay/dwt-relay.yaml
 [ -e /etc/dwt-relay/client-secret ] || install -m 0600 /dev/null /etc/dwt-relay/client-secret
 # The key that encrypts payloads at rest. Back it up: without it stored payloads cannot be read.
 if [ ! -e /etc/dwt-relay/storage-key ]; then

@@ -83,8 +83,17 @@ extension Sandbox {
         if await state.overRateLimit() {
             return json(.tooManyRequests, ["message": "Too Many Requests"], expiry: expiry)
         }
+        if await state.takeImpostorBurst() {
+            if faults.impostorAnswer == "empty" { return json(.created, [:], expiry: nil) }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html"
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: "<html><body>Sign in to the Wi-Fi</body></html>")))
+        }
         if await state.takeRateLimitBurst() {
-            let retry = faults.retryAfterSeconds.map { [("Retry-After", String(Int($0.rounded(.up))))] } ?? []
+            let retryText = faults.retryAfterHeader ?? faults.retryAfterSeconds.map { String(Int($0.rounded(.up))) }
+            let retry = retryText.map { [("Retry-After", $0)] } ?? []
             return json(.tooManyRequests, ["message": "Too Many Requests"], expiry: expiry, extra: retry)
         }
         if faults.errorRate > 0, Double.random(in: 0..<1) < faults.errorRate {

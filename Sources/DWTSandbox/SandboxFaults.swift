@@ -7,6 +7,12 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
     public var rateLimitBurst: Int = 0
     /// `Retry-After` seconds sent with 429s (nil: no header).
     public var retryAfterSeconds: Double? = nil
+    /// `Retry-After` text sent verbatim with 429s, winning over `retryAfterSeconds` (e.g. `inf`, garbage).
+    public var retryAfterHeader: String? = nil
+    /// The next N movement requests are answered by something that is not the service (a captive portal,
+    /// a proxy): `impostorAnswer` `html` is `200 text/html`, `empty` is `201 {}`. Nothing is stored.
+    public var impostorBurst: Int = 0
+    public var impostorAnswer: String = "html"
     /// Added delay before every movement answer, in milliseconds.
     public var latencyMs: Int = 0
     /// Never answer movement requests (the client times out).
@@ -34,6 +40,9 @@ extension SandboxFaults {
         faults.errorStatuses = try container.decodeIfPresent([Int].self, forKey: .errorStatuses) ?? faults.errorStatuses
         faults.rateLimitBurst = try container.decodeIfPresent(Int.self, forKey: .rateLimitBurst) ?? 0
         faults.retryAfterSeconds = try container.decodeIfPresent(Double.self, forKey: .retryAfterSeconds)
+        faults.retryAfterHeader = try container.decodeIfPresent(String.self, forKey: .retryAfterHeader)
+        faults.impostorBurst = try container.decodeIfPresent(Int.self, forKey: .impostorBurst) ?? 0
+        faults.impostorAnswer = try container.decodeIfPresent(String.self, forKey: .impostorAnswer) ?? "html"
         faults.latencyMs = try container.decodeIfPresent(Int.self, forKey: .latencyMs) ?? 0
         faults.hang = try container.decodeIfPresent(Bool.self, forKey: .hang) ?? false
         faults.dropBeforeStoreRate = try container.decodeIfPresent(Double.self, forKey: .dropBeforeStoreRate) ?? 0

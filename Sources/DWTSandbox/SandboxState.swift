@@ -69,6 +69,13 @@ public actor SandboxState {
         return true
     }
 
+    /// Takes one request out of a configured impostor burst; true while the burst lasts.
+    public func takeImpostorBurst() -> Bool {
+        guard configuration.faults.impostorBurst > 0 else { return false }
+        configuration.faults.impostorBurst -= 1
+        return true
+    }
+
     public func storePost(body: Data, reference: String?, apiCode: String?) -> String {
         var id: String
         repeat { id = Self.newID() } while movements[id] != nil

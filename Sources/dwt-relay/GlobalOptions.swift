@@ -38,9 +38,10 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// Prints to stderr (messages for people; stdout stays machine-readable).
+/// Prints to stderr (messages for people; stdout stays machine-readable); an error in the journal when
+/// systemd runs the command.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    RelayLogHandler.writeToStandardError(text, level: .error)
 }
 
 /// Parses a date given on the command line (`2026-11-20` or full ISO 8601).

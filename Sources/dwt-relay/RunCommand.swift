@@ -7,11 +7,20 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
+    /// sysexits(3) EX_CONFIG: the unit lists it in `RestartPreventExitStatus=`, so a broken config stops
+    /// the service with the key named in the journal instead of restarting it every few seconds.
+    static let configErrorExitCode: Int32 = 78
+
     func run() async throws {
         MemoryTuning.limitMallocArenas()
-        let config = try options.loadConfig()
-        let logger = options.bootstrapLogging(level: config.logLevel)
-        let secret = try config.readClientSecret()
-        try await RelayDaemon.run(config: config, clientSecret: secret, logger: logger)
+        do {
+            let config = try options.loadConfig()
+            let logger = options.bootstrapLogging(level: config.logLevel)
+            let secret = try config.readClientSecret()
+            try await RelayDaemon.run(config: config, clientSecret: secret, logger: logger)
+        } catch let error as ConfigError {
+            printError("dwt-relay: \(error); fix it, then start dwt-relay again (check with: dwt-relay check-config)")
+            throw ExitCode(Self.configErrorExitCode)
+        }
     }
 }

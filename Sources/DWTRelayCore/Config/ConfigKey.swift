@@ -105,7 +105,7 @@ public struct ConfigKey: Sendable {
             "How often one held movement is resent after a 402 (service charge unpaid)."),
         ConfigKey(
             "http.listen", .string, default: "127.0.0.1:8787",
-            "Local API address (submit, /metrics, /healthz); 'off' disables."),
+            "Local API address (submit, /metrics, /healthz); 'off' or null disables."),
         ConfigKey(
             "http.allow_remote", .boolean, default: "false",
             "Allow a non-loopback http.listen address (requires http.token_file)."),
@@ -131,4 +131,7 @@ public struct ConfigKey: Sendable {
     ]
 
     public static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }
+
+    /// Keys whose YAML `null` means "off" rather than "the default".
+    static let disabledByNull: Set<String> = ["http.listen"]
 }

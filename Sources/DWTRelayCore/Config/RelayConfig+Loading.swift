@@ -75,7 +75,12 @@ extension RelayConfig {
                 guard let spec = ConfigKey.named(name) else {
                     throw ConfigError(key: name, "unknown key (known keys: see Config/dwt-relay.example.yaml)")
                 }
-                if value is NSNull { continue }
+                if value is NSNull {
+                    // `key: null` leaves a key at its default, except where the contract says null switches
+                    // the feature off (`http.listen: null` disables the local API).
+                    if ConfigKey.disabledByNull.contains(name) { flat[name] = "off" }
+                    continue
+                }
                 flat[name] = try scalarText(value, key: spec)
             }
         }

@@ -26,7 +26,14 @@ extension RelayConfig {
                 throw ConfigError(key: candidate.key, "cannot read \(candidate.path) (permissions?)")
             }
             let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !secret.isEmpty else { throw ConfigError(key: candidate.key, "\(candidate.path) is empty") }
+            guard !secret.isEmpty else {
+                let source =
+                    candidate.key == "api.client_secret_file"
+                    ? candidate.path
+                    : "the file the unit's LoadCredential=client-secret names, /etc/dwt-relay/client-secret"
+                throw ConfigError(
+                    key: candidate.key, "\(candidate.path) is empty: put the client secret Defra issued in \(source)")
+            }
             return secret
         }
         throw ConfigError(

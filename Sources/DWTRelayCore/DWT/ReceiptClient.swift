@@ -75,7 +75,9 @@ public final class ReceiptClient: Sendable {
             let body = try await response.body.collect(upTo: 4 << 20)
             return ReceiptResponse(
                 status: Int(response.status.code), body: Data(buffer: body),
-                serviceChargeExpiry: response.headers.first(name: "service-charge-expiry-date"),
+                // The running service sends the first name; Defra's published spec names the second.
+                serviceChargeExpiry: response.headers.first(name: "service-charge-expiry-date")
+                    ?? response.headers.first(name: "x-dwt-service-charge-expiry-date"),
                 retryAfter: ReceiptResponse.parseRetryAfter(response.headers.first(name: "Retry-After")))
         } catch {
             throw .transport(TransportErrors.describe(error), inDoubt: !TransportErrors.requestNeverLeft(error))

@@ -20,6 +20,13 @@ public struct ReceiptResponse: Sendable {
 
     public var wasteTrackingId: String? { json?["wasteTrackingId"] as? String }
 
+    /// The waste tracking ID when the body is the service's JSON with a well-formed ID; nil for a captive
+    /// portal's HTML, a proxy's `{}` or a malformed ID, which must never count as accepted.
+    public var validWasteTrackingId: String? { wasteTrackingId.flatMap(WasteTrackingID.init)?.value }
+
+    /// Whether the body is a JSON object, as every answer of the service is (`{}` for a PUT).
+    public var isJSONObject: Bool { json != nil }
+
     /// `validation.warnings` re-encoded as a JSON array, nil when there are none.
     public var warningsJSON: String? { Self.encode((json?["validation"] as? [String: Any])?["warnings"]) }
 
@@ -48,15 +55,19 @@ public struct ReceiptResponse: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Parses `Retry-After` as delay-seconds or an HTTP date.
+    /// Parses `Retry-After` as delay-seconds or an HTTP date. Anything else, and a value that is not a
+    /// finite number (`inf`, `nan`, `1e400`), counts as absent: the sender's own backoff applies. The sender
+    /// also caps what it honours at `delivery.backoff_max_seconds`.
     static func parseRetryAfter(_ value: String?, now: Date = Date()) -> Double? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Double(value) { return max(0, seconds) }
+        if let seconds = Double(value) { return seconds.isFinite ? max(0, seconds) : nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        if let date = formatter.date(from: value) { return max(0, date.timeIntervalSince(now)) }
+        if let date = formatter.date(from: value), date.timeIntervalSince(now).isFinite {
+            return max(0, date.timeIntervalSince(now))
+        }
         return nil
     }
 }

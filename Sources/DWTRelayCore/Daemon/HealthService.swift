@@ -13,11 +13,14 @@ public struct HealthService: Service {
     let logger: Logger
     /// Pings the daemon's loops; false when one answers but makes no progress.
     let pings: @Sendable () async -> Bool
+    /// Opens when every other part has started (the local API has bound or reported why not).
+    let started: OneShotGate?
 
     public init(
         store: MovementStore, config: RelayConfig, notifier: SystemdNotifier, logger: Logger,
-        pings: @escaping @Sendable () async -> Bool
+        started: OneShotGate? = nil, pings: @escaping @Sendable () async -> Bool
     ) {
+        self.started = started
         self.store = store
         self.config = config
         self.notifier = notifier
@@ -27,6 +30,7 @@ public struct HealthService: Service {
     }
 
     public func run() async throws {
+        await started?.wait()
         beat()
         notifier.notify("READY=1\nSTATUS=\(summary())")
         logger.info("dwt-relay ready", metadata: ["pid": "\(getpid())"])

@@ -10,6 +10,15 @@ public enum RelayDaemon {
         extraServices: [any Service] = []
     ) async throws {
         let key = try StorageKey.load(config: config, create: true)
+        // The address is checked before anything starts, so a bad one is a config error (exit 78).
+        if let listen = config.httpListen { _ = try LocalAPI.address(listen, config: config) }
+        logger.notice(
+            "dwt-relay starting",
+            metadata: [
+                "version": "\(RelayVersion.current)", "config.file": "\(config.sourcePath ?? "(none: defaults)")",
+                "inboxes": "\(config.sites.map(\.inbox).joined(separator: ","))", "api.base_url": "\(config.baseURL)",
+                "http.listen": "\(config.httpListen ?? "off")", "storage.key_id": "\(key?.id ?? "none")",
+            ])
         let store = try MovementStore(path: config.databasePath, key: key, logger: logger)
         let lock = try DaemonLock.acquire(stateDirectory: config.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
@@ -18,7 +27,7 @@ public enum RelayDaemon {
         try store.setServiceState("intake.error", nil)
 
         let wake = WakeSignal()
-        let progress = ProgressClock()
+        let progress = LoopProgress()
         let health = IntakeHealth()
         let reference = ReferenceDataSource.current(store: store)
         // One ingestor (inbox, apiCode, nation) per site; one store and one sender for all of them.
@@ -41,9 +50,14 @@ public enum RelayDaemon {
 
         let metrics = RelayMetrics()
         var services = extraServices
+        let started = OneShotGate()
+        try? store.setServiceState(LocalAPIService.errorStateKey, nil)
         if config.httpListen != nil {
             let api = try LocalAPI(config: config, store: store, metrics: metrics, logger: logger) { wake.signal() }
-            services.append(try api.makeApplication())
+            services.append(
+                LocalAPIService(api: api, store: store, started: started, retrySeconds: 10, logger: logger))
+        } else {
+            started.open()
         }
         let client = try ReceiptClient(config: config, clientSecret: clientSecret, logger: logger)
         let results = ResultWriter(
@@ -51,7 +65,7 @@ public enum RelayDaemon {
             siteFolders: Dictionary(
                 uniqueKeysWithValues: config.sites.map { ($0.name, config.resultsFolder(for: $0.name)) }))
         services.append(ReferenceDataService(store: store, client: client, logger: logger))
-        let workerProgress = ProgressClock()
+        let workerProgress = LoopProgress()
         let worker = DeliveryWorker(
             store: store, client: client, config: config, clock: ContinuousClock(), wake: wake, results: results,
             progress: workerProgress, logger: logger, metrics: metrics)
@@ -60,13 +74,13 @@ public enum RelayDaemon {
         }
         for watcher in watchers { try watcher.start() }
         let healthService = HealthService(
-            store: store, config: config, notifier: SystemdNotifier(), logger: logger
+            store: store, config: config, notifier: SystemdNotifier(), logger: logger, started: started
         ) {
             for watcher in watchers { await watcher.ping() }
             await worker.ping()
             try? store.setServiceState("intake.error", health.failure)
             // The sender's loop ticks at least every 30 s; a stale tick means it is wedged.
-            return Date().timeIntervalSince1970 - workerProgress.lastProgress < 100
+            return workerProgress.secondsSinceProgress < 100
         }
         let group = ServiceGroup(
             configuration: .init(

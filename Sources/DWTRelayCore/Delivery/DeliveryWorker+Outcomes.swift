@@ -85,7 +85,7 @@ extension DeliveryWorker {
         }
         if let paymentProbe {
             if movement.state == .held && movement.holdReason == "payment" {
-                paymentProbeAt[paymentProbe] = now + config.paymentProbeSeconds
+                paymentProbeAt[paymentProbe] = elapsed() + config.paymentProbeSeconds
             } else {
                 paymentProbeAt[paymentProbe] = nil
                 try? store.setServiceState("paymentRequired:\(paymentProbe)", nil)
@@ -98,23 +98,26 @@ extension DeliveryWorker {
     }
 
     func transientFailure(retryAfter: Double?, throttled: Bool) {
+        let honoured = policy.honoured(retryAfter: retryAfter)
         if throttled {
+            // Even with no client-side limit configured, a 429 slows the sender down (AIMD).
             limiter.throttled()
-            if let retryAfter { globalPauseUntil = wallNow() + retryAfter }
+            if let honoured { globalPauseUntil = max(globalPauseUntil ?? 0, elapsed() + honoured) }
             return
         }
         consecutiveFailures += 1
-        let now = wallNow()
         if circuitOpenUntil != nil || consecutiveFailures >= config.circuitFailures {
             circuitOpenings += 1
             let pause = max(
-                policy.initialSeconds, policy.delay(attempt: circuitOpenings, jitter: Double.random(in: 0.5...1)))
-            circuitOpenUntil = now + max(pause, retryAfter ?? 0)
+                policy.initialSeconds, policy.delay(attempt: circuitOpenings, jitter: Double.random(in: 0.5...1)),
+                honoured ?? 0)
+            circuitOpenUntil = elapsed() + pause
+            let until = wallNow() + pause
             try? store.setServiceState("circuit.state", "open")
-            try? store.setServiceState("circuit.until", String(circuitOpenUntil!))
+            try? store.setServiceState("circuit.until", String(until))
             logger.warning(
                 "service failing repeatedly; queue paused until a probe succeeds",
-                metadata: ["circuit.until": "\(ISO8601.string(circuitOpenUntil!))"])
+                metadata: ["circuit.until": "\(ISO8601.string(until))"])
         }
     }
 
@@ -136,7 +139,7 @@ extension DeliveryWorker {
                 "the token endpoint refused the credentials; sending stopped, queue kept",
                 metadata: ["error": "\(detail)"])
         }
-        authProbeAt = wallNow() + config.authProbeSeconds
+        authProbeAt = elapsed() + config.authProbeSeconds
         try? store.setServiceState("auth.state", "failing")
         try? store.setServiceState("auth.detail", detail)
     }
@@ -144,7 +147,7 @@ extension DeliveryWorker {
     func paymentRequired(_ apiCode: String?) {
         guard let apiCode else { return }
         if paymentProbeAt[apiCode] == nil {
-            paymentProbeAt[apiCode] = wallNow() + config.paymentProbeSeconds
+            paymentProbeAt[apiCode] = elapsed() + config.paymentProbeSeconds
             logger.critical(
                 "402: the organisation's DWT service charge is unpaid; movements are held, not lost",
                 metadata: ["apiCode": "\(apiCode)"])
@@ -245,11 +248,22 @@ extension DeliveryWorker {
         outcome: DeliveryOutcome, error: String?
     ) {
         switch response.status {
+        case 200 where method == "POST", 201 where method == "POST":
+            // Accepted only with a well-formed ID: a captive portal's 200 page or a proxy's `201 {}` is not the
+            // service, and the POST may or may not have reached it.
+            guard let id = response.validWasteTrackingId else {
+                return unexpectedAnswer(response, delivery: delivery, method: method)
+            }
+            succeeded()
+            return (.accepted(wasteTrackingId: id, warningsJSON: response.warningsJSON, notFound: false), nil)
         case 200, 201:
+            // A PUT is accepted for the ID it was sent to; the service answers `{}` or its warnings.
+            guard response.isJSONObject else { return unexpectedAnswer(response, delivery: delivery, method: method) }
             succeeded()
             return (
                 .accepted(
-                    wasteTrackingId: response.wasteTrackingId, warningsJSON: response.warningsJSON, notFound: false),
+                    wasteTrackingId: delivery.targetWasteTrackingId, warningsJSON: response.warningsJSON,
+                    notFound: false),
                 nil
             )
         case 404 where method == "PUT":
@@ -271,14 +285,37 @@ extension DeliveryWorker {
             )
         case 408, 429, 500...599:
             transientFailure(retryAfter: response.retryAfter, throttled: response.status == 429)
+            // A 500 can follow a stored movement (the service's warnings step fails after storing), and a
+            // gateway's 502/504 may hide an answer the service gave: for a POST those are in doubt. 503 and
+            // 429 are refusals before any work, and a PUT is idempotent.
+            let inDoubt = method == "POST" && Self.inDoubtStatuses.contains(response.status)
+            if inDoubt && config.inDoubt == .hold {
+                return (.held(reason: "in-doubt", inDoubt: true), "HTTP \(response.status) to a POST: in doubt")
+            }
             let next = backoff(delivery, retryAfter: response.retryAfter)
-            return (.retry(nextAttemptAt: next, inDoubt: false), "HTTP \(response.status)")
+            return (.retry(nextAttemptAt: next, inDoubt: inDoubt), "HTTP \(response.status)")
         default:
             return (
                 .held(reason: "unexpected-status", inDoubt: false),
                 "unexpected HTTP \(response.status) from the service"
             )
         }
+    }
+
+    /// Answers to a POST after which the movement may be stored at the service.
+    static var inDoubtStatuses: Set<Int> { [500, 502, 504] }
+
+    /// A success status without the service's body: not accepted. Retried like a transient failure; for a
+    /// POST it is in doubt (resent flagged `possibleDuplicate`, or held under `delivery.in_doubt: hold`).
+    func unexpectedAnswer(_ response: ReceiptResponse, delivery: Delivery, method: String) -> (
+        outcome: DeliveryOutcome, error: String?
+    ) {
+        transientFailure(retryAfter: nil, throttled: false)
+        let detail =
+            "HTTP \(response.status) without the service's answer "
+            + (method == "POST" ? "(no valid wasteTrackingId; a proxy or captive portal?)" : "(not JSON)")
+        if method == "POST" && config.inDoubt == .hold { return (.held(reason: "in-doubt", inDoubt: true), detail) }
+        return (.retry(nextAttemptAt: backoff(delivery), inDoubt: method == "POST"), detail)
     }
 }
 

@@ -8,6 +8,11 @@ import Synchronization
 /// Woken by new work (`WakeSignal`) and by its own timer for the next due retry; idle means no wake-ups.
 /// `delivery.concurrency` requests run at once under a client-side AIMD rate limit. Failures back off with
 /// `RetryPolicy`; repeated transient failures open a circuit that one probe request closes again.
+///
+/// Two kinds of time: pacing, pauses, the circuit and the probes run on the injected clock (monotonic in
+/// the daemon), so a wall-clock step changes none of them; what is stored and shown to people
+/// (`nextAttemptAt`, timestamps) is wall time. A stored retry time further ahead than any backoff could
+/// set means the wall clock stepped back, and it is made due again.
 public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     let store: MovementStore
     let client: ReceiptClient
@@ -16,7 +21,9 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     let logger: Logger
     let wake: WakeSignal
     let results: ResultWriter
-    let progress: ProgressClock
+    let progress: LoopProgress
+    /// The clock's reading at start: `elapsed()` counts monotonic seconds from here.
+    let epoch: C.Instant
     let policy: RetryPolicy
     let metrics: RelayMetrics?
     var tokenRefreshesSeen = 0
@@ -25,6 +32,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     var limiter: RateLimiter
     var inFlight = 0
     var consecutiveFailures = 0
+    // The circuit, probe and pause times are monotonic seconds (`elapsed()`), never wall time.
     var circuitOpenUntil: Double?
     var circuitOpenings = 0
     var authProbeAt: Double?
@@ -38,8 +46,9 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
 
     public init(
         store: MovementStore, client: ReceiptClient, config: RelayConfig, clock: C, wake: WakeSignal,
-        results: ResultWriter, progress: ProgressClock, logger: Logger, metrics: RelayMetrics? = nil
+        results: ResultWriter, progress: LoopProgress, logger: Logger, metrics: RelayMetrics? = nil
     ) {
+        self.epoch = clock.now
         self.metrics = metrics
         self.store = store
         self.client = client
@@ -53,7 +62,14 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         self.limiter = RateLimiter(maxRate: config.maxRequestsPerSecond)
     }
 
+    /// Wall time, for what is stored and shown.
     nonisolated func wallNow() -> Double { Date().timeIntervalSince1970 }
+
+    /// Monotonic seconds since the worker started, for every pacing and waiting decision.
+    nonisolated func elapsed() -> Double {
+        let duration = epoch.duration(to: clock.now)
+        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
 
     public func run() async throws {
         let now = wallNow()
@@ -63,7 +79,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                 "movements were in flight when the daemon last stopped",
                 metadata: ["movements": "\(interrupted)", "delivery.in_doubt": "\(config.inDoubt.rawValue)"])
         }
-        for code in try store.apiCodesHeldForPayment() { paymentProbeAt[code] = now }
+        for code in try store.apiCodesHeldForPayment() { paymentProbeAt[code] = elapsed() }
         results.writeOwed()
         try? store.setServiceState("circuit.state", "closed")
         await withGracefulShutdownHandler {
@@ -80,16 +96,23 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     /// and re-reads the queue even if a wake-up were ever missed: two wake-ups a minute when idle.
     static var maximumWait: Double { 30 }
 
-    private func waitUntil(_ wallTime: Double?) async {
-        guard let wallTime else {
+    /// Waits for a wake-up or until `deadline` (monotonic seconds), at most `maximumWait`.
+    private func waitUntil(_ deadline: Double?) async {
+        guard let deadline else {
             // Requests in flight wake the loop when they end, within their timeout, so no timer is needed
             // (at full speed this wait happens on every turn) as long as that timeout is short enough for
             // the watchdog, which wants a tick every 100 s.
             if inFlight > 0 && config.timeoutSeconds <= 2 * Self.maximumWait { return await wake.wait() }
-            return await waitUntil(wallNow() + Self.maximumWait)
+            return await waitUntil(elapsed() + Self.maximumWait)
         }
-        let delay = min(Self.maximumWait, max(0, wallTime - wallNow()))
+        let delay = min(Self.maximumWait, max(0, deadline - elapsed()))
         await wake.wait(until: clock.now.advanced(by: .milliseconds(Int64(delay * 1000) + 1)), clock: clock)
+    }
+
+    /// Waits out a rate-limiter delay; other wake-ups do not cut it short, a shutdown does.
+    private func pace(_ delay: Double) async {
+        let deadline = clock.now.advanced(by: .milliseconds(Int64(delay * 1000)))
+        while !stopping && clock.now < deadline { await wake.wait(until: deadline, clock: clock) }
     }
 
     private func loop() async {
@@ -97,31 +120,32 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             while !stopping && !Task.isCancelled {
                 progress.tick()
                 let now = wallNow()
+                let tick = elapsed()
                 results.flushIfDue(now: now)
                 // Outcomes are recorded before any gate below (auth, payment, circuit) acts on them; when no
                 // gate is shut they go in the same transaction as the next claim instead.
-                if !unrecorded.isEmpty && gateShut(now: now) && !flushUnrecorded() {
+                if !unrecorded.isEmpty && gateShut(at: tick) && !flushUnrecorded() {
                     store.checkpoint()
                     // The store cannot write (full disk?): do not send more until it can.
-                    await waitUntil(now + 1)
+                    await waitUntil(tick + 1)
                     continue
                 }
                 if let probeAt = authProbeAt {
-                    if now < probeAt {
+                    if tick < probeAt {
                         await waitUntil(probeAt)
                         continue
                     }
                     await probeAuth()
                     continue
                 }
-                startPaymentProbes(now: now, group: &group)
-                if let until = globalPauseUntil, now < until {
+                startPaymentProbes(at: tick, now: now, group: &group)
+                if let until = globalPauseUntil, tick < until {
                     await waitUntil(until)
                     continue
                 }
                 var capacity = config.concurrency - inFlight
                 if let until = circuitOpenUntil {
-                    if now < until {
+                    if tick < until {
                         await waitUntil(until)
                         continue
                     }
@@ -135,26 +159,27 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                 let outcomesWaiting = !unrecorded.isEmpty
                 guard let batch = settleAndClaim(now: now, limit: capacity) else {
                     store.checkpoint()
-                    await waitUntil(now + (outcomesWaiting ? 1 : 5))
+                    await waitUntil(tick + (outcomesWaiting ? 1 : 5))
                     continue
                 }
                 if batch.isEmpty {
-                    var next = (try? store.nextDueTime()) ?? nil
-                    for time in paymentProbeAt.values { next = min(next ?? time, time) }
-                    if inFlight > 0 { next = nil }  // a completion will wake us
-                    await waitUntil(next)
+                    await waitUntil(nextWake(now: now, tick: tick))
                     continue
                 }
-                for delivery in batch {
-                    let delay = limiter.reserve(now: wallNow())
-                    if delay > 0 { try? await clock.sleep(for: .milliseconds(Int64(delay * 1000))) }
+                for (index, delivery) in batch.enumerated() {
+                    let delay = limiter.reserve(now: elapsed())
+                    if delay > 0 { await pace(delay) }
+                    if stopping {
+                        returnUnsent(Array(batch[index...]))
+                        break
+                    }
                     inFlight += 1
                     group.addTask { await self.deliver(delivery) }
                 }
             }
             // Graceful shutdown: give in-flight requests a few seconds, then abandon them (in doubt).
-            let deadline = wallNow() + 5
-            while inFlight > 0 && wallNow() < deadline { await waitUntil(deadline) }
+            let deadline = elapsed() + 5
+            while inFlight > 0 && elapsed() < deadline { await waitUntil(deadline) }
             if inFlight > 0 {
                 logger.warning("abandoning in-flight requests at shutdown", metadata: ["requests": "\(inFlight)"])
             }
@@ -164,14 +189,47 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         results.flush()
     }
 
-    /// Whether anything stops the loop from claiming right now (then outcomes are recorded on their own).
-    private func gateShut(now: Double) -> Bool {
-        authProbeAt != nil || !paymentProbeAt.isEmpty || circuitOpenUntil != nil || inFlight >= config.concurrency
-            || (globalPauseUntil.map { now < $0 } ?? false)
+    /// When to look at the queue again with nothing due now (monotonic seconds; nil: when a request ends).
+    private func nextWake(now: Double, tick: Double) -> Double? {
+        if inFlight > 0 { return nil }  // a completion will wake us
+        var next: Double? = nil
+        if let due = (try? store.nextDueTime()) ?? nil {
+            // No backoff or honoured Retry-After reaches past backoff_max_seconds: a retry stored further
+            // ahead was timed before the wall clock stepped back. Due now, not in an hour.
+            let latestPossible = now + policy.maxSeconds + Self.maximumWait + 1
+            if due > latestPossible {
+                let moved = (try? store.makeFutureRetriesDue(after: latestPossible, now: now)) ?? 0
+                logger.warning(
+                    "retry times lay further ahead than any backoff allows: the wall clock stepped back; made them due",
+                    metadata: ["movements": "\(moved)"])
+                return tick
+            }
+            next = tick + max(0, due - now)
+        }
+        for time in paymentProbeAt.values { next = min(next ?? time, time) }
+        return next
     }
 
-    private func startPaymentProbes(now: Double, group: inout DiscardingTaskGroup) {
-        for (code, at) in paymentProbeAt where at <= now && !paymentProbeInFlight.contains(code) {
+    /// Claimed movements that were not sent after all (a shutdown while pacing): back to the queue, the
+    /// attempt not counted.
+    private func returnUnsent(_ deliveries: [Delivery]) {
+        let now = wallNow()
+        for delivery in deliveries {
+            unrecorded.append(
+                UnrecordedOutcome(
+                    delivery: delivery, outcome: .notAttempted(nextAttemptAt: now), exchange: nil, error: nil,
+                    paymentProbe: nil))
+        }
+    }
+
+    /// Whether anything stops the loop from claiming right now (then outcomes are recorded on their own).
+    private func gateShut(at tick: Double) -> Bool {
+        authProbeAt != nil || !paymentProbeAt.isEmpty || circuitOpenUntil != nil || inFlight >= config.concurrency
+            || (globalPauseUntil.map { tick < $0 } ?? false)
+    }
+
+    private func startPaymentProbes(at tick: Double, now: Double, group: inout DiscardingTaskGroup) {
+        for (code, at) in paymentProbeAt where at <= tick && !paymentProbeInFlight.contains(code) {
             guard let held = try? store.oldestHeld(reason: "payment", apiCode: code),
                 let delivery = try? store.claimHeld(held.id!, now: now)
             else {
@@ -195,9 +253,9 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             logger.notice("token endpoint accepts the credentials again", metadata: ["released": "\(released.count)"])
         } catch {
             if case .refused = error {
-                authProbeAt = wallNow() + config.authProbeSeconds
+                authProbeAt = elapsed() + config.authProbeSeconds
             } else {
-                authProbeAt = wallNow() + min(config.authProbeSeconds, policy.ceiling(attempt: 3))
+                authProbeAt = elapsed() + min(config.authProbeSeconds, policy.ceiling(attempt: 3))
             }
             logger.warning("token endpoint still failing", metadata: ["error": "\(error)"])
         }

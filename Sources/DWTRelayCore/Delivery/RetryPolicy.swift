@@ -15,11 +15,18 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// Delay before the next attempt: uniform in [0, ceiling] ("full jitter"), but never sooner than the
-    /// server's `Retry-After`.
+    /// server's `Retry-After`, which is honoured up to `maxSeconds` (one answer of `Retry-After: 31536000`
+    /// must not stop a site reporting for a year).
     public func delay(attempt: Int, jitter: Double, retryAfter: Double? = nil) -> Double {
         let jittered = ceiling(attempt: attempt) * min(max(jitter, 0), 1)
-        if let retryAfter { return max(jittered, retryAfter) }
+        if let honoured = honoured(retryAfter: retryAfter) { return max(jittered, honoured) }
         return jittered
+    }
+
+    /// The part of a `Retry-After` the sender honours: finite, not negative, at most `maxSeconds`.
+    public func honoured(retryAfter: Double?) -> Double? {
+        guard let retryAfter, retryAfter.isFinite else { return nil }
+        return min(max(retryAfter, 0), maxSeconds)
     }
 
     private func pow2(_ exponent: Double) -> Double {

@@ -59,23 +59,26 @@ public final class InboxIngestor: Sendable {
             return 0
         }
         let now = Date().timeIntervalSince1970
-        var wanted: [String] = []
-        for name in names.sorted() {
-            if name.hasPrefix(Self.claimPrefix) {
-                wanted.append(name)
+        // Arrival order, as the writer meant it: modification time, then name. Name order alone took a
+        // correction `T-42-v2.json` dropped while the daemon was stopped before its original `T-42.json`,
+        // which made the original the revision of the correction.
+        var found: [(name: String, modified: timespec)] = []
+        for name in names where name.hasPrefix(Self.claimPrefix) || Self.isCandidate(name) {
+            var info = stat()
+            let known = lstat(inbox + "/" + name, &info) == 0
+            if minimumAge > 0, !name.hasPrefix(Self.claimPrefix), known,
+                now - Double(info.st_mtim.tv_sec) < minimumAge, (info.st_mode & S_IFMT) == S_IFREG
+            {
                 continue
             }
-            guard Self.isCandidate(name) else { continue }
-            if minimumAge > 0 {
-                var info = stat()
-                if lstat(inbox + "/" + name, &info) == 0,
-                    now - Double(info.st_mtim.tv_sec) < minimumAge, (info.st_mode & S_IFMT) == S_IFREG
-                {
-                    continue
-                }
-            }
-            wanted.append(name)
+            found.append((name, known ? info.st_mtim : timespec()))
         }
+        found.sort { a, b in
+            if a.modified.tv_sec != b.modified.tv_sec { return a.modified.tv_sec < b.modified.tv_sec }
+            if a.modified.tv_nsec != b.modified.tv_nsec { return a.modified.tv_nsec < b.modified.tv_nsec }
+            return a.name < b.name
+        }
+        let wanted = found.map(\.name)
         var taken = 0
         for start in stride(from: 0, to: wanted.count, by: 512) {
             taken += take(Array(wanted[start..<min(start + 512, wanted.count)]))

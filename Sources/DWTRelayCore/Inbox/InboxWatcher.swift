@@ -20,7 +20,7 @@ public final class InboxWatcher: @unchecked Sendable {
     /// One-shot retry after the store refused a commit (full disk), instead of retrying on every event.
     private var retryTimer: DispatchSourceTimer?
     /// Time of the last completed pass, for the watchdog and status.
-    private let progress: ProgressClock
+    private let progress: LoopProgress
     /// Commits run here, in claim order, while `queue` claims and reads the next batch: on two cores the
     /// commit (SQLite, unlink, fsync) and the reading overlap instead of taking turns.
     private let commitQueue = DispatchQueue(label: "dwt-relay.inbox.commit")
@@ -30,7 +30,7 @@ public final class InboxWatcher: @unchecked Sendable {
     /// these names must not be claimed before the earlier claim is removed, or that removal would take it.
     private var committingNames: Set<String> = []
 
-    public init(ingestor: InboxIngestor, rescanSeconds: Double, logger: Logger, progress: ProgressClock) {
+    public init(ingestor: InboxIngestor, rescanSeconds: Double, logger: Logger, progress: LoopProgress) {
         self.ingestor = ingestor
         self.rescanSeconds = rescanSeconds
         self.logger = logger

@@ -121,6 +121,12 @@ public struct StatusReport {
         if let intakeError = state["intake.error"] {
             report.raise(.critical, "intake cannot store movements: \(intakeError); files stay in the inbox")
         }
+        if daemonRunning == true, let listenError = state[LocalAPIService.errorStateKey] {
+            report.raise(
+                .warning,
+                "local API not available (http.listen): \(listenError); files in the inbox are still taken and "
+                    + "delivered; the daemon retries the address")
+        }
 
         report.json = [
             "health": report.health.rawValue,

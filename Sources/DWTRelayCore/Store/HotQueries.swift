@@ -32,6 +32,13 @@ enum HotQueries {
     /// One whole row by id.
     static let movementByID = "SELECT * FROM movement WHERE id = ?"
 
+    /// Run whenever a movement becomes final: a revision waiting for it is due at once. `INDEXED BY`
+    /// because SQLite preferred the (state, nextAttemptAt) index, which walks every queued retry.
+    static let revisionsDueNow = """
+        UPDATE movement INDEXED BY movement_revision SET nextAttemptAt = ?
+        WHERE revisionOf = ? AND state = 'queued' AND nextAttemptAt > ?
+        """
+
     /// Every statement above with sample arguments, for the plan check.
     static var all: [(name: String, sql: String, arguments: StatementArguments)] {
         [
@@ -40,6 +47,7 @@ enum HotQueries {
             ("latestForReference", latestForReference, ["REF", "code", "code"]),
             ("dueCandidates", dueCandidates, [1e12, 64]),
             ("movementByID", movementByID, [1]),
+            ("revisionsDueNow", revisionsDueNow, [1e12, 1, 1e12]),
         ]
     }
 }

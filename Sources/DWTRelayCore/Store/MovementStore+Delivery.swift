@@ -47,26 +47,43 @@ extension MovementStore {
         }
     }
 
+    /// How long a revision waits before the queue looks at it again while the movement it revises is
+    /// being sent or is held (its final outcome makes the revision due at once; this is a safety net).
+    static let blockedRevisionRecheckSeconds = 30.0
+
     private func claimDue(_ db: Database, now: Double, limit: Int, pausedAPICodes: Set<String>) throws -> [Delivery] {
         var claimed: [Delivery] = []
         // Only the columns that decide eligibility; whole rows are read for the ones claimed.
         let candidates = try Row.fetchAll(
             db.cachedStatement(sql: HotQueries.dueCandidates),
             arguments: [now, max(limit * 4, 64)])
-        var blockedReferences = Set<String>()
+        // Per reference strictly in order: nothing overtakes an earlier revision still waiting. Keyed by
+        // reference, the lowest id of a revision found waiting; only later movements of that reference wait
+        // behind it. (Blocking the whole reference also blocked the original the revision waits for, when a
+        // retry put the original after it in due order: both waited for ever.)
+        var blockedFrom: [String: Int64] = [:]
         for candidate in candidates {
             if claimed.count >= limit { break }
             let code: String? = candidate["apiCode"]
             let reference: String? = candidate["yourUniqueReference"]
+            let id: Int64 = candidate["id"]
             if let code, pausedAPICodes.contains(code) { continue }
-            // Per reference strictly in order: nothing overtakes an earlier revision still waiting.
-            if let reference, blockedReferences.contains(reference) { continue }
-            guard var movement = try Movement.fetchCached(db, id: candidate["id"]) else { continue }
+            if let reference, let blocked = blockedFrom[reference], id > blocked { continue }
+            guard var movement = try Movement.fetchCached(db, id: id) else { continue }
             var target = movement.targetWasteTrackingId
             if let earlierId = movement.revisionOf {
                 guard let earlier = try Movement.fetchCached(db, id: earlierId) else { continue }
                 guard earlier.state.isFinal else {
-                    if let reference = movement.yourUniqueReference { blockedReferences.insert(reference) }
+                    if let reference = movement.yourUniqueReference {
+                        blockedFrom[reference] = min(blockedFrom[reference] ?? id, id)
+                    }
+                    // Not due before the movement it revises can end: the queue sleeps instead of spinning
+                    // on a due row it cannot send.
+                    let waitUntil =
+                        earlier.state == .queued
+                        ? max(earlier.nextAttemptAt ?? now, now) : now + Self.blockedRevisionRecheckSeconds
+                    try db.cachedStatement(sql: "UPDATE movement SET nextAttemptAt = ? WHERE id = ?")
+                        .execute(arguments: [waitUntil, id])
                     continue
                 }
                 target = earlier.wasteTrackingId ?? earlier.targetWasteTrackingId ?? target
@@ -129,7 +146,8 @@ extension MovementStore {
             movement.resultWritten = false
         case .retry(let next, let inDoubt):
             movement.state = .queued
-            movement.nextAttemptAt = next
+            // Never a non-finite time: it would sort before nothing and trap where it is formatted.
+            movement.nextAttemptAt = next.isFinite ? next : now
             movement.lastError = lastError
             if inDoubt && movement.kind == .post {
                 movement.possibleDuplicate = true
@@ -144,10 +162,14 @@ extension MovementStore {
             }
         case .notAttempted(let next):
             movement.state = .queued
-            movement.nextAttemptAt = next
+            movement.nextAttemptAt = next.isFinite ? next : now
             movement.attempts = max(0, movement.attempts - 1)
         }
         try movement.updateOutcomeCached(db)
+        if movement.state.isFinal {
+            // A revision waiting for this movement's outcome is due now.
+            try db.cachedStatement(sql: HotQueries.revisionsDueNow).execute(arguments: [now, id, now])
+        }
         if from != movement.state || note != nil {
             try MovementEvent(
                 movementId: id, at: now, kind: "state", fromState: from.rawValue,
@@ -181,6 +203,16 @@ extension MovementStore {
             }
         }
         return stuck.count
+    }
+
+    /// Queued retries timed after `after` (a wall-clock step back made them look far off) become due now.
+    public func makeFutureRetriesDue(after: Double, now: Double) throws -> Int {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE movement SET nextAttemptAt = ? WHERE state = 'queued' AND nextAttemptAt > ?",
+                arguments: [now, after])
+            return db.changesCount
+        }
     }
 
     /// Earliest `nextAttemptAt` among queued movements, or nil when nothing is queued.

@@ -1,8 +1,11 @@
 import Foundation
+import Glibc
 import Logging
 
 /// One line per event on stderr: `LEVEL message key=value ...` (journald adds time and unit), or one JSON
-/// object per line for log shippers. Bootstrapped by the CLI only, never by tests.
+/// object per line for log shippers. When stderr is the journal (systemd sets `JOURNAL_STREAM`), each line
+/// starts with its syslog priority (`<4>` for a warning), which journald strips and stores, so that
+/// `journalctl -p warning` shows dwt-relay's warnings. Bootstrapped by the CLI only, never by tests.
 public struct RelayLogHandler: LogHandler {
     public enum Format: String, Sendable { case text, json }
 
@@ -38,7 +41,13 @@ public struct RelayLogHandler: LogHandler {
             for (key, value) in merged { object[key] = "\(value)" }
             line = JSONText.encode(object, pretty: false)
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Self.writeToStandardError(line, level: event.level)
+    }
+
+    /// Writes one line to stderr, with the journal's priority prefix when stderr is the journal.
+    public static func writeToStandardError(_ line: String, level: Logger.Level) {
+        let prefix = JournalStream.stderrIsJournal ? "<\(JournalStream.priority(level))>" : ""
+        FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
     }
 
     static func quote(_ value: String) -> String {
@@ -46,5 +55,30 @@ public struct RelayLogHandler: LogHandler {
             return "\"" + value.replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
         return value
+    }
+}
+
+/// Whether stderr is connected to journald: systemd sets `JOURNAL_STREAM=DEVICE:INODE` for the stream it
+/// gave the service, and a redirected stderr no longer matches it (sd_journal_stream_fd(3)).
+enum JournalStream {
+    static let stderrIsJournal: Bool = {
+        guard let value = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] else { return false }
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]) else { return false }
+        var info = stat()
+        guard fstat(2, &info) == 0 else { return false }
+        return UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode
+    }()
+
+    /// syslog(3) priorities: 2 critical, 3 error, 4 warning, 5 notice, 6 info, 7 debug.
+    static func priority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .critical: 2
+        case .error: 3
+        case .warning: 4
+        case .notice: 5
+        case .info: 6
+        case .debug, .trace: 7
+        }
     }
 }

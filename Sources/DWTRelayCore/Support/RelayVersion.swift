@@ -1,4 +1,4 @@
 /// The product version, printed by `--version` and sent as User-Agent.
 public enum RelayVersion {
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }

@@ -22,7 +22,7 @@ import Testing
         store = try MovementStore(path: config.databasePath, logger: quiet)
         ingestor = InboxIngestor(config: config, store: store, logger: quiet)
         try ingestor.prepareFolders()
-        watcher = InboxWatcher(ingestor: ingestor, rescanSeconds: 3600, logger: quiet, progress: ProgressClock())
+        watcher = InboxWatcher(ingestor: ingestor, rescanSeconds: 3600, logger: quiet, progress: LoopProgress())
     }
 
     func drop(_ name: String, _ data: Data) throws {
@@ -40,6 +40,23 @@ import Testing
             return nil
         }
         return try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    @Test func filesFoundAtStartUpAreTakenInArrivalOrder() throws {
+        // Dropped while the daemon was stopped: the original first, its correction a minute later. By name the
+        // correction (`T-42-v2.json`) sorts first, which made the stale original replace it.
+        try drop("T-42.json", SharedFixtures.movement(reference: "T-42"))
+        try drop("T-42-v2.json", SharedFixtures.movement(reference: "T-42", siteName: "Corrected Receiver Ltd"))
+        let now = Date().timeIntervalSince1970
+        for (name, age) in [("T-42.json", 120.0), ("T-42-v2.json", 60.0)] {
+            let when = timespec(tv_sec: Int(now - age), tv_nsec: 0)
+            #expect(utimensat(AT_FDCWD, config.inbox + "/" + name, [when, when], 0) == 0)
+        }
+        ingestor.scan()
+        let movements = try store.list()
+        let live = movements.filter { $0.state != .superseded }
+        #expect(movements.count == 2)
+        #expect(live.map(\.sourceFile) == ["T-42-v2.json"], "the later file is the one sent")
     }
 
     @Test func renamedFileIsCommittedAndRemoved() async throws {

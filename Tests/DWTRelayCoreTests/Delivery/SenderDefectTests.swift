@@ -1,0 +1,132 @@
+import DWTRelayTestSupport
+import DWTSandbox
+import Foundation
+import GRDB
+import Testing
+
+@testable import DWTRelayCore
+
+/// One end-to-end test per sender defect found by adversarial testing: each wedged, lost or mis-recorded a
+/// movement on the code before its fix. The daemon runs against the sandbox over loopback HTTP.
+@Suite struct SenderDefectTests {
+    @Test func correctionArrivingWhileItsOriginalWaitsForARetryIsSentAfterIt() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.faults.rateLimitBurst = 1
+        sandbox.faults.retryAfterSeconds = 2
+        try await RelayHarness.run(sandbox: sandbox, config: ["delivery.backoff_max_seconds": "5"]) { harness in
+            try harness.drop("T-42.json", SharedFixtures.movement(reference: "T-42"))
+            // The original got its 429 and waits for Retry-After; the correction comes in meanwhile.
+            #expect(
+                await eventually {
+                    (try? harness.movement(file: "T-42.json")).flatMap { $0 }.map {
+                        $0.state == .queued && $0.attempts == 1
+                    } == true
+                })
+            let corrected = try SharedFixtures.movement(reference: "T-42", siteName: "Corrected Receiver Ltd")
+            try harness.drop("T-42-v2.json", corrected)
+            #expect(await eventually(timeout: 20) { (try? harness.allFinal(count: 2)) == true })
+            let original = try #require(try harness.movement(file: "T-42.json"))
+            let correction = try #require(try harness.movement(file: "T-42-v2.json"))
+            #expect(original.state == .accepted)
+            #expect(correction.state == .accepted)
+            #expect(correction.wasteTrackingId == original.wasteTrackingId)
+            let listing = await harness.sandbox.state.listing()
+            #expect(listing.count == 1)
+            #expect(listing.first?.posts == 1 && listing.first?.puts == 1, "the correction is a PUT after the POST")
+        }
+    }
+
+    @Test(arguments: ["31536000", "inf", "1e400", "nan", "soon", "-5"])
+    func retryAfterIsCappedAndNonsenseIgnored(_ header: String) async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.faults.rateLimitBurst = 1
+        sandbox.faults.retryAfterHeader = header
+        try await RelayHarness.run(sandbox: sandbox, config: ["delivery.backoff_max_seconds": "1"]) { harness in
+            try harness.drop("a.json", SharedFixtures.movement(reference: "RA-\(header)"))
+            // backoff_max_seconds is 1: a year's Retry-After is honoured for one second, not a year.
+            #expect(await eventually(timeout: 15) { (try? harness.allFinal(count: 1)) == true })
+            let movement = try #require(try harness.movement(file: "a.json"))
+            #expect(movement.state == .accepted)
+            #expect(movement.nextAttemptAt?.isFinite == true)
+            let statuses = try harness.store.events(movement.id!).compactMap(\.status)
+            #expect(statuses == [429, 201])
+            #expect(try harness.store.list().count == 1, "list must work: no non-finite time was stored")
+        }
+    }
+
+    @Test(arguments: ["html", "empty"])
+    func successStatusWithoutAWasteTrackingIDIsNotAccepted(_ impostor: String) async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.faults.impostorBurst = 1
+        sandbox.faults.impostorAnswer = impostor
+        try await RelayHarness.run(sandbox: sandbox) { harness in
+            try harness.drop("portal.json", SharedFixtures.movement(reference: "PORTAL-\(impostor)"))
+            #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
+            let movement = try #require(try harness.movement(file: "portal.json"))
+            #expect(movement.state == .accepted)
+            let id = try #require(movement.wasteTrackingId)
+            #expect(WasteTrackingID(id) != nil)
+            let statuses = try harness.store.events(movement.id!).compactMap(\.status)
+            #expect(statuses == [impostor == "html" ? 200 : 201, 201])
+            // The first answer may have come from anywhere: the resend is flagged for reconciliation.
+            #expect(movement.possibleDuplicate)
+            #expect(await harness.sandbox.state.listing().map(\.wasteTrackingId) == [id])
+        }
+    }
+
+    @Test func aRetryTimedBeforeTheWallClockSteppedBackIsMadeDue() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.faults.rateLimitBurst = 100_000
+        try await RelayHarness.run(sandbox: sandbox, config: ["delivery.backoff_max_seconds": "1"]) { harness in
+            try harness.drop("step.json", SharedFixtures.movement(reference: "STEP"))
+            #expect(
+                await eventually {
+                    (try? harness.movement(file: "step.json")).flatMap { $0 }.map { $0.attempts >= 1 } == true
+                })
+            // While the service still answers 429, park the queued movement an hour ahead, as a backoff timed
+            // before the wall clock went back an hour would be.
+            let parked = await eventually { (try? Self.park(harness, file: "step.json")) == true }
+            #expect(parked)
+            await harness.setFaults(SandboxFaults())
+            #expect(await eventually(timeout: 45) { (try? harness.allFinal(count: 1)) == true })
+            #expect(try harness.movement(file: "step.json")?.state == .accepted)
+        }
+    }
+}
+
+extension SenderDefectTests {
+    /// Moves a queued movement's retry an hour ahead; false while it is being sent.
+    static func park(_ harness: RelayHarness, file: String) throws -> Bool {
+        guard let id = try harness.movement(file: file)?.id else { return false }
+        return try harness.store.pool.write { db in
+            try db.execute(
+                sql: "UPDATE movement SET nextAttemptAt = ? WHERE id = ? AND state = 'queued'",
+                arguments: [Date().timeIntervalSince1970 + 3600, id])
+            return db.changesCount == 1
+        }
+    }
+}
+
+@Suite struct RateLimiterServiceWordTests {
+    @Test func noClientLimitStillSlowsDownAfterA429() {
+        var limiter = RateLimiter(maxRate: 0)
+        #expect((0..<50).allSatisfy { _ in limiter.reserve(now: 0) == 0 })
+        limiter.throttled()
+        let delays = (0..<50).map { _ in limiter.reserve(now: 1) }
+        #expect(delays.last! > 0.2, "paced at half the service's soft limit after a 429")
+        for _ in 0..<200 { limiter.succeeded() }
+        #expect(!limiter.isPacing, "the limit lifts again once the rate is back at the soft limit")
+        #expect(limiter.reserve(now: 100) == 0)
+    }
+
+    @Test func retryAfterIsHonouredUpToTheBackoffCeiling() {
+        let policy = RetryPolicy(initialSeconds: 1, maxSeconds: 300)
+        #expect(policy.delay(attempt: 1, jitter: 0, retryAfter: 31_536_000) == 300)
+        #expect(policy.delay(attempt: 1, jitter: 0, retryAfter: .infinity) == 0)
+        #expect(policy.delay(attempt: 1, jitter: 0, retryAfter: 8) == 8)
+        #expect(ReceiptResponse.parseRetryAfter("inf") == nil)
+        #expect(ReceiptResponse.parseRetryAfter("1e400") == nil)
+        #expect(ReceiptResponse.parseRetryAfter("nan") == nil)
+        #expect(ReceiptResponse.parseRetryAfter("12") == 12)
+    }
+}
