@@ -1,0 +1,75 @@
+import DWTRelayCore
+import DWTRelayTestSupport
+import DWTSandbox
+import Foundation
+import Glibc
+import Testing
+
+/// Start-up as systemd sees it, through the real binary: a config error stops with EX_CONFIG (which the
+/// unit does not restart), and a local API address that is taken does not stop deliveries.
+@Suite(.serialized) struct StartupTests {
+    @Test func configErrorExitsWithEXCONFIGNamingTheKey() async throws {
+        let folder = TemporaryFolder()
+        let path = folder.sub("bad.yaml")
+        try "delivery:\n  backoff_max_seconds: \"soon\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try await RelayProcess.run(["run", "--config", path])
+        #expect(result.status == 78)
+        #expect(result.err.contains("delivery.backoff_max_seconds"), "\(result.err)")
+        #expect(result.err.contains("soon"), "the bad value is shown: \(result.err)")
+    }
+
+    @Test func httpListenNullDisablesTheLocalAPI() throws {
+        let folder = TemporaryFolder()
+        let path = folder.sub("null.yaml")
+        try "http:\n  listen: null\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try RelayConfig.load(path: path, mustExist: true, environment: [:]).httpListen == nil)
+        try "http:\n  listen: 127.0.0.1:9999\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try RelayConfig.load(path: path, mustExist: true, environment: [:]).httpListen == "127.0.0.1:9999")
+    }
+
+    @Test func takenListenAddressIsAWarningWhileMovementsStillFlow() async throws {
+        let (listener, port) = try Self.occupyLoopbackPort()
+        try await RelayHarness.withSandbox { sandbox, folder in
+            let config = try ProcessTests.config(folder, sandbox: sandbox, extra: ["http.listen": "127.0.0.1:\(port)"])
+            let path = try RelayProcess.writeConfig(config, in: folder)
+            let daemon = try RelayProcess(["run", "--config", path])
+            defer { daemon.signal(SIGKILL) }
+            #expect(
+                await eventually(timeout: 20) { DaemonLock.isHeld(stateDirectory: config.stateDirectory) == true })
+            try SharedFixtures.movement(reference: "BIND-1").write(to: URL(fileURLWithPath: folder.sub("b.json")))
+            #expect(try await RelayProcess.run(["submit", "--config", path, folder.sub("b.json")]).status == 0)
+            #expect(await eventually { await sandbox.state.listing().count == 1 }, "delivered without the API")
+            let warned = await eventually(timeout: 20) {
+                let status = try? await RelayProcess.run(["status", "--config", path])
+                return status?.status == 1 && status?.out.contains("http.listen") == true
+                    && status?.out.contains("127.0.0.1:\(port)") == true
+            }
+            #expect(warned, "status names http.listen and the address while it cannot bind")
+            #expect(daemon.process.isRunning, "the daemon does not exit")
+            close(listener)
+            let recovered = await eventually(timeout: 30) {
+                (try? await RelayProcess.run(["status", "--config", path]))?.status == 0
+            }
+            #expect(recovered, "the bind is retried and status returns to OK")
+            daemon.signal(SIGTERM)
+            #expect(await daemon.wait() == 0)
+        }
+    }
+
+    /// A listening TCP socket on a free loopback port, as another program holding the address would have.
+    static func occupyLoopbackPort() throws -> (Int32, Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(fd, raw, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, raw, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+}
