@@ -10,6 +10,6 @@ struct DWTRelay: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, StatusCommand.self, SubmitCommand.self, ListCommand.self, ShowCommand.self,
             RetryCommand.self, ValidateCommand.self, ExportCommand.self, PurgeCommand.self, SandboxCommand.self,
-            DemoCommand.self, CheckConfigCommand.self, PatCommand.self, RefdataCommand.self,
+            DemoCommand.self, CheckConfigCommand.self, PatCommand.self, RefdataCommand.self, AckCommand.self,
         ])
 }

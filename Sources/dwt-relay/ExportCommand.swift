@@ -19,17 +19,30 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         guard format == "csv" || format == "json" else { throw ValidationError("--format: csv or json") }
         let config = try options.loadConfig()
-        let store = try options.openStore(config)
+        let store = try options.openStore(config, readOnly: true)
         let movements = try store.movements(
             receivedFrom: try parseDateArgument(since, option: "--since"),
             to: try parseDateArgument(until, option: "--until"))
-        let rows: [[String: Any]] = movements.map { movement in
+        let movementRows: [[String: Any]] = movements.map { movement in
             let movement = (try? store.decrypted(movement)) ?? movement
             var row = movement.listJSON
             row["warnings"] = movement.resultJSON["warnings"]
             row["errors"] = movement.resultJSON["errors"]
             return row
         }
+        // Refused files are loads too: the audit trail lists them, state "failed", with the reason.
+        let refused: [[String: Any]] = try store.refusals(
+            refusedFrom: try parseDateArgument(since, option: "--since"),
+            to: try parseDateArgument(until, option: "--until")
+        ).map { refusal in
+            [
+                "id": refusal.handle, "state": "failed", "receivedAt": ISO8601.string(refusal.refusedAt),
+                "sourceFile": refusal.sourceFile,
+                "lastError": "\(refusal.field.map { $0 + ": " } ?? "")\(refusal.reason)",
+                "acknowledgedAt": refusal.acknowledgedAt.map(ISO8601.string) ?? NSNull(),
+            ]
+        }
+        let rows = movementRows + refused
         if format == "json" {
             print(JSONText.encode(rows))
             return
@@ -48,9 +61,17 @@ struct ExportCommand: ParsableCommand {
         case let bool as Bool: text = bool ? "true" : "false"
         default: text = "\(value!)"
         }
-        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // A spreadsheet runs a cell that starts with = + - @ (or a tab/CR before one) as a formula: a reference
+        // such as `=HYPERLINK(...)` from a weighbridge file must stay text, so it gets a leading apostrophe.
+        var cell = text
+        if let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first),
+            Double(cell) == nil
+        {
+            cell = "'" + cell
         }
-        return text
+        if cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+            return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return cell
     }
 }

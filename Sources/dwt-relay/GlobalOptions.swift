@@ -26,8 +26,19 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the store. `createKey` lets a command that stores movements create the storage key on a
-    /// fresh system; commands that only read metadata work without the key.
-    func openStore(_ config: RelayConfig, createKey: Bool = false) throws -> MovementStore {
+    /// fresh system; commands that only read metadata work without the key. A read-only command
+    /// (`readOnly`) never creates a database: before the daemon's first start it gets `NoDatabaseYet`.
+    /// Run as root, whatever SQLite created beside the database is handed to the state folder's owner.
+    func openStore(_ config: RelayConfig, createKey: Bool = false, readOnly: Bool = false) throws -> MovementStore {
+        var isFolder: ObjCBool = false
+        let stateExists = FileManager.default.fileExists(atPath: config.stateDirectory, isDirectory: &isFolder)
+        // A state path that is not a folder is not "no database yet": opening it gives the real error.
+        if readOnly && (!stateExists || isFolder.boolValue)
+            && !FileManager.default.fileExists(atPath: config.databasePath)
+        {
+            throw NoDatabaseYet(path: config.databasePath)
+        }
+        defer { MovementStore.keepOwnership(databasePath: config.databasePath) }
         let key: StorageKey?
         do {
             key = try StorageKey.load(config: config, create: createKey)
@@ -35,6 +46,14 @@ struct GlobalOptions: ParsableArguments {
             key = nil  // e.g. `status` run by a monitoring user who may not read the key
         }
         return try MovementStore(path: config.databasePath, key: key, logger: Logger(label: "dwt-relay.cli"))
+    }
+}
+
+/// A read-only command found no database: the daemon has never started (nothing was created).
+struct NoDatabaseYet: Error, CustomStringConvertible {
+    let path: String
+    var description: String {
+        "no database at \(path) yet: the daemon has never started (start it: systemctl start dwt-relay)"
     }
 }
 

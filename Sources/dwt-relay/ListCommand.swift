@@ -6,14 +6,17 @@ struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List movements, newest first.")
 
     @OptionGroup var options: GlobalOptions
-    @Option(name: .long, help: "Only this state: queued, sending, accepted, rejected, held, superseded.") var state:
-        String?
+    @Option(
+        name: .long,
+        help: "Only this state: queued, sending, accepted, rejected, held, superseded; or failed (refused files).")
+    var state: String?
     @Flag(name: .long, help: "Only movements flagged possibleDuplicate.") var possibleDuplicates = false
     @Option(name: .long, help: "At most this many.") var limit = 1000
     @Option(name: .long, help: "Only this site (multi-site configs).") var site: String?
     @Flag(name: .long, help: "Print JSON (stable; see README).") var json = false
 
     func run() throws {
+        if state == "failed" { return try listRefusals() }
         var filter: MovementState? = nil
         if let state {
             guard let parsed = MovementState(rawValue: state) else {
@@ -24,7 +27,7 @@ struct ListCommand: ParsableCommand {
             filter = parsed
         }
         let config = try options.loadConfig()
-        let store = try options.openStore(config)
+        let store = try options.openStore(config, readOnly: true)
         if let site, config.site(named: site) == nil {
             throw ValidationError("--site: no site named \"\(site)\" in the config")
         }
@@ -45,6 +48,37 @@ struct ListCommand: ParsableCommand {
                     "\(movement.id ?? 0)", state, ISO8601.string(movement.receivedAt), movement.sourceFile ?? "-",
                     movement.yourUniqueReference ?? "-", movement.wasteTrackingId ?? "-", "\(movement.attempts)",
                     movement.lastError ?? "",
+                ].joined(separator: "\t"))
+        }
+    }
+
+    /// Files refused into `failed/`: the loads that never became movements.
+    func listRefusals() throws {
+        let config = try options.loadConfig()
+        let store = try options.openStore(config, readOnly: true)
+        let open = Set(try store.refusals(openOnly: true, site: site, limit: limit).compactMap(\.id))
+        let refusals = try store.refusals(site: site, limit: limit)
+        if json {
+            let items: [[String: Any]] = refusals.map { refusal in
+                [
+                    "id": refusal.handle, "state": "failed", "sourceFile": refusal.sourceFile,
+                    "failedPath": refusal.failedPath ?? NSNull(), "reason": refusal.reason,
+                    "field": refusal.field ?? NSNull(), "refusedAt": ISO8601.string(refusal.refusedAt),
+                    "deadlineAt": ISO8601.string(refusal.deadlineAt),
+                    "acknowledgedAt": refusal.acknowledgedAt.map(ISO8601.string) ?? NSNull(),
+                    "open": open.contains(refusal.id ?? -1), "site": refusal.site ?? NSNull(),
+                ]
+            }
+            print(JSONText.encode(items))
+            return
+        }
+        print(["ID", "STATE", "REFUSED", "FILE", "FIELD", "REASON"].joined(separator: "\t"))
+        for refusal in refusals {
+            let state = open.contains(refusal.id ?? -1) ? "failed" : "failed (dealt with)"
+            print(
+                [
+                    refusal.handle, state, ISO8601.string(refusal.refusedAt), refusal.sourceFile, refusal.field ?? "-",
+                    refusal.reason,
                 ].joined(separator: "\t"))
         }
     }

@@ -47,7 +47,7 @@ struct RefdataCommand: AsyncParsableCommand {
                 throw ValidationError("unknown list \"\(kind)\"; one of \(ReferenceData.kinds.joined(separator: ", "))")
             }
             let config = try options.loadConfig()
-            let store = try? options.openStore(config)
+            let store = try? options.openStore(config, readOnly: true)
             let (data, origin) = ReferenceDataSource.current(store: store)
             let raw = data.raw[kind] ?? Data("[]".utf8)
             if json {

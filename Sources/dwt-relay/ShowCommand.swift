@@ -12,7 +12,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let config = try options.loadConfig()
-        let store = try options.openStore(config)
+        let store = try options.openStore(config, readOnly: true)
         guard let movement = try store.movement(id).map(store.decrypted) else {
             printError("dwt-relay: no movement with id \(id)")
             throw ExitCode(1)

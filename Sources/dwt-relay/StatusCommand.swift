@@ -14,12 +14,26 @@ struct StatusCommand: ParsableCommand {
         var report: StatusReport
         do {
             let config = try options.loadConfig()
-            let store = try options.openStore(config)
-            let running = DaemonLock.isHeld(stateDirectory: config.stateDirectory)
+            // No state folder at all: certainly no daemon running on it.
+            let running =
+                DaemonLock.isHeld(stateDirectory: config.stateDirectory)
+                ?? (FileManager.default.fileExists(atPath: config.stateDirectory) ? nil : false)
+            let store: MovementStore?
+            var absent: NoDatabaseYet?
+            do {
+                store = try options.openStore(config, readOnly: true)
+            } catch let error as NoDatabaseYet {
+                // Before the first start: say so, and create nothing (a root-owned database would stop the
+                // service from opening it).
+                store = nil
+                absent = error
+            }
             report = StatusReport.build(
-                facts: try store.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds), config: config,
-                daemonRunning: running, now: Date().timeIntervalSince1970, inbox: InboxSnapshot.read(config: config))
-            if let sites = config.configuredSites {
+                facts: try store?.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds) ?? StatusFacts(),
+                config: config, daemonRunning: running, now: Date().timeIntervalSince1970,
+                inbox: InboxSnapshot.read(config: config))
+            if let absent { report.raise(.critical, absent.description) }
+            if let store, let sites = config.configuredSites {
                 let counts = try store.siteCounts()
                 var perSite: [String: Any] = [:]
                 for site in sites {
@@ -43,7 +57,7 @@ struct StatusCommand: ParsableCommand {
         if json {
             print(JSONText.encode(report.json))
         } else {
-            print(report.summaryLine)
+            print(report.summaryLine + " | " + report.perfdata)
             for problem in report.problems { print("  - \(problem)") }
             if let counts = report.json["counts"] as? [String: Int] {
                 print(

@@ -17,7 +17,8 @@ struct ValidateCommand: ParsableCommand {
         // The service's lists cached by `refdata sync` when a store is readable, else the bundled copy.
         let config = try? options.loadConfig()
         let store = config.flatMap { config in
-            FileManager.default.fileExists(atPath: config.databasePath) ? try? options.openStore(config) : nil
+            FileManager.default.fileExists(atPath: config.databasePath)
+                ? try? options.openStore(config, readOnly: true) : nil
         }
         let validator = MovementValidator(reference: ReferenceDataSource.current(store: store).data)
         var allValid = true

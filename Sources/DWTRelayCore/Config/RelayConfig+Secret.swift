@@ -52,7 +52,7 @@ extension RelayConfig {
                 section = parts[0]
                 lines.append("\(section):")
             }
-            let value = values[key.name].map { "\"\($0)\"" } ?? "null"
+            let value = values[key.name].map { "\"\(Self.redacted($0))\"" } ?? "null"
             let origin = origins[key.name] ?? "default"
             lines.append("  \(parts[1]): \(value)    # \(origin)")
         }
@@ -63,6 +63,16 @@ extension RelayConfig {
         }
         lines.append("# client secret: <redacted> (read from credential or api.client_secret_file at run time)")
         return lines.joined(separator: "\n")
+    }
+
+    /// A URL with any password in it replaced (`http://user:<redacted>@proxy:3128`), for printing.
+    public static func redacted(_ value: String) -> String {
+        guard let scheme = value.range(of: "://"), let at = value[scheme.upperBound...].lastIndex(of: "@") else {
+            return value
+        }
+        let userInfo = value[scheme.upperBound..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return value }
+        return String(value[..<value.index(after: colon)]) + "<redacted>" + String(value[at...])
     }
 
     /// The config as a loadable YAML file (only keys that differ from their defaults).

@@ -36,9 +36,20 @@ public final class ReceiptClient: Sendable {
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(config.concurrency, 1) + 1)
         if let proxy = config.proxy {
             guard let url = URL(string: proxy), let host = url.host else {
-                throw ConfigError(key: "api.proxy", "expected http://host:port, got \"\(proxy)\"")
+                throw ConfigError(
+                    key: "api.proxy",
+                    "expected http://[user:password@]host:port, got \"\(RelayConfig.redacted(proxy))\"")
             }
-            configuration.proxy = .server(host: host, port: url.port ?? 3128)
+            // An authenticating proxy gets its credentials as Proxy-Authorization (Basic).
+            if let user = url.user {
+                configuration.proxy = .server(
+                    host: host, port: url.port ?? 3128,
+                    authorization: .basic(
+                        username: user.removingPercentEncoding ?? user,
+                        password: url.password.map { $0.removingPercentEncoding ?? $0 } ?? ""))
+            } else {
+                configuration.proxy = .server(host: host, port: url.port ?? 3128)
+            }
         }
         guard let clientID = config.clientID else {
             throw ConfigError(key: "api.client_id", "required to deliver movements (set it in the config file)")

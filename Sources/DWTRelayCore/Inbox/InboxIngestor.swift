@@ -150,7 +150,13 @@ public final class InboxIngestor: Sendable {
         for (entry, result) in zip(claimed, results) {
             let path = inbox + "/" + entry.claim
             if let archive {
-                if rename(path, archive + "/" + entry.original) != 0 { unlink(path) }
+                // The movement is stored, so a failed archive copy loses no load; it is logged, not silent.
+                if !FileSystem.move(path, to: archive + "/" + entry.original) {
+                    logger.error(
+                        "cannot archive an ingested file (paths.archive); the movement is stored",
+                        metadata: ["file": "\(entry.original)", "error": "\(String(cString: strerror(errno)))"])
+                    unlink(path)
+                }
             } else {
                 unlink(path)
             }
@@ -261,15 +267,19 @@ public final class InboxIngestor: Sendable {
             counter += 1
         }
         let from = inbox + "/" + claim
-        if rename(from, failed + "/" + target) != 0 {
+        var movedTo = failed + "/" + target
+        if !FileSystem.move(from, to: movedTo) {
+            // Never delete what the daemon did not keep: the refused file stays in the inbox under a dot-name
+            // that scans ignore, and error.json says where.
             logger.error(
-                "cannot move refused file to failed/",
+                "cannot move refused file to failed/; kept in the inbox as a hidden file",
                 metadata: ["file": "\(original)", "error": "\(String(cString: strerror(errno)))"])
-            unlink(from)
+            let kept = inbox + "/.dwt-relay-refused." + original
+            movedTo = rename(from, kept) == 0 ? kept : from
         }
         var report: [String: Any] = [
             "file": original, "reason": reason, "time": ISO8601.string(Date().timeIntervalSince1970),
-            "movedTo": failed + "/" + target,
+            "movedTo": movedTo,
         ]
         if let field { report["field"] = field }
         if !issues.isEmpty { report["errors"] = issues.map(\.json) }
@@ -278,6 +288,19 @@ public final class InboxIngestor: Sendable {
         }
         FileSystem.fsyncDirectory(failed)
         FileSystem.fsyncDirectory(inbox)
+        // Recorded so that status, list, export and /metrics show it until someone deals with it. A store that
+        // cannot write (full disk) still leaves the file and its error.json in failed/.
+        let now = Date().timeIntervalSince1970
+        do {
+            try store.recordRefusal(
+                Refusal(
+                    site: intake.siteName, sourceFile: original, failedPath: movedTo, reason: reason,
+                    field: field, refusedAt: now,
+                    deadlineAt: intake.deadline?.deadline(receivedAt: now) ?? now + 2 * 86400))
+        } catch {
+            logger.error(
+                "cannot record a refused file in the store", metadata: ["file": "\(original)", "error": "\(error)"])
+        }
         logger.warning(
             "movement file refused",
             metadata: ["file": "\(original)", "reason": "\(reason)", "field": "\(field ?? "-")"])

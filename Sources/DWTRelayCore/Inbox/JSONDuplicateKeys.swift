@@ -39,8 +39,11 @@ enum JSONDuplicateKeys {
                     index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
                 }
                 if expectingKey, !stack.isEmpty, stack[stack.count - 1] != nil {
-                    let key = String(
-                        decoding: UnsafeBufferPointer(rebasing: bytes[start..<min(index, bytes.count)]), as: UTF8.self)
+                    let raw = UnsafeBufferPointer(rebasing: bytes[start..<min(index, bytes.count)])
+                    // Keys are compared as the parser reads them: `"api\u0043ode"` is `apiCode`.
+                    let key =
+                        raw.contains(UInt8(ascii: "\\"))
+                        ? decodedString(raw) : String(decoding: raw, as: UTF8.self)
                     // Inserted in place: copying the set out and back made every insert copy it.
                     if !stack[stack.count - 1]!.insert(key).inserted { return key }
                     expectingKey = false
@@ -51,5 +54,12 @@ enum JSONDuplicateKeys {
             index += 1
         }
         return nil
+    }
+
+    /// A JSON string's contents with its escapes resolved (the text was already accepted by a parser).
+    private static func decodedString(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+        let quoted = Data([UInt8(ascii: "\"")] + Array(raw) + [UInt8(ascii: "\"")])
+        return (try? JSONSerialization.jsonObject(with: quoted, options: .fragmentsAllowed)) as? String
+            ?? String(decoding: raw, as: UTF8.self)
     }
 }

@@ -35,7 +35,11 @@ public struct LocalAPI: Sendable {
             guard info.st_mode & 0o004 == 0 else {
                 throw ConfigError(key: "http.token_file", "\(file) is readable by every user; run: chmod 600 \(file)")
             }
-            token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else {
+                throw ConfigError(key: "http.token_file", "\(file) is empty: put a long random token in it")
+            }
+            token = text
         } else {
             token = nil
         }
@@ -72,6 +76,7 @@ public struct LocalAPI: Sendable {
 
     func makeRouter() -> Router<LocalAPIContext> {
         let router = Router(context: LocalAPIContext.self)
+        router.addMiddleware { BrowserGuardMiddleware(tokenRequired: token != nil) }
         router.addMiddleware { BearerTokenMiddleware(token: token) }
         router.post("/v1/movements") { request, _ in try await self.submit(request) }
         router.get("/v1/movements") { request, _ in try self.list(request) }
@@ -169,9 +174,18 @@ struct BearerTokenMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        if let token, request.headers[.authorization] != "Bearer \(token)" {
+        // The scheme is case-insensitive (RFC 9110 §11.1); the token is compared exactly.
+        if let token, Self.presentedToken(request.headers[.authorization]) != token {
             return LocalAPI.json(.unauthorized, ["error": "missing or wrong bearer token"])
         }
         return try await next(request, context)
+    }
+}
+
+extension BearerTokenMiddleware {
+    static func presentedToken(_ header: String?) -> String? {
+        guard let header, let space = header.firstIndex(of: " ") else { return nil }
+        guard header[..<space].lowercased() == "bearer" else { return nil }
+        return header[header.index(after: space)...].trimmingCharacters(in: .whitespaces)
     }
 }

@@ -13,6 +13,8 @@ public final class RelayMetrics: Sendable {
     let requestDuration: CoreMetrics.Timer
     let oldestPendingAge: CoreMetrics.Gauge
     let deadlinesOverdue: CoreMetrics.Gauge
+    let unreportedRejections: CoreMetrics.Gauge
+    let unreportedRefusals: CoreMetrics.Gauge
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -27,6 +29,8 @@ public final class RelayMetrics: Sendable {
         requestDuration = Timer(label: "dwt_relay_request_duration_seconds", factory: factory)
         oldestPendingAge = Gauge(label: "dwt_relay_oldest_pending_age_seconds", factory: factory)
         deadlinesOverdue = Gauge(label: "dwt_relay_deadlines_overdue", factory: factory)
+        unreportedRejections = Gauge(label: "dwt_relay_rejections_unacknowledged", factory: factory)
+        unreportedRefusals = Gauge(label: "dwt_relay_refused_files_unacknowledged", factory: factory)
         for state in MovementState.allCases { movementsGauge(state).record(0) }
     }
 
@@ -52,6 +56,8 @@ public final class RelayMetrics: Sendable {
             for state in MovementState.allCases { movementsGauge(state).record(facts.counts[state] ?? 0) }
             oldestPendingAge.record(facts.oldestPendingAt.map { now - $0 } ?? 0)
             deadlinesOverdue.record(facts.deadlinesOverdue)
+            unreportedRejections.record(facts.problems.openRejections)
+            unreportedRefusals.record(facts.problems.openRefusals)
         }
         return registry.emitToString()
     }

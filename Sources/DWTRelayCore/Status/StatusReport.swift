@@ -24,9 +24,13 @@ public struct StatusReport {
     public var problems: [String] = []
     public var json: [String: Any] = [:]
 
-    mutating func raise(_ level: Health, _ problem: String) {
+    public mutating func raise(_ level: Health, _ problem: String) {
         if level > health { health = level }
         problems.append("\(level.rawValue): \(problem)")
+        if !json.isEmpty {
+            json["health"] = health.rawValue
+            json["problems"] = problems
+        }
     }
 
     /// Builds the report from the store's facts. `daemonRunning` is nil when it cannot be told.
@@ -98,6 +102,22 @@ public struct StatusReport {
                 "\(facts.possibleDuplicates) possible duplicate(s) at the service: see `dwt-relay list --possible-duplicates`"
             )
         }
+        let problems = facts.problems
+        if problems.openRejections > 0 {
+            report.raise(
+                .warning,
+                "\(problems.openRejections) load(s) rejected by the service and not yet reported: correct the file "
+                    + "and drop it again (same yourUniqueReference), or `dwt-relay ack ID` once dealt with; "
+                    + "see `dwt-relay list --state rejected`")
+        }
+        if problems.openRefusals > 0 {
+            let example = problems.oldestOpenRefusal.map { " (e.g. \($0.sourceFile): \($0.reason))" } ?? ""
+            report.raise(
+                problems.refusalsOverdue > 0 ? .critical : .warning,
+                "\(problems.openRefusals) file(s) refused into failed/ and not yet reported\(example): fix and drop "
+                    + "again under the same name, or `dwt-relay ack F<id>`; see `dwt-relay list --state failed`"
+                    + (problems.refusalsOverdue > 0 ? "; \(problems.refusalsOverdue) past the legal deadline" : ""))
+        }
         if facts.deadlinesOverdue > 0 {
             report.raise(
                 .critical,
@@ -161,6 +181,10 @@ public struct StatusReport {
                 "oldestWaitingAt": inbox?.oldestModifiedAt.map(ISO8601.string) ?? NSNull(),
             ] as [String: Any],
             "deadlines": ["dueSoon": facts.deadlinesDueSoon, "overdue": facts.deadlinesOverdue],
+            "unreported": [
+                "rejected": problems.openRejections, "refused": problems.openRefusals,
+                "refusedOverdue": problems.refusalsOverdue,
+            ],
         ]
         return report
     }
@@ -172,8 +196,29 @@ public struct StatusReport {
             "\(counts["queued"] ?? 0) queued", "\(counts["held"] ?? 0) held", "\(counts["accepted"] ?? 0) accepted",
         ]
         if let rejected = counts["rejected"], rejected > 0 { parts.append("\(rejected) rejected") }
+        if let unreported = json["unreported"] as? [String: Int] {
+            let open = (unreported["rejected"] ?? 0) + (unreported["refused"] ?? 0)
+            if open > 0 { parts.append("\(open) unreported") }
+            if let refused = unreported["refused"], refused > 0 { parts.append("\(refused) refused files") }
+        }
         if let last = json["lastAcceptedAt"] as? String { parts.append("last accepted \(last)") }
         return "\(health.rawValue): " + parts.joined(separator: ", ")
+    }
+
+    /// Monitoring-plugin performance data (`label=value[UOM]`, space-separated), for the text after `|`
+    /// on the first line of `status`.
+    public var perfdata: String {
+        let counts = json["counts"] as? [String: Int] ?? [:]
+        let unreported = json["unreported"] as? [String: Int] ?? [:]
+        let deadlines = json["deadlines"] as? [String: Int] ?? [:]
+        var fields = MovementState.allCases.map { "\($0.rawValue)=\(counts[$0.rawValue] ?? 0)" }
+        fields += [
+            "unreported_rejected=\(unreported["rejected"] ?? 0)", "refused=\(unreported["refused"] ?? 0)",
+            "oldest_pending=\(json["oldestPendingAgeSeconds"] as? Int ?? 0)s",
+            "due_soon=\(deadlines["dueSoon"] ?? 0)", "overdue=\(deadlines["overdue"] ?? 0)",
+            "possible_duplicates=\(json["possibleDuplicates"] as? Int ?? 0)",
+        ]
+        return fields.joined(separator: " ")
     }
 
     static func age(_ seconds: Double) -> String {

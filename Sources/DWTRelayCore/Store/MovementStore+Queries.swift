@@ -76,12 +76,9 @@ extension MovementStore {
     {
         try pool.read { db in
             var facts = StatusFacts()
-            // Not yet recorded at the service: pending, or rejected with no accepted correction since.
-            let open = """
-                (state IN ('queued', 'sending', 'held') OR (state = 'rejected' AND NOT EXISTS (
-                    SELECT 1 FROM movement later WHERE later.yourUniqueReference = movement.yourUniqueReference
-                    AND later.id > movement.id AND later.state = 'accepted')))
-                """
+            // Not yet recorded at the service: pending, or rejected with no acknowledgement and no corrected
+            // file since (the correction carries the duty from then on).
+            let open = "(state IN ('queued', 'sending', 'held') OR (\(Self.openRejection)))"
             facts.deadlinesOverdue =
                 try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM movement WHERE \(open) AND deadlineAt < ?", arguments: [now]) ?? 0
@@ -106,6 +103,7 @@ extension MovementStore {
                 facts.serviceState[key] = row["value"]
                 facts.serviceStateUpdatedAt[key] = row["updatedAt"]
             }
+            facts.problems = try self.problemFacts(db, now: now)
             facts.heldByReason = try Dictionary(
                 uniqueKeysWithValues: Row.fetchAll(
                     db, sql: "SELECT holdReason, COUNT(*) AS n FROM movement WHERE state = 'held' GROUP BY holdReason"
@@ -159,4 +157,7 @@ public struct StatusFacts: Sendable {
     public var heldByReason: [String: Int] = [:]
     public var deadlinesDueSoon = 0
     public var deadlinesOverdue = 0
+    public var problems = ProblemFacts()
+
+    public init() {}
 }

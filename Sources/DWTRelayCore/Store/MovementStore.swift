@@ -38,8 +38,11 @@ public final class MovementStore: Sendable {
             try db.execute(sql: "PRAGMA journal_size_limit = 4194304")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try StoreMigrations.migrator.migrate(pool)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            self.pool = pool
+            // One process migrates at a time: the daemon's first start raced a `status` or `submit` run at the
+            // same moment, and the loser failed with "table movement already exists".
+            try Self.whileHoldingMigrationLock(path) { try StoreMigrations.migrator.migrate(pool) }
             let recorded = try pool.read { db in
                 try String.fetchOne(db, sql: "SELECT value FROM serviceState WHERE key = 'storage.keyId'")
             }
@@ -97,6 +100,40 @@ public final class MovementStore: Sendable {
                 atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw StoreError.cannotOpen(folder, "cannot create state folder: \(error.localizedDescription)")
+        }
+    }
+
+    /// Runs `body` holding an exclusive `flock` on `<database>.lock`, waiting at most 30 s for another
+    /// process's migrations. Never a lock on the database file itself: closing any descriptor of that file
+    /// would drop SQLite's own POSIX locks held by this process and let another process corrupt it.
+    static func whileHoldingMigrationLock(_ path: String, _ body: () throws -> Void) throws {
+        let fd = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return try body() }  // e.g. a reader without write access to the state folder
+        defer { close(fd) }
+        var waited = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK, waited < 3000 else {
+                throw StoreError.cannotOpen(path, "another process keeps the database locked for its migrations")
+            }
+            usleep(10_000)
+            waited += 1
+        }
+        defer { flock(fd, LOCK_UN) }
+        try body()
+    }
+
+    /// Files a root-run command created or touched beside the database (the WAL and its index) are given
+    /// to the state folder's owner, so that the service can still open them: `sudo dwt-relay status` left
+    /// a root-owned `-shm` that stopped the daemon.
+    public static func keepOwnership(databasePath path: String) {
+        guard geteuid() == 0 else { return }
+        var folder = stat()
+        guard stat((path as NSString).deletingLastPathComponent, &folder) == 0, folder.st_uid != 0 else { return }
+        for file in [path, path + "-wal", path + "-shm", path + ".lock"] {
+            var info = stat()
+            if lstat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == 0 {
+                _ = chown(file, folder.st_uid, folder.st_gid)
+            }
         }
     }
 

@@ -109,6 +109,26 @@ enum StoreMigrations {
             // and its random keys dirtied one more page per stored movement: intake wrote less without it.
             try db.execute(sql: "DROP INDEX IF EXISTS movement_hash")
         }
+        migrator.registerMigration("v6-acknowledgements-and-refusals") { db in
+            // A rejected movement or a refused file is a load the law still wants reported: it keeps status at
+            // WARNING until an operator acknowledges it or a corrected file follows.
+            try db.execute(
+                sql: """
+                    ALTER TABLE movement ADD COLUMN acknowledgedAt REAL;
+                    CREATE TABLE refusal (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        site TEXT,
+                        sourceFile TEXT NOT NULL,
+                        failedPath TEXT,
+                        reason TEXT NOT NULL,
+                        field TEXT,
+                        refusedAt REAL NOT NULL,
+                        deadlineAt REAL NOT NULL,
+                        acknowledgedAt REAL
+                    );
+                    CREATE INDEX refusal_open ON refusal(refusedAt) WHERE acknowledgedAt IS NULL;
+                    """)
+        }
         return migrator
     }
 }

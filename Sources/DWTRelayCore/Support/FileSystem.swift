@@ -59,4 +59,21 @@ public enum FileSystem {
         }
         if durable { fsyncDirectory(folder) }
     }
+
+    /// Moves a file, also across filesystems (a share or a mount of its own for `failed/` or the archive):
+    /// on EXDEV it is copied, made durable, and only then removed. False when it could not be moved; the
+    /// source is then left where it was.
+    public static func move(_ source: String, to destination: String) -> Bool {
+        if rename(source, destination) == 0 { return true }
+        guard errno == EXDEV, let data = FileManager.default.contents(atPath: source) else { return false }
+        var info = stat()
+        let mode = stat(source, &info) == 0 ? info.st_mode & 0o777 : 0o644
+        do {
+            try writeAtomically(data, to: destination, mode: mode)
+        } catch {
+            return false
+        }
+        unlink(source)
+        return true
+    }
 }

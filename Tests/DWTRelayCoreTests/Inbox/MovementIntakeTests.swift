@@ -27,6 +27,14 @@ import Testing
         #expect(reason("{\"movement\": {}, \"wasteTrackingId\": \"nope\"}")?.field == "wasteTrackingId")
     }
 
+    @Test func duplicateKeysAreRefusedHoweverTheyAreSpelt() {
+        let plain = "{\"apiCode\": \"a\", \"apiCode\": \"b\"}"
+        let escaped = "{\"apiCode\": \"a\", \"api\\u0043ode\": \"b\"}"
+        #expect(reason(plain)?.field == "apiCode")
+        #expect(reason(escaped)?.field == "apiCode", "\\u0043 is C: the same key twice")
+        #expect(reason("{\"apiCode\": \"a\", \"api\\u0063ode\": \"b\"}") == nil, "apicode is another key")
+    }
+
     @Test func fillsTheSiteAPICodeAndKeepsUnknownFields() throws {
         let item = try MovementIntake(siteAPICode: "site-code", maxBytes: 1 << 20)
             .check(Data("{\"custom\": {\"x\": 1}}".utf8), source: "test", sourceFile: nil)

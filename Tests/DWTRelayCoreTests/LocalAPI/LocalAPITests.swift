@@ -1,11 +1,12 @@
 import AsyncHTTPClient
-import DWTRelayCore
 import DWTRelayTestSupport
 import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import Testing
+
+@testable import DWTRelayCore
 
 /// The daemon's loopback API over real HTTP.
 @Suite(.serialized) struct LocalAPITests {
@@ -22,7 +23,10 @@ import Testing
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
         let data = Data(buffer: try await response.body.collect(upTo: 1 << 24))
         return Answer(status: Int(response.status.code), text: String(decoding: data, as: UTF8.self))
@@ -102,6 +106,46 @@ import Testing
             "http.allow_remote": "true", "http.token_file": "/etc/dwt-relay/api-token",
         ])
         #expect(try LocalAPI.address("0.0.0.0:8787", config: allowed).port == 8787)
+    }
+
+    @Test func webPagesCannotFileOrReadMovements() async throws {
+        let port = freeLoopbackPort()
+        try await RelayHarness.run(config: ["http.listen": "127.0.0.1:\(port)"]) { harness in
+            let base = "http://127.0.0.1:\(port)"
+            #expect(await eventually { (try? await Self.call(.GET, base + "/healthz").status) == 200 })
+            func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)], body: Data? = nil)
+                async throws -> Int
+            {
+                var request = HTTPClientRequest(url: base + path)
+                request.method = method
+                for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+                if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+                return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(20)).status.code)
+            }
+            let body = try SharedFixtures.movement(reference: "FORGED-1")
+            // What a page on another site can send without a preflight: a text/plain POST with its Origin.
+            let forged = try await send(
+                .POST, "/v1/movements", headers: [("Content-Type", "text/plain"), ("Origin", "http://evil.example")],
+                body: body)
+            #expect(forged == 403)
+            let noType = try await send(.POST, "/v1/movements", headers: [], body: body)
+            #expect(noType == 403, "a POST must be JSON")
+            // DNS rebinding: the page's own name now points at 127.0.0.1, so the browser sends its Host.
+            let rebound = try await send(.GET, "/v1/movements", headers: [("Host", "evil.example:\(port)")])
+            #expect(rebound == 403)
+            let crossSite = try await send(.GET, "/v1/movements", headers: [("Sec-Fetch-Site", "cross-site")])
+            #expect(crossSite == 403)
+            #expect(try harness.store.list().isEmpty, "nothing was filed")
+            let local = try await send(
+                .POST, "/v1/movements", headers: [("Content-Type", "application/json")], body: body)
+            #expect(local == 202, "a local program posting JSON is still welcome")
+        }
+    }
+
+    @Test func bearerSchemeIsCaseInsensitive() {
+        #expect(BearerTokenMiddleware.presentedToken("bearer abc") == "abc")
+        #expect(BearerTokenMiddleware.presentedToken("Bearer abc") == "abc")
+        #expect(BearerTokenMiddleware.presentedToken("Basic abc") == nil)
     }
 
     @Test func burstOfRequestsLosesNothing() async throws {

@@ -1,0 +1,55 @@
+import GRDB
+
+/// A file the daemon could not take as a movement (not JSON, too big, no apiCode...), moved to `failed/`.
+/// It is a load that still has to be reported, so it counts as a problem in `status` until an operator
+/// acknowledges it (`dwt-relay ack F<id>`) or a file of the same name is taken later (the corrected drop).
+public struct Refusal: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "refusal"
+
+    public var id: Int64?
+    public var site: String?
+    /// The name the writer gave the file in the inbox.
+    public var sourceFile: String
+    /// Where it was moved (beside `failedPath.error.json`); nil when it could not be moved.
+    public var failedPath: String?
+    public var reason: String
+    public var field: String?
+    public var refusedAt: Double
+    /// The receipt deadline, counted from the day it was refused (its own date is unknown).
+    public var deadlineAt: Double
+    public var acknowledgedAt: Double?
+
+    public init(
+        site: String?, sourceFile: String, failedPath: String?, reason: String, field: String?, refusedAt: Double,
+        deadlineAt: Double
+    ) {
+        self.site = site
+        self.sourceFile = sourceFile
+        self.failedPath = failedPath
+        self.reason = reason
+        self.field = field
+        self.refusedAt = refusedAt
+        self.deadlineAt = deadlineAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// How operators name it on the command line (movement IDs are plain numbers).
+    public var handle: String { "F\(id ?? 0)" }
+}
+
+extension Refusal {
+    public enum Columns {
+        public static let acknowledgedAt = Column(CodingKeys.acknowledgedAt)
+        public static let refusedAt = Column(CodingKeys.refusedAt)
+        public static let site = Column(CodingKeys.site)
+    }
+
+    /// Not acknowledged, and no file of the same name taken for the same site since.
+    static let openCondition = SQL(
+        """
+        refusal.acknowledgedAt IS NULL AND NOT EXISTS (
+            SELECT 1 FROM movement INDEXED BY movement_source WHERE movement.sourceFile = refusal.sourceFile
+            AND movement.site IS refusal.site AND movement.receivedAt > refusal.refusedAt)
+        """)
+}
