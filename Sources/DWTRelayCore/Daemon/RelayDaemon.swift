@@ -19,7 +19,16 @@ public enum RelayDaemon {
                 "inboxes": "\(config.sites.map(\.inbox).joined(separator: ","))", "api.base_url": "\(config.baseURL)",
                 "http.listen": "\(config.httpListen ?? "off")", "storage.key_id": "\(key?.id ?? "none")",
             ])
+        let fresh = !FileManager.default.fileExists(atPath: config.databasePath)
         let store = try MovementStore(path: config.databasePath, key: key, logger: logger)
+        if fresh {
+            logger.notice(
+                """
+                created a new, empty database (normal on the first start; otherwise the earlier database is \
+                missing: stop dwt-relay and restore it from a backup)
+                """,
+                metadata: ["database": "\(config.databasePath)"])
+        }
         let lock = try DaemonLock.acquire(stateDirectory: config.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
         try store.setServiceState("daemon.pid", String(getpid()))

@@ -73,12 +73,13 @@ public final class ResultWriter: Sendable {
                 knownFolders.withLock { _ = $0.insert(folder) }
             }
             let text = ResultFile.render(try store.decrypted(movement))
+            let target = Self.resultPath(path(for: movement), for: id)
             do {
-                try FileSystem.writeAtomically(Data(text.utf8), to: path(for: movement), durable: durable)
+                try FileSystem.writeAtomically(Data(text.utf8), to: target, durable: durable)
             } catch {
                 // The folder may have been removed since: recreate it once, then give up until start-up.
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                try FileSystem.writeAtomically(Data(text.utf8), to: path(for: movement), durable: durable)
+                try FileSystem.writeAtomically(Data(text.utf8), to: target, durable: durable)
             }
             if durable { try store.markResultsWritten([id]) }
             return true
@@ -88,6 +89,23 @@ public final class ResultWriter: Sendable {
                 metadata: ["movement.id": "\(id)", "error": "\(error)"])
             return false
         }
+    }
+
+    /// A writer that reuses a file name gets a movement per drop, and each keeps its result: `NAME.result.json`
+    /// is always the latest movement from `NAME.json`, and an earlier one's result is kept as
+    /// `NAME.<its id>.result.json` (renamed there when a later movement's result arrives), so its waste
+    /// tracking ID can still be read. Costs one failed `open` per result when names are unique.
+    static func resultPath(_ path: String, for id: Int64) -> String {
+        guard let data = FileManager.default.contents(atPath: path),
+            let existing = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? Int,
+            Int64(existing) != id
+        else { return path }
+        let base = String(path.dropLast(".result.json".count))
+        if Int64(existing) > id { return base + ".\(id).result.json" }  // a later movement's result is there
+        if rename(path, base + ".\(existing).result.json") == 0 {
+            FileSystem.fsyncDirectory((path as NSString).deletingLastPathComponent)
+        }
+        return path
     }
 
     /// When the next batched flush is due, if any files wait for one.

@@ -8,6 +8,7 @@ extension MovementStore {
     /// makes a crash between commit and delete harmless. Revisions are linked here (design.md).
     public func ingest(_ items: [IntakeItem]) throws -> [IngestResult] {
         guard !items.isEmpty else { return [] }
+        try verifyStillOnDisk()
         return try pool.writeWithoutTransaction { db in
             var results: [IngestResult] = []
             try db.inTransaction(.immediate) {

@@ -10,6 +10,9 @@ public final class MovementStore: Sendable {
     public let path: String
     let pool: DatabasePool
     let logger: Logger
+    /// The database file's identity when it was opened (device, inode), to notice it being deleted or
+    /// replaced under a running daemon.
+    let identity: (device: UInt64, inode: UInt64)?
     /// Encrypts payloads and service responses; nil only for a database that has never had a key.
     let key: StorageKey?
     /// Whether this database's payloads are encrypted (a key was recorded in it).
@@ -26,6 +29,8 @@ public final class MovementStore: Sendable {
             guard fd >= 0 else { throw StoreError.cannotOpen(path, String(cString: strerror(errno))) }
             close(fd)
         }
+        var info = stat()
+        identity = stat(path, &info) == 0 ? (UInt64(info.st_dev), UInt64(info.st_ino)) : nil
         guard access(path, R_OK | W_OK) == 0 else {
             throw StoreError.cannotOpen(path, "no read/write access (\(String(cString: strerror(errno))))")
         }
@@ -103,6 +108,15 @@ public final class MovementStore: Sendable {
         }
     }
 
+    /// Throws `StoreError.replaced` when the file at `path` is no longer the one this store opened: writes
+    /// would go to a deleted inode and vanish at the next start. Checked before intake acknowledges files.
+    public func verifyStillOnDisk() throws {
+        guard let identity else { return }
+        var info = stat()
+        guard stat(path, &info) == 0, UInt64(info.st_dev) == identity.device, UInt64(info.st_ino) == identity.inode
+        else { throw StoreError.replaced(path) }
+    }
+
     /// Runs `body` holding an exclusive `flock` on `<database>.lock`, waiting at most 30 s for another
     /// process's migrations. Never a lock on the database file itself: closing any descriptor of that file
     /// would drop SQLite's own POSIX locks held by this process and let another process corrupt it.
@@ -156,6 +170,7 @@ public enum StoreError: Error, CustomStringConvertible {
     case notFound(Int64)
     case keyMissing(String)
     case wrongKey(String)
+    case replaced(String)
 
     public var description: String {
         switch self {
@@ -164,6 +179,9 @@ public enum StoreError: Error, CustomStringConvertible {
         case .keyMissing(let path):
             return "\(path) holds encrypted payloads but no storage key was found (storage.key_file or the "
                 + "storage-key credential); restore the key from your backup"
+        case .replaced(let path):
+            return "the database \(path) was deleted or replaced while the daemon had it open; files stay in the "
+                + "inbox. Restore the database (or keep this empty one), then restart dwt-relay"
         case .wrongKey(let path):
             return
                 "the storage key does not match the one \(path) was encrypted with; restore the right key from your backup"

@@ -36,6 +36,40 @@ import Testing
         }
     }
 
+    @Test func aDatabaseDeletedUnderTheDaemonStopsIntakeInsteadOfLosingFiles() async throws {
+        try await RelayHarness.run { harness in
+            try harness.drop("before.json", SharedFixtures.movement(reference: "DEL-1"))
+            #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
+            let path = harness.config.databasePath
+            for file in [path, path + "-wal", path + "-shm"] { unlink(file) }
+            try harness.drop("after.json", SharedFixtures.movement(reference: "DEL-2"))
+            #expect(await eventually { harness.logs.text.contains("was deleted or replaced") })
+            #expect(FileManager.default.fileExists(atPath: harness.config.inbox + "/after.json"), "given back")
+        }
+    }
+
+    @Test func aReusedFileNameKeepsEveryMovementsResult() async throws {
+        try await RelayHarness.run { harness in
+            try harness.drop("reused.json", SharedFixtures.movement(reference: "REUSE-1"))
+            #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
+            try harness.drop("reused.json", SharedFixtures.movement(reference: "REUSE-2"))
+            #expect(await eventually { (try? harness.allFinal(count: 2)) == true })
+            let movements = try harness.store.list().sorted { $0.id! < $1.id! }
+            #expect(movements.count == 2)
+            func result(_ name: String) throws -> [String: Any]? {
+                let path = harness.config.results + "/" + name
+                return try FileManager.default.contents(atPath: path).flatMap {
+                    try JSONSerialization.jsonObject(with: $0) as? [String: Any]
+                }
+            }
+            let latest = try #require(try result("reused.result.json"))
+            #expect(latest["wasteTrackingId"] as? String == movements[1].wasteTrackingId)
+            let earlier = try #require(try result("reused.\(movements[0].id!).result.json"))
+            #expect(earlier["wasteTrackingId"] as? String == movements[0].wasteTrackingId)
+            #expect(movements[0].wasteTrackingId != movements[1].wasteTrackingId)
+        }
+    }
+
     @Test(arguments: ["31536000", "inf", "1e400", "nan", "soon", "-5"])
     func retryAfterIsCappedAndNonsenseIgnored(_ header: String) async throws {
         var sandbox = SandboxConfiguration()
