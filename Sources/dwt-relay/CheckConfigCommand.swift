@@ -4,14 +4,16 @@ import Foundation
 
 /// Preflight, like `nginx -t`: prints the effective config (secrets redacted) and exits 78 (EX_CONFIG, as
 /// `run` does) when `run` would refuse to start, naming each key and the fix.
-struct CheckConfigCommand: ParsableCommand {
+struct CheckConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
         abstract: "Load the config, print the effective values (secrets redacted); exit 78 if `run` would refuse it.")
 
     @OptionGroup var options: GlobalOptions
+    @Flag(name: .long, help: "Also resolve the hosts, get a token and call one reference-data GET, timing each step.")
+    var connect = false
 
-    func run() throws {
+    func run() async throws {
         let config: RelayConfig
         do {
             config = try options.loadConfig()
@@ -23,11 +25,21 @@ struct CheckConfigCommand: ParsableCommand {
         let problems = Self.startupProblems(config)
         if problems.isEmpty {
             print("# ok: dwt-relay run would start with this config")
+            if connect { try await checkConnection(config) }
             return
         }
         for problem in problems { print("# error: \(problem)") }
         printError("dwt-relay: \(problems.count) problem(s) would stop `dwt-relay run`; see the # error lines")
         throw ExitCode(RunCommand.configErrorExitCode)
+    }
+
+    /// Each step to Defra with its time; exits 1 at the first that fails (a connection, not a config, problem).
+    func checkConnection(_ config: RelayConfig) async throws {
+        let steps = await ConnectionCheck(config: config, clientSecret: try config.readClientSecret()).run()
+        for step in steps {
+            print("\(step.ok ? "ok  " : "FAIL") \(step.name) (\(step.milliseconds) ms): \(step.detail)")
+        }
+        if steps.contains(where: { !$0.ok }) { throw ExitCode(1) }
     }
 
     /// Everything `run` checks before it starts, each as the message `run` would give.

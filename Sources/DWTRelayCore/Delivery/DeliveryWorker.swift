@@ -83,6 +83,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         results.writeOwed()
         try? store.setServiceState("circuit.state", "closed")
         await withGracefulShutdownHandler {
+            await self.fetchTokenAtStart()
             await self.loop()
         } onGracefulShutdown: { [shutdown, wake] in
             shutdown.set()
@@ -240,6 +241,18 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             paymentProbeInFlight.insert(code)
             inFlight += 1
             group.addTask { await self.deliver(delivery, paymentProbe: code) }
+        }
+    }
+
+    /// A token at start, before any load arrives: refused credentials show in `status` (CRITICAL) at once,
+    /// not with the first movement of the day. An unreachable token endpoint does not stop the queue here:
+    /// each delivery then records the transport error (TLS, DNS...) where the operator sees it.
+    private func fetchTokenAtStart() async {
+        do {
+            _ = try await client.tokens.token()
+            await tokenRefreshed()
+        } catch {
+            if case .refused = error { authRefused(error.description) }
         }
     }
 

@@ -95,6 +95,23 @@ import Testing
         }
     }
 
+    @Test func checkConfigConnectTimesEachStepAndBlamesTheRightSide() async throws {
+        try await RelayHarness.withSandbox { sandbox, folder in
+            let config = try ProcessTests.config(folder, sandbox: sandbox)
+            let path = try RelayProcess.writeConfig(config, in: folder)
+            let good = try await RelayProcess.run(["check-config", "--connect", "--config", path])
+            #expect(good.status == 0, "\(good.out)")
+            #expect(good.out.contains("ok   resolve 127.0.0.1"))
+            #expect(good.out.contains("ok   token from"))
+            #expect(good.out.contains("ok   GET /reference-data/container-types"))
+            try Data("wrong".utf8).write(to: URL(fileURLWithPath: folder.sub("client-secret")))
+            let refused = try await RelayProcess.run(["check-config", "--connect", "--config", path])
+            #expect(refused.status == 1)
+            #expect(refused.out.contains("FAIL token from") && refused.out.contains("check api.client_id"))
+            #expect(!refused.out.contains("GET /reference-data"), "stops at the first failure")
+        }
+    }
+
     @Test func checkConfigNeverPrintsTheProxyPassword() async throws {
         try await RelayHarness.withSandbox { sandbox, folder in
             var config = try ProcessTests.config(folder, sandbox: sandbox)

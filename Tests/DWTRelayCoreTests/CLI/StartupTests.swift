@@ -56,6 +56,22 @@ import Testing
         }
     }
 
+    @Test func refusedCredentialsAreCriticalBeforeAnyLoadArrives() async throws {
+        try await RelayHarness.withSandbox { sandbox, folder in
+            let config = try ProcessTests.config(folder, sandbox: sandbox)
+            try Data("not-the-secret".utf8).write(to: URL(fileURLWithPath: folder.sub("client-secret")))
+            let path = try RelayProcess.writeConfig(config, in: folder)
+            let daemon = try RelayProcess(["run", "--config", path])
+            defer { daemon.signal(SIGKILL) }
+            let critical = await eventually(timeout: 20) {
+                let status = try? await RelayProcess.run(["status", "--config", path])
+                return status?.status == 2 && status?.out.contains("refuses the credentials") == true
+            }
+            #expect(critical, "a wrong secret is CRITICAL with no movement stored")
+            #expect(await sandbox.state.movementRequests == 0)
+        }
+    }
+
     /// A listening TCP socket on a free loopback port, as another program holding the address would have.
     static func occupyLoopbackPort() throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
