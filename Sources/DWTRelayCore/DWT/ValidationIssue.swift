@@ -5,7 +5,7 @@ public struct ValidationIssue: Sendable, Equatable, Codable, CustomStringConvert
     public var message: String
 
     public init(_ key: String, _ errorType: String, _ message: String) {
-        self.key = key
+        self.key = Self.dotted(key)
         self.errorType = errorType
         self.message = message
     }
@@ -13,4 +13,30 @@ public struct ValidationIssue: Sendable, Equatable, Codable, CustomStringConvert
     public var description: String { "\(key) [\(errorType)]: \(message)" }
 
     public var json: [String: Any] { ["key": key, "errorType": errorType, "message": message] }
+
+    /// The running service's key form: the Joi path joined with dots (`wasteItems.0.ewcCodes.0`); brackets
+    /// appear only inside messages. Rules are written with brackets, as the messages quote them.
+    static func dotted(_ key: String) -> String {
+        guard key.contains("[") else { return key }
+        var result = ""
+        var rest = Substring(key)
+        while let open = rest.firstIndex(of: "[") {
+            result += rest[..<open]
+            let afterOpen = rest.index(after: open)
+            if let close = rest[afterOpen...].firstIndex(of: "]"), !rest[afterOpen..<close].isEmpty,
+                rest[afterOpen..<close].allSatisfy(\.isASCIIDigitCharacter)
+            {
+                result += "." + rest[afterOpen..<close]
+                rest = rest[rest.index(after: close)...]
+            } else {
+                result += "["
+                rest = rest[afterOpen...]
+            }
+        }
+        return result + rest
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }

@@ -80,3 +80,11 @@ import Testing
         }
     }
 }
+
+@Suite struct ValidationKeyFormTests {
+    @Test func keysTakeTheRunningServicesDottedForm() {
+        #expect(ValidationIssue("wasteItems[0].ewcCodes[12]", "InvalidValue", "m").key == "wasteItems.0.ewcCodes.12")
+        #expect(ValidationIssue("receiver.address", "x", "m").key == "receiver.address")
+        #expect(ValidationIssue("odd[key]", "x", "m").key == "odd[key]", "only numeric indexes are rewritten")
+    }
+}
