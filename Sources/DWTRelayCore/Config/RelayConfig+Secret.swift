@@ -1,6 +1,9 @@
 import Foundation
 
 extension RelayConfig {
+    /// What the unit's `SetCredential=` fallback holds when the file `LoadCredential=` names is missing.
+    public static let missingCredentialMarker = "dwt-relay:missing"
+
     /// Reads the OAuth client secret: systemd credential first, then `api.client_secret_file`.
     ///
     /// A secret file readable by everyone is refused: the secret would already be exposed.
@@ -26,13 +29,17 @@ extension RelayConfig {
                 throw ConfigError(key: candidate.key, "cannot read \(candidate.path) (permissions?)")
             }
             let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !secret.isEmpty else {
-                let source =
-                    candidate.key == "api.client_secret_file"
-                    ? candidate.path
-                    : "the file the unit's LoadCredential=client-secret names, /etc/dwt-relay/client-secret"
+            guard !secret.isEmpty && secret != Self.missingCredentialMarker else {
+                if candidate.key == "api.client_secret_file" {
+                    throw ConfigError(
+                        key: candidate.key,
+                        "\(candidate.path) is empty: put the client secret Defra issued in it")
+                }
+                // Under systemd the marker means the file is missing (the unit's SetCredential= fallback).
                 throw ConfigError(
-                    key: candidate.key, "\(candidate.path) is empty: put the client secret Defra issued in \(source)")
+                    key: candidate.key,
+                    "no client secret: /etc/dwt-relay/client-secret (which the unit's LoadCredential=client-secret "
+                        + "names) is missing or empty; put the client secret Defra issued in it (chmod 600)")
             }
             return secret
         }

@@ -54,6 +54,7 @@ public final class InboxIngestor: Sendable {
     /// very recently, which a writer breaking the rename rule may still be writing (inotify will report them).
     @discardableResult
     public func scan(minimumAge: Double = 0) -> Int {
+        escapeNonUTF8Names()
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: inbox) else {
             logger.error("cannot list inbox", metadata: ["inbox.path": "\(inbox)"])
             return 0
@@ -175,6 +176,54 @@ public final class InboxIngestor: Sendable {
         return results.count
     }
 
+    /// A name that is not UTF-8 (Latin-1 from a Windows or Samba writer, say) cannot be named by the rest of
+    /// dwt-relay, so it stayed in the inbox for ever. Such a file is renamed to its escaped form (`caf%E9.json`)
+    /// and then taken like any other; the warning names both.
+    func escapeNonUTF8Names() {
+        guard let directory = opendir(inbox) else { return }
+        defer { closedir(directory) }
+        var renames: [(from: [UInt8], to: String)] = []
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix(while: { $0 != 0 }))
+            }
+            guard bytes.first != UInt8(ascii: "."),
+                String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) == nil
+            else { continue }
+            renames.append((bytes, Self.escapedName(bytes)))
+        }
+        for (from, to) in renames {
+            let source = Array(inbox.utf8) + [UInt8(ascii: "/")] + from + [0]
+            let moved = source.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { rename($0.baseAddress!, inbox + "/" + to) == 0 }
+            }
+            logger.warning(
+                moved ? "inbox file name is not UTF-8; renamed to its escaped form" : "cannot rename a non-UTF-8 name",
+                metadata: ["file": "\(to)"])
+        }
+    }
+
+    /// `NAME.error.json`, shortened (with the refusal's time) when the writer's name leaves no room for it
+    /// and the temporary name it is written through.
+    static func reportName(for target: String) -> String {
+        let full = target + ".error.json"
+        guard full.utf8.count > 200 else { return full }
+        var short = ""
+        for character in target {
+            guard short.utf8.count + character.utf8.count <= 150 else { break }
+            short.append(character)
+        }
+        return short + "~\(Int(Date().timeIntervalSince1970 * 1000)).error.json"
+    }
+
+    /// Bytes outside printable ASCII as `%XX`; `%` itself too, so the escaped form is unambiguous.
+    static func escapedName(_ bytes: [UInt8]) -> String {
+        bytes.map { byte in
+            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "%")
+                ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+        }.joined()
+    }
+
     enum Prepared: Sendable {
         case skipped
         case ready(original: String, claim: String, item: IntakeItem)
@@ -189,6 +238,16 @@ public final class InboxIngestor: Sendable {
         let claimPath = inbox + "/" + claim
         if !name.hasPrefix(Self.claimPrefix) {
             if rename(inbox + "/" + name, claimPath) != 0 {
+                if errno == ENAMETOOLONG {
+                    // Its claim name would pass NAME_MAX: refused once, in place of being retried for ever.
+                    let limit = Int(NAME_MAX) - Self.claimPrefix.utf8.count
+                    return .refused(
+                        original: original, claim: name,
+                        rejection: IntakeRejection(
+                            field: nil,
+                            "file name too long (\(original.utf8.count) bytes; dwt-relay takes names up to \(limit)): "
+                                + "drop it again under a shorter name"))
+                }
                 if errno != ENOENT {
                     logger.warning(
                         "cannot claim inbox file",
@@ -284,7 +343,7 @@ public final class InboxIngestor: Sendable {
         if let field { report["field"] = field }
         if !issues.isEmpty { report["errors"] = issues.map(\.json) }
         if let data = try? JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]) {
-            try? FileSystem.writeAtomically(data, to: failed + "/" + target + ".error.json")
+            try? FileSystem.writeAtomically(data, to: failed + "/" + Self.reportName(for: target))
         }
         FileSystem.fsyncDirectory(failed)
         FileSystem.fsyncDirectory(inbox)

@@ -76,6 +76,15 @@ public struct StorageKey: Sendable {
             throw ConfigError(key: name, "\(path) is readable by every user; run: chmod 600 \(path)")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.hasPrefix("CREDENTIALS_DIRECTORY") && (text.isEmpty || text == RelayConfig.missingCredentialMarker) {
+            // The unit's SetCredential= fallback: the file LoadCredential= names is missing (or it is empty).
+            throw ConfigError(
+                key: name,
+                "no storage key: /etc/dwt-relay/storage-key (which the unit's LoadCredential=storage-key names) is "
+                    + "missing or empty. Restore it from your backup; on a new install without data, create one: "
+                    + "head -c 32 /dev/urandom | base64 > /etc/dwt-relay/storage-key; chmod 600 /etc/dwt-relay/storage-key"
+            )
+        }
         guard let raw = Data(base64Encoded: text), raw.count == 32 else {
             throw ConfigError(key: name, "\(path) must hold 32 random bytes in base64")
         }

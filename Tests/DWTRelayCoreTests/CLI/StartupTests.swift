@@ -18,6 +18,31 @@ import Testing
         #expect(result.err.contains("soon"), "the bad value is shown: \(result.err)")
     }
 
+    @Test func theUnitsMissingFileMarkerIsNamedAsAMissingFile() throws {
+        // systemd hands the unit's SetCredential= fallback over when the LoadCredential= file is missing.
+        let folder = TemporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder.sub("creds"), withIntermediateDirectories: true)
+        for name in ["client-secret", "storage-key"] {
+            FileManager.default.createFile(
+                atPath: folder.sub("creds/" + name), contents: Data(RelayConfig.missingCredentialMarker.utf8),
+                attributes: [.posixPermissions: 0o400])
+        }
+        let config = try RelayConfig(values: ["storage.key_file": folder.sub("key")])
+        let environment = ["CREDENTIALS_DIRECTORY": folder.sub("creds")]
+        #expect(throws: ConfigError.self) { try config.readClientSecret(environment: environment) }
+        do {
+            _ = try config.readClientSecret(environment: environment)
+        } catch {
+            #expect("\(error)".contains("/etc/dwt-relay/client-secret") && "\(error)".contains("missing"))
+        }
+        do {
+            _ = try StorageKey.load(config: config, create: true, environment: environment)
+            Issue.record("a missing storage key must not be replaced by a new one")
+        } catch {
+            #expect("\(error)".contains("/etc/dwt-relay/storage-key") && "\(error)".contains("missing"))
+        }
+    }
+
     @Test func httpListenNullDisablesTheLocalAPI() throws {
         let folder = TemporaryFolder()
         let path = folder.sub("null.yaml")

@@ -168,3 +168,38 @@ import Testing
         #expect(try inboxFiles() == ["keep.json"])
     }
 }
+
+/// Names the filesystem allows but the rest of dwt-relay could not handle: each is taken or refused once.
+@Suite struct HostileNameTests {
+    @Test func nonUTF8AndOverLongNamesAreTakenOrRefusedOnce() async throws {
+        try await RelayHarness.run(config: ["intake.rescan_seconds": "1"]) { harness in
+            let inbox = harness.config.inbox
+            // "café.json" in Latin-1, as a Windows writer over Samba could leave it.
+            let latin1: [UInt8] = Array("caf".utf8) + [0xE9] + Array(".json".utf8)
+            let body = try SharedFixtures.movement(reference: "LATIN-1")
+            let path = Array(inbox.utf8) + [UInt8(ascii: "/")] + latin1 + [0]
+            let written = path.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { name -> Bool in
+                    let fd = open(name.baseAddress!, O_CREAT | O_WRONLY, 0o644)
+                    guard fd >= 0 else { return false }
+                    defer { close(fd) }
+                    return body.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == body.count
+                }
+            }
+            #expect(written)
+            let long = String(repeating: "t", count: 245) + ".json"
+            try harness.drop(long, SharedFixtures.movement(reference: "LONG-1"))
+            #expect(await eventually(timeout: 20) { (try? harness.allFinal(count: 1)) == true })
+            let taken = try #require(try harness.store.list().first)
+            #expect(taken.sourceFile == "caf%E9.json", "taken under its escaped name")
+            #expect(await eventually { (try? harness.store.refusals().count) == 1 })
+            let refusal = try #require(try harness.store.refusals().first)
+            #expect(refusal.sourceFile == long && refusal.reason.contains("file name too long"))
+            #expect(FileManager.default.fileExists(atPath: harness.config.failed + "/" + long), "kept, not deleted")
+            // Refused once, not at every rescan.
+            try await Task.sleep(for: .seconds(2.5))
+            #expect(try harness.store.refusals().count == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: inbox).isEmpty)
+        }
+    }
+}
