@@ -260,10 +260,25 @@ import Testing
 
     @Test func missingClientIDIsAClearStartupError() async throws {
         let folder = TemporaryFolder()
-        try "api:\n  client_secret_file: \(folder.sub("nope"))\n".write(
-            toFile: folder.sub("c.yaml"), atomically: true, encoding: .utf8)
+        // A readable secret, so that the missing client id is the only thing wrong.
+        FileManager.default.createFile(
+            atPath: folder.sub("secret"), contents: Data("s3cr3t".utf8), attributes: [.posixPermissions: 0o600])
+        try """
+        api:
+          client_secret_file: \(folder.sub("secret"))
+        paths:
+          state: \(folder.sub("state"))
+          inbox: \(folder.sub("inbox"))
+          failed: \(folder.sub("failed"))
+          results: \(folder.sub("results"))
+        storage:
+          key_file: \(folder.sub("key"))
+        http:
+          listen: null
+        """.write(toFile: folder.sub("c.yaml"), atomically: true, encoding: .utf8)
         let run = try await RelayProcess.run(["run", "--config", folder.sub("c.yaml")])
-        #expect(run.status != 0)
-        #expect(run.err.contains("api.client_secret_file") || run.err.contains("api.client_id"))
+        #expect(run.status == 78)
+        #expect(run.err.contains("api.client_id"), "\(run.err)")
+        #expect(!run.err.contains("api.client_secret_file"))
     }
 }

@@ -75,8 +75,11 @@ import Testing
 
     @Test func sizeLimitNamesTheConfigKey() {
         let small = MovementIntake(siteAPICode: nil, maxBytes: 1024)
-        #expect(throws: IntakeRejection.self) {
-            try small.check(Data(repeating: 0x20, count: 2048), source: "t", sourceFile: "big.json")
+        do {
+            _ = try small.check(Data(repeating: 0x20, count: 2048), source: "t", sourceFile: "big.json")
+            Issue.record("a file over the limit must be refused")
+        } catch {
+            #expect(error.reason.contains("intake.max_file_bytes"), "\(error.reason)")
         }
     }
 }
