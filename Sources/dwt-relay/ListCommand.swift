@@ -13,6 +13,7 @@ struct ListCommand: ParsableCommand {
     @Flag(name: .long, help: "Only movements flagged possibleDuplicate.") var possibleDuplicates = false
     @Option(name: .long, help: "At most this many.") var limit = 1000
     @Option(name: .long, help: "Only this site (multi-site configs).") var site: String?
+    @Option(name: .long, help: "Only movements with this yourUniqueReference or ticket file name.") var ref: String?
     @Flag(name: .long, help: "Print JSON (stable; see README).") var json = false
 
     func run() throws {
@@ -32,7 +33,7 @@ struct ListCommand: ParsableCommand {
             throw ValidationError("--site: no site named \"\(site)\" in the config")
         }
         let movements = try store.list(
-            state: filter, possibleDuplicatesOnly: possibleDuplicates, site: site, limit: limit)
+            state: filter, possibleDuplicatesOnly: possibleDuplicates, site: site, reference: ref, limit: limit)
         if json {
             print(JSONText.encode(movements.map(\.listJSON)))
             return

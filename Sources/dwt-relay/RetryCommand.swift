@@ -25,5 +25,6 @@ struct RetryCommand: ParsableCommand {
         }
         print("released \(released.count) movement(s)")
         if !released.isEmpty { WakeSocket.nudge(databasePath: config.databasePath) }
+        if !allHeld && released.count < Set(ids).count { throw ExitCode(1) }
     }
 }

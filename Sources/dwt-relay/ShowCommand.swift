@@ -8,13 +8,21 @@ struct ShowCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
     @Flag(name: .long, help: "Print JSON.") var json = false
-    @Argument(help: "Local movement ID.") var id: Int64
+    @Option(name: .long, help: "Find it by yourUniqueReference or ticket file name (the latest) instead of ID.")
+    var ref: String?
+    @Argument(help: "Local movement ID.") var id: Int64?
+
+    func validate() throws {
+        guard (id == nil) != (ref == nil) else { throw ValidationError("give a movement ID or --ref, not both") }
+    }
 
     func run() throws {
         let config = try options.loadConfig()
         let store = try options.openStore(config, readOnly: true)
-        guard let movement = try store.movement(id).map(store.decrypted) else {
-            printError("dwt-relay: no movement with id \(id)")
+        let found =
+            try ref.map { try store.list(reference: $0, limit: 1).first } ?? id.flatMap { try store.movement($0) }
+        guard let movement = try found.map(store.decrypted), let id = movement.id else {
+            printError("dwt-relay: no movement with \(ref.map { "reference or file \"\($0)\"" } ?? "id \(id ?? 0)")")
             throw ExitCode(1)
         }
         let events = try store.events(id)
@@ -38,7 +46,7 @@ struct ShowCommand: ParsableCommand {
             print(JSONText.encode(["movement": summary, "payload": payload, "events": eventList]))
             return
         }
-        for key in summary.keys.sorted() { print("\(key): \(summary[key]!)") }
+        for key in summary.keys.sorted() { print("\(key): \(Self.display(summary[key]!))") }
         print("events:")
         for event in eventList {
             let parts = ["method", "path", "status", "from", "to", "message"].compactMap { key in
@@ -48,5 +56,16 @@ struct ShowCommand: ParsableCommand {
         }
         print("payload:")
         print(JSONText.encode(payload))
+    }
+
+    /// A value as a person reads it: `-` for none, JSON for lists (never Swift's `<null>` or `Optional(...)`).
+    static func display(_ value: Any) -> String {
+        switch value {
+        case is NSNull: return "-"
+        case let bool as Bool: return bool ? "yes" : "no"
+        case let array as [Any]: return array.isEmpty ? "-" : JSONText.encode(array, pretty: false)
+        case let object as [String: Any]: return JSONText.encode(object, pretty: false)
+        default: return "\(value)"
+        }
     }
 }

@@ -15,7 +15,8 @@ extension MovementStore {
 
     /// Movements newest first, optionally in one state or only possible duplicates.
     public func list(
-        state: MovementState? = nil, possibleDuplicatesOnly: Bool = false, site: String? = nil, limit: Int = 1000
+        state: MovementState? = nil, possibleDuplicatesOnly: Bool = false, site: String? = nil,
+        reference: String? = nil, limit: Int = 1000
     ) throws -> [Movement] {
         try pool.read { db in
             var sql = "SELECT * FROM movement"
@@ -26,6 +27,11 @@ extension MovementStore {
                 arguments += [state.rawValue]
             }
             if possibleDuplicatesOnly { conditions.append("possibleDuplicate = 1") }
+            // What the office knows a load by: its yourUniqueReference, or the ticket's file name.
+            if let reference {
+                conditions.append("(yourUniqueReference = ? OR sourceFile = ? OR sourceFile = ?)")
+                arguments += [reference, reference, reference + ".json"]
+            }
             if let site {
                 conditions.append("site = ?")
                 arguments += [site]

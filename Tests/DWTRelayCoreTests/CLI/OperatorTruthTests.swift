@@ -54,6 +54,26 @@ import Testing
         }
     }
 
+    @Test func theOfficeFindsALoadByItsTicketAndReadsItPlainly() async throws {
+        try await RelayHarness.run { harness in
+            let path = try RelayProcess.writeConfig(harness.config, in: harness.folder)
+            try harness.drop("ticket-77.json", SharedFixtures.movement(reference: "WB-0077"))
+            #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
+            let byRef = try await RelayProcess.run(["show", "--ref", "WB-0077", "--config", path])
+            #expect(byRef.status == 0)
+            #expect(byRef.out.contains("sourceFile: ticket-77.json"))
+            #expect(!byRef.out.contains("<null>") && !byRef.out.contains("Optional("), "\(byRef.out)")
+            let byFile = try await RelayProcess.run(["list", "--ref", "ticket-77", "--json", "--config", path])
+            let items = try JSONSerialization.jsonObject(with: Data(byFile.out.utf8)) as? [[String: Any]]
+            #expect(items?.count == 1 && items?.first?["yourUniqueReference"] as? String == "WB-0077")
+            let unknown = try await RelayProcess.run(["show", "--ref", "WB-9999", "--config", path])
+            #expect(unknown.status == 1)
+            let id = try #require(try harness.movement(file: "ticket-77.json")?.id)
+            let retry = try await RelayProcess.run(["retry", "\(id)", "--config", path])
+            #expect(retry.status == 1, "an accepted movement cannot be retried: \(retry.err)")
+        }
+    }
+
     @Test func aCorrectedFileClearsTheWarningByItself() async throws {
         try await RelayHarness.run(config: ["intake.validate": "off"]) { harness in
             let path = try RelayProcess.writeConfig(harness.config, in: harness.folder)
