@@ -59,6 +59,35 @@ public final class RelayMetrics: Sendable {
             unreportedRejections.record(facts.problems.openRejections)
             unreportedRefusals.record(facts.problems.openRefusals)
         }
-        return registry.emitToString()
+        return Self.withHelp(registry.emitToString())
+    }
+
+    /// What each series means, for the `# HELP` lines Prometheus and `promtool check metrics` expect
+    /// (swift-metrics' factory registers every metric with empty help text).
+    static let help: [String: String] = [
+        "dwt_relay_movements": "Movements in the store by state.",
+        "dwt_relay_deliveries_total": "HTTP exchanges with the DWT API by status class (2xx, 4xx, 5xx, network).",
+        "dwt_relay_retries_total": "Delivery attempts that ended in a retry.",
+        "dwt_relay_token_refreshes_total": "OAuth tokens fetched from the token endpoint.",
+        "dwt_relay_last_success_timestamp_seconds": "When the service last accepted a movement (Unix time).",
+        "dwt_relay_request_duration_seconds": "Duration of HTTP exchanges with the DWT API.",
+        "dwt_relay_oldest_pending_age_seconds": "Age of the oldest movement not yet delivered.",
+        "dwt_relay_deadlines_overdue": "Movements past their legal receipt deadline and not recorded.",
+        "dwt_relay_rejections_unacknowledged": "Rejected movements not yet corrected or acknowledged.",
+        "dwt_relay_refused_files_unacknowledged": "Files refused into failed/ not yet corrected or acknowledged.",
+    ]
+
+    /// Puts a `# HELP` line before each `# TYPE` line that has none.
+    static func withHelp(_ text: String) -> String {
+        var lines: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("# TYPE "), let name = line.dropFirst(7).split(separator: " ").first,
+                lines.last?.hasPrefix("# HELP \(name) ") != true, let help = help[String(name)]
+            {
+                lines.append(Substring("# HELP \(name) \(help)"))
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -56,7 +56,38 @@ import Testing
             #expect(metrics.text.contains("dwt_relay_request_duration_seconds_bucket"))
             #expect(metrics.text.contains("dwt_relay_token_refreshes_total 1"))
             #expect(metrics.text.contains("dwt_relay_last_success_timestamp_seconds"))
+            let types = metrics.text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
+            let helps = metrics.text.split(separator: "\n").filter { $0.hasPrefix("# HELP ") }
+            #expect(!types.isEmpty && types.count == helps.count, "every series has HELP: \(metrics.text)")
+            try Self.promtoolCheck(metrics.text)
         }
+    }
+
+    /// Prometheus' own linter on what /metrics serves (`.ci/run` installs Debian's `prometheus` for it).
+    static func promtoolCheck(_ text: String) throws {
+        let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        guard let promtool else {
+            withKnownIssue("promtool is not installed here (apt-get install prometheus); CI runs it") {
+                Issue.record("promtool missing")
+            }
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: promtool)
+        process.arguments = ["check", "metrics"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "promtool check metrics: \(report)")
     }
 
     @Test func badRequestsGetClearFourHundreds() async throws {
