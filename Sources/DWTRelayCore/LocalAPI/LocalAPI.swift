@@ -92,8 +92,14 @@ public struct LocalAPI: Sendable {
                 healthy ? .ok : .serviceUnavailable, ["health": report.health.rawValue, "problems": report.problems])
         }
         router.get("/metrics") { _, _ in
+            let now = Date().timeIntervalSince1970
             let facts = try? self.store.statusFacts(deadlineWarningSeconds: self.config.deadlineWarningSeconds)
-            let text = self.metrics.render(facts: facts, now: Date().timeIntervalSince1970)
+            let report = facts.map {
+                StatusReport.build(
+                    facts: $0, config: self.config, daemonRunning: true, now: now,
+                    inbox: InboxSnapshot.read(config: self.config))
+            }
+            let text = self.metrics.render(facts: facts, report: report, now: now)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -50,15 +50,38 @@ public final class RelayMetrics: Sendable {
 
     func recordTokenRefresh() { tokenRefreshes.increment() }
 
-    /// Prometheus text; queue gauges are refreshed from the store's facts first.
-    public func render(facts: StatusFacts?, now: Double) -> String {
+    /// Hold reasons always exported (0 when none are held), so a cleared hold reads 0, not a stale value.
+    static let holdReasons = ["payment", "auth", "forbidden", "in-doubt", "unexpected-status"]
+
+    /// Prometheus text; queue gauges are refreshed from the store's facts first, and one series per fact
+    /// `status` judges by from its report.
+    public func render(facts: StatusFacts?, report: StatusReport? = nil, now: Double) -> String {
         if let facts {
             for state in MovementState.allCases { movementsGauge(state).record(facts.counts[state] ?? 0) }
             oldestPendingAge.record(facts.oldestPendingAt.map { now - $0 } ?? 0)
             deadlinesOverdue.record(facts.deadlinesOverdue)
             unreportedRejections.record(facts.problems.openRejections)
             unreportedRefusals.record(facts.problems.openRefusals)
+            Gauge(label: "dwt_relay_deadlines_due_soon", factory: factory).record(facts.deadlinesDueSoon)
+            Gauge(label: "dwt_relay_possible_duplicates", factory: factory).record(facts.possibleDuplicates)
+            for reason in Set(Self.holdReasons).union(facts.heldByReason.keys) {
+                Gauge(label: "dwt_relay_held", dimensions: [("reason", reason)], factory: factory)
+                    .record(facts.heldByReason[reason] ?? 0)
+            }
         }
+        if let report {
+            Gauge(label: "dwt_relay_health", factory: factory).record(Int(report.health.exitCode))
+            for (code, value) in report.json["serviceChargeExpiry"] as? [String: String] ?? [:] {
+                guard let expiry = ISO8601.parse(value) else { continue }
+                Gauge(
+                    label: "dwt_relay_service_charge_expiry_timestamp_seconds", dimensions: [("api_code", code)],
+                    factory: factory
+                )
+                .record(expiry)
+            }
+        }
+        Gauge(label: "dwt_relay_build_info", dimensions: [("version", RelayVersion.current)], factory: factory)
+            .record(1)
         return Self.withHelp(registry.emitToString())
     }
 
@@ -75,6 +98,14 @@ public final class RelayMetrics: Sendable {
         "dwt_relay_deadlines_overdue": "Movements past their legal receipt deadline and not recorded.",
         "dwt_relay_rejections_unacknowledged": "Rejected movements not yet corrected or acknowledged.",
         "dwt_relay_refused_files_unacknowledged": "Files refused into failed/ not yet corrected or acknowledged.",
+        "dwt_relay_deadlines_due_soon":
+            "Movements not yet recorded whose deadline is within status.deadline_warning_hours.",
+        "dwt_relay_possible_duplicates": "Movements flagged possibleDuplicate (to reconcile with Defra).",
+        "dwt_relay_held": "Movements held, by reason.",
+        "dwt_relay_health": "What dwt-relay status says: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
+        "dwt_relay_service_charge_expiry_timestamp_seconds":
+            "When the DWT service charge of an apiCode expires (Unix time; alert on it minus time()).",
+        "dwt_relay_build_info": "The running dwt-relay version (always 1).",
     ]
 
     /// Puts a `# HELP` line before each `# TYPE` line that has none.

@@ -56,6 +56,9 @@ import Testing
             #expect(metrics.text.contains("dwt_relay_request_duration_seconds_bucket"))
             #expect(metrics.text.contains("dwt_relay_token_refreshes_total 1"))
             #expect(metrics.text.contains("dwt_relay_last_success_timestamp_seconds"))
+            #expect(metrics.text.contains("dwt_relay_health 0"), "one series per status fact")
+            #expect(metrics.text.contains(#"dwt_relay_held{reason="payment"} 0"#))
+            #expect(metrics.text.contains(#"dwt_relay_build_info{version="\#(RelayVersion.current)"} 1"#))
             let types = metrics.text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
             let helps = metrics.text.split(separator: "\n").filter { $0.hasPrefix("# HELP ") }
             #expect(!types.isEmpty && types.count == helps.count, "every series has HELP: \(metrics.text)")
