@@ -217,12 +217,7 @@ extension DeliveryWorker {
                 let exchange = ExchangeRecord(
                     method: method, path: path, status: nil, durationMs: ms, error: detail, serviceChargeExpiry: nil)
                 await transientFailure(retryAfter: nil, throttled: false)
-                let outcome: DeliveryOutcome
-                if inDoubt && method == "POST" && config.inDoubt == .hold {
-                    outcome = .held(reason: "in-doubt", inDoubt: true)
-                } else {
-                    outcome = .retry(nextAttemptAt: await backoff(delivery), inDoubt: inDoubt)
-                }
+                let outcome = await retryOutcome(delivery, inDoubt: inDoubt && method == "POST")
                 await finished(delivery, outcome, exchange: exchange, error: detail, paymentProbe: paymentProbe)
                 return
             case .success(let response):
@@ -289,11 +284,8 @@ extension DeliveryWorker {
             // gateway's 502/504 may hide an answer the service gave: for a POST those are in doubt. 503 and
             // 429 are refusals before any work, and a PUT is idempotent.
             let inDoubt = method == "POST" && Self.inDoubtStatuses.contains(response.status)
-            if inDoubt && config.inDoubt == .hold {
-                return (.held(reason: "in-doubt", inDoubt: true), "HTTP \(response.status) to a POST: in doubt")
-            }
-            let next = backoff(delivery, retryAfter: response.retryAfter)
-            return (.retry(nextAttemptAt: next, inDoubt: inDoubt), "HTTP \(response.status)")
+            let outcome = retryOutcome(delivery, inDoubt: inDoubt, retryAfter: response.retryAfter)
+            return (outcome, inDoubt ? "HTTP \(response.status) to a POST: in doubt" : "HTTP \(response.status)")
         default:
             return (
                 .held(reason: "unexpected-status", inDoubt: false),
@@ -314,8 +306,14 @@ extension DeliveryWorker {
         let detail =
             "HTTP \(response.status) without the service's answer "
             + (method == "POST" ? "(no valid wasteTrackingId; a proxy or captive portal?)" : "(not JSON)")
-        if method == "POST" && config.inDoubt == .hold { return (.held(reason: "in-doubt", inDoubt: true), detail) }
-        return (.retry(nextAttemptAt: backoff(delivery), inDoubt: method == "POST"), detail)
+        return (retryOutcome(delivery, inDoubt: method == "POST"), detail)
+    }
+
+    /// The one rule for a failed attempt: retried after a backoff; when the POST may already be stored at the
+    /// service, retried flagged (`delivery.in_doubt: resend`) or held for an operator (`hold`).
+    func retryOutcome(_ delivery: Delivery, inDoubt: Bool, retryAfter: Double? = nil) -> DeliveryOutcome {
+        if inDoubt && config.inDoubt == .hold { return .held(reason: "in-doubt", inDoubt: true) }
+        return .retry(nextAttemptAt: backoff(delivery, retryAfter: retryAfter), inDoubt: inDoubt)
     }
 }
 
