@@ -19,7 +19,7 @@ struct AckCommand: ParsableCommand {
         var movements: [Int64] = []
         var refusals: [Int64] = []
         for id in ids {
-            if id.uppercased().hasPrefix("F"), let number = Int64(id.dropFirst()) {
+            if let number = Refusal.id(fromHandle: id) {
                 refusals.append(number)
             } else if let number = Int64(id) {
                 movements.append(number)

@@ -36,6 +36,12 @@ public struct Refusal: Codable, Sendable, Equatable, FetchableRecord, MutablePer
 
     /// How operators name it on the command line (movement IDs are plain numbers).
     public var handle: String { "F\(id ?? 0)" }
+
+    /// The id in a handle as `handle` writes it (`F3`, or `f3` typed by hand); nil for anything else.
+    public static func id(fromHandle text: String) -> Int64? {
+        guard text.uppercased().hasPrefix("F") else { return nil }
+        return Int64(text.dropFirst())
+    }
 }
 
 extension Refusal {
