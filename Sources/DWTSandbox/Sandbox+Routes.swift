@@ -78,7 +78,9 @@ extension Sandbox {
         if faults.latencyMs > 0 { try await Task.sleep(for: .milliseconds(faults.latencyMs)) }
         if faults.hang { try await Task.sleep(for: .seconds(3600)) }
         guard await authorized(request) else {
-            return json(.unauthorized, ["message": "Unauthorized"], expiry: expiry)
+            // hapi's answer (Boom) to a request the JWT plugin refuses.
+            let message = request.headers[.authorization] == nil ? "Missing authentication" : "Invalid token"
+            return json(.unauthorized, Self.boom(401, "Unauthorized", message), expiry: expiry)
         }
         if await state.overRateLimit() {
             return json(.tooManyRequests, ["message": "Too Many Requests"], expiry: expiry)
@@ -108,19 +110,39 @@ extension Sandbox {
             let error = ValidationIssue("", "InvalidType", "request body must be a JSON object")
             return json(.badRequest, ["validation": ["errors": [error.json]]], expiry: expiry)
         }
+        // The service's order: schema validation (400), then the handler's organisation and payment
+        // checks, then storing; warnings are computed after storing, and a failure there is a 500 for a
+        // movement that is already stored.
         let apiCode = (body["apiCode"] as? String)?.lowercased()
-        if let apiCode, configuration.unpaidAPICodes.contains(apiCode) {
-            return json(
-                .init(code: 402, reasonPhrase: "Payment Required"), ["message": "Payment Required"],
-                expiry: "not available")
-        }
         var warnings: [ValidationIssue] = []
+        var storedThenFails = false
         if configuration.validate {
             let report = validator.validate(body)
-            if !report.isValid {
+            if !report.errors.isEmpty {
                 return json(.badRequest, ["validation": ["errors": report.errors.map(\.json)]], expiry: expiry)
             }
             warnings = report.warnings
+            storedThenFails = report.storedThenFails != nil
+        }
+        if let apiCode, configuration.unpaidAPICodes.contains(apiCode) {
+            return json(
+                .init(code: 402, reasonPhrase: "Payment Required"),
+                Self.boom(402, "Payment Required", "Payment Required"),
+                expiry: "not available")
+        }
+        if storedThenFails {
+            if let wasteTrackingId {
+                _ = await state.storePut(id: wasteTrackingId, body: raw)
+            } else {
+                _ = await state.storePost(
+                    body: raw, reference: body["yourUniqueReference"] as? String, apiCode: apiCode)
+            }
+            // The create handler writes its own 500 body; the update handler's is hapi's.
+            let answer: [String: Any] =
+                wasteTrackingId == nil
+                ? ["error": "Internal Server Error", "message": "Failed to create waste movement"]
+                : Self.boom(500, "Internal Server Error", "An internal server error occurred")
+            return json(.internalServerError, answer, expiry: expiry)
         }
         var answer: [String: Any] = [:]
         if !warnings.isEmpty { answer["validation"] = ["warnings": warnings.map(\.json)] }
@@ -131,7 +153,9 @@ extension Sandbox {
                 if faults.dropAfterStoreRate > 0, Double.random(in: 0..<1) < faults.dropAfterStoreRate {
                     return await drop(context)
                 }
-                return json(.notFound, ["message": "Movement not found; the details have been stored"], expiry: expiry)
+                return json(
+                    .notFound, Self.boom(404, "Not Found", "Movement not found; the details have been stored"),
+                    expiry: expiry)
             }
             status = .ok
         } else {
@@ -151,6 +175,11 @@ extension Sandbox {
         guard let data = validator.reference.raw[kind] else { return json(.notFound, ["message": "Not Found"]) }
         return Response(
             status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// hapi's error body (`@hapi/boom`), the shape of the service's 401, 402 and 404 answers.
+    static func boom(_ status: Int, _ error: String, _ message: String) -> [String: Any] {
+        ["statusCode": status, "error": error, "message": message]
     }
 
     static func parseForm(_ text: String) -> [String: String] {

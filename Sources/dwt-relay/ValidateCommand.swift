@@ -6,7 +6,7 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract:
-            "Check movement files offline against the spec's rules and the bundled reference data. Exit 0 valid, 1 invalid."
+            "Check movement files offline as Defra's running service would: its status (201, 400, or the 500 it answers after storing a body it cannot finish), errors and warnings. Exit 0 valid, 1 otherwise."
     )
 
     @OptionGroup var options: GlobalOptions
@@ -26,6 +26,7 @@ struct ValidateCommand: ParsableCommand {
         for path in paths {
             var errors: [ValidationIssue] = []
             var warnings: [ValidationIssue] = []
+            var storedThenFails: ValidationIssue?
             if let data = FileManager.default.contents(atPath: path),
                 let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             {
@@ -33,16 +34,23 @@ struct ValidateCommand: ParsableCommand {
                 let report = validator.validate(body)
                 errors = report.errors
                 warnings = report.warnings
+                storedThenFails = report.storedThenFails
             } else {
                 errors = [ValidationIssue("", "InvalidType", "cannot read a JSON object from the file")]
             }
-            allValid = allValid && errors.isEmpty
-            reports.append([
-                "file": path, "valid": errors.isEmpty, "errors": errors.map(\.json), "warnings": warnings.map(\.json),
-            ])
+            let status = !errors.isEmpty ? 400 : storedThenFails != nil ? 500 : 201
+            allValid = allValid && status == 201
+            var report: [String: Any] = [
+                "file": path, "valid": status == 201, "status": status, "errors": errors.map(\.json),
+                "warnings": warnings.map(\.json),
+            ]
+            if let storedThenFails { report["storedThenFails"] = storedThenFails.json }
+            reports.append(report)
             if !json {
-                print("\(path): \(errors.isEmpty ? "valid" : "INVALID")")
+                let verdict = ["valid", "INVALID (the service answers 400)", "STORED, THEN 500"]
+                print("\(path): \(verdict[status == 201 ? 0 : status == 400 ? 1 : 2])")
                 for error in errors { print("  error   \(error)") }
+                if let storedThenFails { print("  error   \(storedThenFails)") }
                 for warning in warnings { print("  warning \(warning)") }
             }
         }

@@ -1,28 +1,154 @@
 import Foundation
 
+/// A place in a request body, in the two spellings the service uses: its error `key` (the Joi path joined
+/// with dots, `wasteItems.0.weight.amount`) and the label its messages quote (`wasteItems[0].weight.amount`).
+struct FieldPath: Sendable {
+    let key: String
+    let label: String
+
+    static let root = FieldPath(key: "", label: "")
+
+    func field(_ name: String) -> FieldPath {
+        key.isEmpty ? FieldPath(key: name, label: name) : FieldPath(key: key + "." + name, label: label + "." + name)
+    }
+
+    func index(_ position: Int) -> FieldPath { FieldPath(key: "\(key).\(position)", label: "\(label)[\(position)]") }
+
+    var quoted: String { "\"\(label)\"" }
+}
+
 extension MovementValidator {
-    /// Accumulates issues and holds the small type checks the rules share.
+    /// Accumulates issues, and holds the checks the service's Joi schema is built from, with Joi's order and
+    /// wording: a value's type first (which stops that value's other rules), then each rule in turn.
     struct Check {
         var report = Report()
 
-        mutating func error(_ key: String, _ type: String, _ message: String) {
-            report.errors.append(ValidationIssue(key, type, message))
+        var errorCount: Int { report.errors.count }
+
+        /// An error whose message starts with the field's quoted label, as Joi writes its own.
+        mutating func fail(_ path: FieldPath, _ type: String, _ says: String) {
+            report.errors.append(ValidationIssue(path.key, type, "\(path.quoted) \(says)"))
         }
 
-        mutating func warning(_ key: String, _ type: String, _ message: String) {
-            report.warnings.append(ValidationIssue(key, type, message))
+        /// An error with a message of the service's own that does not follow Joi's pattern.
+        mutating func fail(_ path: FieldPath, _ type: String, message: String) {
+            report.errors.append(ValidationIssue(path.key, type, message))
         }
 
-        static func isMissing(_ value: Any?) -> Bool {
-            guard let value else { return true }
-            if let text = value as? String { return text.isEmpty }
-            // Objects and arrays first: on Linux, asking whether a Swift dictionary `is NSNull` bridges the
-            // whole dictionary to NSDictionary, which was a tenth of the cost of validating a movement.
-            if isContainer(value) { return false }
-            return value is NSNull
+        mutating func warn(key: String, _ message: String) {
+            report.warnings.append(ValidationIssue(key, "NotProvided", message))
         }
 
-        /// A JSON object or array (as JSONSerialization returns them: Swift collections).
+        // MARK: presence
+
+        /// Joi's `required()`: only an absent key is missing; `null` is a value (and then usually the wrong type).
+        mutating func present(_ value: Any?, _ path: FieldPath) -> Any? {
+            guard let value else {
+                fail(path, "NotProvided", "is required")
+                return nil
+            }
+            return value
+        }
+
+        /// Keys the schema does not name are refused at every level, after the named ones.
+        mutating func refuseUnknownKeys(_ object: [String: Any], known: Set<String>, _ path: FieldPath) {
+            guard object.count > known.count || object.keys.contains(where: { !known.contains($0) }) else { return }
+            for key in object.keys.sorted() where !known.contains(key) {
+                fail(path.field(key), "NotAllowed", "is not allowed")
+            }
+        }
+
+        // MARK: types
+
+        mutating func object(_ value: Any, _ path: FieldPath) -> [String: Any]? {
+            if let object = value as? [String: Any] { return object }
+            fail(path, "InvalidType", "must be of type object")
+            return nil
+        }
+
+        mutating func array(_ value: Any, _ path: FieldPath) -> [Any]? {
+            if let array = value as? [Any] { return array }
+            fail(path, "InvalidType", "must be an array")
+            return nil
+        }
+
+        /// Joi's `string()`: a string, and not empty unless the schema allows `''`.
+        mutating func string(_ value: Any, _ path: FieldPath, allowEmpty: Bool = false) -> String? {
+            guard let text = value as? String else {
+                fail(path, "InvalidType", "must be a string")
+                return nil
+            }
+            if text.isEmpty && !allowEmpty {
+                fail(path, "InvalidValue", "is not allowed to be empty")
+                return nil
+            }
+            return text
+        }
+
+        /// Joi's `string().valid(...)`: the allowed values are checked before the type, and both are reported.
+        @discardableResult
+        mutating func oneOf(_ value: Any, _ options: [String], _ path: FieldPath) -> String? {
+            if let text = value as? String, options.contains(text) { return text }
+            fail(path, "InvalidValue", "must be one of [\(options.joined(separator: ", "))]")
+            _ = string(value, path)
+            return nil
+        }
+
+        /// Joi's `number().strict()`: a JSON number (not a numeric string, not a boolean).
+        mutating func number(_ value: Any, _ path: FieldPath) -> Double? {
+            guard Self.isNumber(value), let number = value as? NSNumber else {
+                fail(path, "InvalidType", "must be a number")
+                return nil
+            }
+            return number.doubleValue
+        }
+
+        mutating func integer(_ number: Double, _ path: FieldPath) {
+            if number != number.rounded() { fail(path, "OutOfRange", "must be an integer") }
+        }
+
+        mutating func positive(_ number: Double, _ path: FieldPath) {
+            if !(number > 0) { fail(path, "OutOfRange", "must be a positive number") }
+        }
+
+        /// Joi's `boolean().strict()`: `true` or `false` only.
+        mutating func boolean(_ value: Any, _ path: FieldPath) -> Bool? {
+            guard Self.isBoolean(value), let flag = value as? Bool else {
+                fail(path, "InvalidType", "must be a boolean")
+                return nil
+            }
+            return flag
+        }
+
+        /// Joi's `alternatives().try(string().pattern(...), ...)`: a string none of the patterns match is
+        /// `message`; a value that is not a string at all is Joi's "must be one of [string]", which the
+        /// service does not classify.
+        mutating func patterns(_ value: Any, _ patterns: [String], _ path: FieldPath, says message: String) {
+            guard let text = value as? String else {
+                fail(path, "UnexpectedError", "must be one of [string]")
+                return
+            }
+            if !patterns.contains(where: { Self.matches(text, $0) }) { fail(path, "InvalidFormat", message) }
+        }
+
+        // MARK: JSON value kinds
+
+        static func isNull(_ value: Any?) -> Bool {
+            guard let value else { return false }
+            return !isContainer(value) && value is NSNull
+        }
+
+        /// JavaScript truthiness, as the service's custom rules test values (`if (!value.reason)`).
+        static func isTruthy(_ value: Any?) -> Bool {
+            guard let value, !isNull(value) else { return false }
+            if let text = value as? String { return !text.isEmpty }
+            if isContainer(value) { return true }
+            if let number = value as? NSNumber { return isBoolean(value) ? number.boolValue : number.doubleValue != 0 }
+            return true
+        }
+
+        /// A JSON object or array (as JSONSerialization returns them: Swift collections). Asked first because
+        /// on Linux asking whether a Swift dictionary `is NSNull` bridges the whole dictionary.
         static func isContainer(_ value: Any) -> Bool { value is [String: Any] || value is [Any] }
 
         /// The class JSONSerialization boxes true and false in (__NSCFBoolean, on Linux too); plain numbers are
@@ -36,67 +162,15 @@ extension MovementValidator {
             !isContainer(value) && ObjectIdentifier(type(of: value)) == booleanType
         }
 
-        static func isNumber(_ value: Any) -> Bool { !isContainer(value) && value is NSNumber && !isBoolean(value) }
-
-        static func isInteger(_ value: Any) -> Bool {
-            guard isNumber(value), let number = value as? NSNumber else { return false }
-            return number.doubleValue == number.doubleValue.rounded() && abs(number.doubleValue) < 1e15
+        static func isNumber(_ value: Any) -> Bool {
+            guard !isContainer(value), value is NSNumber, !isBoolean(value) else { return false }
+            return (value as! NSNumber).doubleValue.isFinite
         }
 
         static func matches(_ text: String, _ pattern: String) -> Bool {
             guard let regex = CompiledPatterns.shared.regex(pattern) else { return false }
             let range = NSRange(text.startIndex..<text.endIndex, in: text)
             return regex.firstMatch(in: text, range: range) != nil
-        }
-
-        mutating func oneOf(_ value: Any?, _ options: [String], key: String) {
-            guard let value, !Self.isMissing(value) else { return }
-            if !(value is String) || !options.contains(value as! String) {
-                error(key, "InvalidValue", "\"\(key)\" must be one of \(options.joined(separator: ", "))")
-            }
-        }
-
-        mutating func boolean(_ value: Any?, key: String) -> Bool? {
-            guard let value, !Self.isMissing(value) else { return nil }
-            guard Self.isBoolean(value), let flag = value as? Bool else {
-                error(key, "InvalidType", "\"\(key)\" must be true or false")
-                return nil
-            }
-            return flag
-        }
-
-        mutating func weight(_ value: Any, key: String) {
-            guard let weight = value as? [String: Any] else {
-                error(key, "InvalidType", "\"\(key)\" must be an object")
-                return
-            }
-            if Self.isMissing(weight["metric"]) {
-                error("\(key).metric", "NotProvided", "\"\(key).metric\" is required")
-            } else {
-                oneOf(weight["metric"], ValidationRules.weightMetrics, key: "\(key).metric")
-            }
-            if let amount = weight["amount"], !Self.isMissing(amount) {
-                if !Self.isNumber(amount) || (amount as! NSNumber).doubleValue <= 0
-                    || !(amount as! NSNumber).doubleValue.isFinite
-                {
-                    error("\(key).amount", "OutOfRange", "\"\(key).amount\" must be greater than 0")
-                }
-            } else {
-                error("\(key).amount", "NotProvided", "\"\(key).amount\" is required")
-            }
-            if Self.isMissing(weight["isEstimate"]) {
-                error("\(key).isEstimate", "NotProvided", "\"\(key).isEstimate\" is required")
-            } else {
-                _ = boolean(weight["isEstimate"], key: "\(key).isEstimate")
-            }
-        }
-
-        mutating func postcode(_ value: Any?, key: String, pattern: String) {
-            guard let value, !Self.isMissing(value) else { return }
-            let text = (value as? String ?? "").uppercased().trimmingCharacters(in: .whitespaces)
-            if !Self.matches(text, pattern) {
-                error(key, "InvalidFormat", "\"\(key)\" must be a valid postcode")
-            }
         }
     }
 }

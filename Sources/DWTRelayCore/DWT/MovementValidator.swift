@@ -1,18 +1,32 @@
 import Foundation
 
-/// Checks a Receipt API request body against the spec's rules and the reference data, offline.
+/// Checks a Receipt API request body as Defra's running service does, offline: the same verdict (201, 400,
+/// or the 500 it answers after storing a body it cannot finish), the same error keys, types and messages,
+/// and the same warnings.
 ///
-/// Used by the sandbox (as the service would answer) and by `dwt-relay validate`. Keys follow the
-/// service's form (`wasteItems[0].ewcCodes`); error types are the spec's.
+/// The rules are Defra's Joi schema (`DEFRA/waste-movement-utils` `src/schemas/`, with the external API's
+/// fork in `src/schemas/receive-movement-input.js`) and warning generators (`src/validation-warnings/`),
+/// written again here in Swift; `conformance/sources.json` pins the commits, and `conformance/
+/// defra-corpus.json` holds the cases this is checked against, with Defra's code as the oracle.
+///
+/// Joi's behaviour that matters for the answer, kept here: every error is listed (`abortEarly: false`),
+/// fields in the schema's order with unknown keys after them; a value of the wrong type gets only that
+/// error; an object's own custom rules run only when nothing inside it failed.
 public struct MovementValidator: Sendable {
     public struct Report: Sendable {
         public var errors: [ValidationIssue] = []
         public var warnings: [ValidationIssue] = []
-        public var isValid: Bool { errors.isEmpty }
+        /// The body passes the service's validation but its handler then fails: the service has stored the
+        /// movement and answers 500 (today: a body without `carrier`).
+        public var storedThenFails: ValidationIssue?
+        public var isValid: Bool { errors.isEmpty && storedThenFails == nil }
+
+        /// The status the service answers with.
+        public var status: Int { !errors.isEmpty ? 400 : storedThenFails != nil ? 500 : 201 }
     }
 
     public let reference: ReferenceData
-    /// apiCodes the service knows; nil accepts any well-formed UUID (offline validation).
+    /// apiCodes the service knows; nil accepts any well-formed one (offline validation).
     public let knownAPICodes: Set<String>?
 
     public init(reference: ReferenceData = .bundled, knownAPICodes: Set<String>? = nil) {
@@ -20,363 +34,139 @@ public struct MovementValidator: Sendable {
         self.knownAPICodes = knownAPICodes
     }
 
+    static let topLevelKeys: Set<String> = [
+        "apiCode", "submittingOrganisation", "dateTimeReceived", "hazardousWasteConsignmentCode",
+        "reasonForNoConsignmentCode", "yourUniqueReference", "otherReferencesForMovement",
+        "specialHandlingRequirements", "wasteItems", "carrier", "brokerOrDealer", "receiver", "receipt",
+    ]
+
     public func validate(_ body: [String: Any]) -> Report {
         var check = Check()
-        for key in ValidationRules.requiredTopLevel where Check.isMissing(body[key]) {
-            check.error(key, "NotProvided", "\"\(key)\" is required")
+        let root = FieldPath.root
+        if let apiCode = check.present(body["apiCode"], root.field("apiCode")),
+            let code = check.string(apiCode, root.field("apiCode")), !Check.matches(code, ValidationRules.guid)
+        {
+            check.fail(root.field("apiCode"), "InvalidFormat", "must be a valid GUID")
         }
-        if let apiCode = body["apiCode"], !Check.isMissing(apiCode) {
-            if let code = apiCode as? String, Check.matches(code, ValidationRules.uuid) {
-                if let known = knownAPICodes, !known.contains(code.lowercased()) {
-                    check.error("apiCode", "InvalidValue", "the API Code supplied is invalid or disabled")
-                }
-            } else {
-                check.error("apiCode", "InvalidFormat", "\"apiCode\" must be a valid GUID")
-            }
+        // The external API resolves the organisation from apiCode itself and refuses it from callers.
+        if body["submittingOrganisation"] != nil {
+            check.fail(root.field("submittingOrganisation"), "NotAllowed", "is not allowed")
         }
-        if let received = body["dateTimeReceived"], !Check.isMissing(received) {
-            if !(received is String) || ISO8601.parse(received as! String) == nil
-                || !(received as! String).contains("T")
-            {
-                check.error(
-                    "dateTimeReceived", "InvalidFormat", "\"dateTimeReceived\" must be in valid ISO 8601 format")
-            }
+        if let received = check.present(body["dateTimeReceived"], root.field("dateTimeReceived")) {
+            dateTimeReceived(received, &check)
         }
-        if let text = body["specialHandlingRequirements"] as? String, text.count > ValidationRules.maxSpecialHandling {
-            check.error(
-                "specialHandlingRequirements", "OutOfRange",
-                "\"specialHandlingRequirements\" must be at most \(ValidationRules.maxSpecialHandling) characters")
+        let hazardous = hasHazardousEWCCode(body)
+        if let code = body["hazardousWasteConsignmentCode"] {
+            consignmentCode(code, hazardous: hazardous, reason: body["reasonForNoConsignmentCode"], &check)
         }
-        var anyHazardousEWC = false
-        if let items = body["wasteItems"], !Check.isMissing(items) {
-            if let items = items as? [Any], !items.isEmpty {
-                for (index, item) in items.enumerated() {
-                    anyHazardousEWC = validateItem(item, key: "wasteItems[\(index)]", &check) || anyHazardousEWC
-                }
-            } else {
-                check.error("wasteItems", "InvalidValue", "\"wasteItems\" must contain at least 1 item")
-            }
+        if let reason = body["reasonForNoConsignmentCode"], !Check.isNull(reason) {
+            _ = check.string(reason, root.field("reasonForNoConsignmentCode"), allowEmpty: true)
         }
-        validateConsignment(body, anyHazardousEWC: anyHazardousEWC, &check)
-        if let carrier = body["carrier"], !Check.isMissing(carrier) { validateCarrier(carrier, &check) }
-        if let broker = body["brokerOrDealer"], !Check.isMissing(broker) { validateBroker(broker, &check) }
-        if let receiver = body["receiver"], !Check.isMissing(receiver) { validateReceiver(receiver, &check) }
-        if let receipt = body["receipt"], !Check.isMissing(receipt) { validateReceipt(receipt, &check) }
-        if let references = body["otherReferencesForMovement"], !Check.isMissing(references) {
-            if let references = references as? [Any] {
-                for (index, entry) in references.enumerated() {
-                    let key = "otherReferencesForMovement[\(index)]"
-                    let entry = entry as? [String: Any] ?? [:]
-                    for field in ["label", "reference"] {
-                        if (entry[field] as? String ?? "").isEmpty {
-                            check.error("\(key).\(field)", "NotProvided", "\"\(key).\(field)\" is required")
-                        }
-                    }
-                }
-            } else {
-                check.error(
-                    "otherReferencesForMovement", "InvalidType", "\"otherReferencesForMovement\" must be an array")
-            }
+        if let reference = body["yourUniqueReference"] {
+            _ = check.string(reference, root.field("yourUniqueReference"))
         }
+        if let references = body["otherReferencesForMovement"] { otherReferences(references, &check) }
+        if let text = body["specialHandlingRequirements"],
+            let text = check.string(text, root.field("specialHandlingRequirements")),
+            text.utf16.count > ValidationRules.maxSpecialHandling
+        {
+            check.fail(
+                root.field("specialHandlingRequirements"), "OutOfRange",
+                "length must be less than or equal to \(ValidationRules.maxSpecialHandling) characters long")
+        }
+        if let items = check.present(body["wasteItems"], root.field("wasteItems")),
+            let items = check.array(items, root.field("wasteItems"))
+        {
+            for (index, item) in items.enumerated() { wasteItem(item, root.field("wasteItems").index(index), &check) }
+            if items.isEmpty { check.fail(root.field("wasteItems"), "OutOfRange", "must contain at least 1 items") }
+        }
+        if let carrier = body["carrier"] { self.carrier(carrier, &check) }
+        if let broker = body["brokerOrDealer"] { brokerOrDealer(broker, &check) }
+        if let receiver = check.present(body["receiver"], root.field("receiver")) { self.receiver(receiver, &check) }
+        if let receipt = check.present(body["receipt"], root.field("receipt")) { self.receipt(receipt, &check) }
+        check.refuseUnknownKeys(body, known: Self.topLevelKeys, root)
+        if check.errorCount == 0 {
+            consignmentReason(body, hazardous: hazardous, &check)
+        }
+        if check.errorCount == 0, let apiCode = body["apiCode"] as? String, let known = knownAPICodes,
+            !known.contains(apiCode.lowercased())
+        {
+            // The handler's organisation lookup, after validation: a well-formed code nobody holds.
+            check.fail(root.field("apiCode"), "InvalidValue", message: ValidationRules.Message.unknownAPICode)
+        }
+        if check.errorCount == 0 { warnings(body, &check) }
         return check.report
     }
 
-    /// Returns whether the item carries a hazardous EWC code.
-    private func validateItem(_ value: Any, key: String, _ check: inout Check) -> Bool {
-        guard let item = value as? [String: Any] else {
-            check.error(key, "InvalidType", "\"\(key)\" must be an object")
-            return false
+    /// Joi's `date().iso()`: a string in one of ISO 8601's forms that JavaScript can read; anything not a
+    /// string is "not a valid date". The service sets no limit on how far in the past or future it is.
+    private func dateTimeReceived(_ value: Any, _ check: inout Check) {
+        let path = FieldPath.root.field("dateTimeReceived")
+        guard let text = value as? String else {
+            check.fail(path, "InvalidType", "must be a valid date")
+            return
         }
-        for field in ValidationRules.requiredWasteItem where Check.isMissing(item[field]) {
-            check.error("\(key).\(field)", "NotProvided", "\"\(key).\(field)\" is required")
+        if !Check.matches(text, ValidationRules.isoDate) || !Check.matches(text, ValidationRules.javaScriptDate) {
+            check.fail(path, "InvalidFormat", "must be in ISO 8601 date format")
         }
-        var hazardous = false
-        if let codes = item["ewcCodes"], !Check.isMissing(codes) {
-            if let codes = codes as? [Any], !codes.isEmpty {
-                if codes.count > ValidationRules.maxEWCCodesPerItem {
-                    check.error(
-                        "\(key).ewcCodes", "OutOfRange",
-                        "\"\(key).ewcCodes\" must contain at most \(ValidationRules.maxEWCCodesPerItem) codes")
-                }
-                for (index, code) in codes.enumerated() {
-                    let codeKey = "\(key).ewcCodes[\(index)]"
-                    guard let code = code as? String, Check.matches(code, ValidationRules.ewcCode) else {
-                        check.error(codeKey, "InvalidFormat", "\"\(codeKey)\" must be a six-digit EWC code")
-                        continue
-                    }
-                    guard let isHazardous = reference.ewcHazardous[code] else {
-                        check.error(codeKey, "InvalidValue", "\"\(codeKey)\" is not a valid EWC code")
-                        continue
-                    }
-                    hazardous = hazardous || isHazardous
-                }
-            } else {
-                check.error("\(key).ewcCodes", "InvalidValue", "\"\(key).ewcCodes\" must contain at least 1 code")
+    }
+
+    /// Whether any item carries an EWC code the list marks hazardous (spaces in a code are ignored here, as
+    /// the service's own test does, although such a code fails its format check).
+    func hasHazardousEWCCode(_ body: [String: Any]) -> Bool {
+        guard let items = body["wasteItems"] as? [Any] else { return false }
+        for case let item as [String: Any] in items {
+            for case let code as String in item["ewcCodes"] as? [Any] ?? [] {
+                let normalised = code.contains(where: \.isWhitespace) ? code.filter { !$0.isWhitespace } : code
+                if reference.ewcHazardous[normalised] == true { return true }
             }
         }
-        if let description = item["wasteDescription"], !Check.isMissing(description), !(description is String) {
-            check.error("\(key).wasteDescription", "InvalidType", "\"\(key).wasteDescription\" must be a string")
-        }
-        check.oneOf(item["physicalForm"], ValidationRules.physicalForms, key: "\(key).physicalForm")
-        if let count = item["numberOfContainers"], !Check.isMissing(count) {
-            if !Check.isInteger(count) || (count as! NSNumber).intValue < 0 {
-                check.error(
-                    "\(key).numberOfContainers", "InvalidValue",
-                    "\"\(key).numberOfContainers\" must be a non-negative integer")
+        return false
+    }
+
+    private func consignmentCode(_ value: Any, hazardous: Bool, reason: Any?, _ check: inout Check) {
+        let path = FieldPath.root.field("hazardousWasteConsignmentCode")
+        if hazardous && Check.isNull(value) && !Check.isTruthy(reason) {
+            check.fail(path, "BusinessRuleViolation", "is required when hazardous EWC codes are present")
+        } else if Check.isTruthy(value) {
+            let text = value as? String ?? ""
+            if !ValidationRules.consignmentCodes.contains(where: { Check.matches(text, $0) }) {
+                check.fail(path, "InvalidFormat", ValidationRules.Message.consignmentFormat)
             }
         }
-        if let container = item["typeOfContainers"], !Check.isMissing(container) {
-            if !(container is String) || !reference.containerTypes.contains(container as! String) {
-                check.error(
-                    "\(key).typeOfContainers", "InvalidValue",
-                    "\"\(key).typeOfContainers\" is not a valid container type")
-            }
+    }
+
+    /// The schema's object-level rule: hazardous waste without a consignment code needs a reason, given as
+    /// one of the codes (the labels the prose spec also lists are refused).
+    private func consignmentReason(_ body: [String: Any], hazardous: Bool, _ check: inout Check) {
+        guard hazardous, !Check.isTruthy(body["hazardousWasteConsignmentCode"]) else { return }
+        let path = FieldPath.root.field("reasonForNoConsignmentCode")
+        guard Check.isTruthy(body["reasonForNoConsignmentCode"]) else {
+            check.fail(path, "BusinessRuleViolation", message: ValidationRules.Message.consignmentReasonRequired)
+            return
         }
-        if let weight = item["weight"], !Check.isMissing(weight) { check.weight(weight, key: "\(key).weight") }
-        let containsPops = check.boolean(item["containsPops"], key: "\(key).containsPops")
-        let containsHazardous = check.boolean(item["containsHazardous"], key: "\(key).containsHazardous")
-        if containsPops == true {
-            validateComponents(
-                item["pops"], key: "\(key).pops", codeField: "code", validCodes: reference.popCodes, &check)
-        }
-        if containsHazardous == true {
-            validateComponents(item["hazardous"], key: "\(key).hazardous", codeField: "name", validCodes: nil, &check)
-            if let hazardous = item["hazardous"] as? [String: Any], let codes = hazardous["hazCodes"] {
-                for (index, code) in (codes as? [Any] ?? [codes]).enumerated() {
-                    if !(code is String) || !reference.hazardousPropertyCodes.contains(code as! String) {
-                        check.error(
-                            "\(key).hazardous.hazCodes[\(index)]", "InvalidValue",
-                            "\"\(key).hazardous.hazCodes[\(index)]\" is not a valid hazardous property code")
-                    }
-                }
-            }
-        }
-        if let codes = item["disposalOrRecoveryCodes"], !Check.isMissing(codes), let list = codes as? [Any],
-            !list.isEmpty
+        if let reason = body["reasonForNoConsignmentCode"] as? String,
+            ValidationRules.reasonsForNoConsignmentCode.contains(reason)
         {
-            for (index, entry) in list.enumerated() {
-                let entryKey = "\(key).disposalOrRecoveryCodes[\(index)]"
-                guard let entry = entry as? [String: Any] else {
-                    check.error(entryKey, "InvalidType", "\"\(entryKey)\" must be an object")
-                    continue
-                }
-                if Check.isMissing(entry["code"]) {
-                    check.error("\(entryKey).code", "NotProvided", "\"\(entryKey).code\" is required")
-                } else if !(entry["code"] is String)
-                    || !reference.disposalOrRecoveryCodes.contains(entry["code"] as! String)
-                {
-                    check.error(
-                        "\(entryKey).code", "InvalidValue",
-                        "\"\(entryKey).code\" is not a valid disposal or recovery code")
-                }
-                if Check.isMissing(entry["weight"]) {
-                    check.error("\(entryKey).weight", "NotProvided", "\"\(entryKey).weight\" is required")
-                } else {
-                    check.weight(entry["weight"]!, key: "\(entryKey).weight")
-                }
-            }
-        } else {
-            check.warning(
-                "\(key).disposalOrRecoveryCodes", "NotProvided",
-                "\"\(key).disposalOrRecoveryCodes\" is required for a complete record")
+            return
         }
-        return hazardous
+        check.fail(
+            path, "InvalidValue",
+            message: "\"reasonForNoConsignmentCode\" must be one of: "
+                + ValidationRules.reasonsForNoConsignmentCode.joined(separator: ", "))
     }
 
-    private func validateComponents(
-        _ value: Any?, key: String, codeField: String, validCodes: Set<String>?, _ check: inout Check
-    ) {
-        guard let value, !Check.isMissing(value) else {
-            check.error(key, "NotProvided", "\"\(key)\" is required when the item contains them")
-            return
-        }
-        guard let object = value as? [String: Any] else {
-            check.error(key, "InvalidType", "\"\(key)\" must be an object")
-            return
-        }
-        guard let source = object["sourceOfComponents"] as? String else {
-            check.error("\(key).sourceOfComponents", "NotProvided", "\"\(key).sourceOfComponents\" is required")
-            return
-        }
-        guard ValidationRules.sourcesOfComponents.contains(source) else {
-            check.error(
-                "\(key).sourceOfComponents", "InvalidValue",
-                "\"\(key).sourceOfComponents\" must be one of \(ValidationRules.sourcesOfComponents.joined(separator: ", "))"
-            )
-            return
-        }
-        let components = object["components"] as? [Any] ?? []
-        switch source {
-        case "NOT_PROVIDED" where !components.isEmpty:
-            check.error(
-                "\(key).components", "NotAllowed",
-                "\"\(key).components\" must be empty when sourceOfComponents is NOT_PROVIDED")
-        case "GUIDANCE", "OWN_TESTING":
-            if components.isEmpty {
-                check.error(
-                    "\(key).components", "NotProvided",
-                    "\"\(key).components\" is required when sourceOfComponents is \(source)")
-            }
-        case "PROVIDED_WITH_WASTE" where components.isEmpty:
-            check.warning(
-                "\(key).components", "NotProvided", "\"\(key).components\" are recommended when provided with the waste"
-            )
-        default: break
-        }
-        for (index, component) in components.enumerated() {
-            let componentKey = "\(key).components[\(index)]"
-            guard let component = component as? [String: Any] else {
-                check.error(componentKey, "InvalidType", "\"\(componentKey)\" must be an object")
-                continue
-            }
-            if let validCodes, let code = component[codeField] {
-                if !(code is String) || !validCodes.contains(code as! String) {
-                    check.error(
-                        "\(componentKey).\(codeField)", "InvalidValue",
-                        "\"\(componentKey).\(codeField)\" is not a valid POP code")
-                }
-            } else if validCodes == nil, Check.isMissing(component[codeField]) {
-                check.error(
-                    "\(componentKey).\(codeField)", "NotProvided", "\"\(componentKey).\(codeField)\" is required")
-            }
-            if let concentration = component["concentration"], !Check.isMissing(concentration) {
-                if !Check.isNumber(concentration) || (concentration as! NSNumber).doubleValue <= 0 {
-                    check.error(
-                        "\(componentKey).concentration", "OutOfRange",
-                        "\"\(componentKey).concentration\" must be greater than 0")
+    private func otherReferences(_ value: Any, _ check: inout Check) {
+        let path = FieldPath.root.field("otherReferencesForMovement")
+        guard let references = check.array(value, path) else { return }
+        for (index, entry) in references.enumerated() {
+            guard let entry = check.object(entry, path.index(index)) else { continue }
+            for field in ["label", "reference"] {
+                if let text = check.present(entry[field], path.index(index).field(field)) {
+                    _ = check.string(text, path.index(index).field(field))
                 }
             }
-        }
-    }
-
-    private func validateConsignment(_ body: [String: Any], anyHazardousEWC: Bool, _ check: inout Check) {
-        let code = body["hazardousWasteConsignmentCode"]
-        let reason = body["reasonForNoConsignmentCode"]
-        if let code, !Check.isMissing(code) {
-            if !(code is String)
-                || !ValidationRules.consignmentCodes.contains(where: { Check.matches(code as! String, $0) })
-            {
-                check.error(
-                    "hazardousWasteConsignmentCode", "InvalidFormat",
-                    "\"hazardousWasteConsignmentCode\" must be in a valid format (XXXXXX/YYYYY, SA1234567 or DA1234567)"
-                )
-            }
-        } else if anyHazardousEWC && Check.isMissing(reason) {
-            check.error(
-                "reasonForNoConsignmentCode", "BusinessRuleViolation",
-                "\"reasonForNoConsignmentCode\" is required when a hazardous EWC code has no consignment code")
-        }
-        if let reason, !Check.isMissing(reason) {
-            check.oneOf(reason, ValidationRules.reasonsForNoConsignmentCode, key: "reasonForNoConsignmentCode")
-        }
-    }
-
-    private func validateCarrier(_ value: Any, _ check: inout Check) {
-        guard let carrier = value as? [String: Any] else {
-            check.error("carrier", "InvalidType", "\"carrier\" must be an object")
-            return
-        }
-        if Check.isMissing(carrier["organisationName"]) {
-            check.error("carrier.organisationName", "NotProvided", "\"carrier.organisationName\" is required")
-        }
-        let registration = carrier["registrationNumber"] as? String ?? ""
-        let reason = carrier["reasonForNoRegistrationNumber"]
-        if registration.trimmingCharacters(in: .whitespaces).isEmpty {
-            if Check.isMissing(reason) {
-                check.error(
-                    "carrier.reasonForNoRegistrationNumber", "BusinessRuleViolation",
-                    "\"carrier.reasonForNoRegistrationNumber\" is required when no registration number is given")
-            } else {
-                check.oneOf(
-                    reason, ValidationRules.reasonsForNoRegistration, key: "carrier.reasonForNoRegistrationNumber")
-            }
-        } else {
-            if !ValidationRules.carrierRegistrations.contains(where: { Check.matches(registration.uppercased(), $0) }) {
-                check.error(
-                    "carrier.registrationNumber", "InvalidFormat",
-                    "\"carrier.registrationNumber\" must be in a valid UK format (e.g. CBDU123456)")
-            }
-            if !Check.isMissing(reason) {
-                check.error(
-                    "carrier.reasonForNoRegistrationNumber", "NotAllowed",
-                    "\"carrier.reasonForNoRegistrationNumber\" must not be given with a registration number")
-            }
-        }
-        let transport = carrier["meansOfTransport"]
-        check.oneOf(transport, ValidationRules.meansOfTransport, key: "carrier.meansOfTransport")
-        let vehicle = carrier["vehicleRegistration"] as? String
-        if transport as? String == "Road" && (vehicle ?? "").isEmpty {
-            check.error(
-                "carrier.vehicleRegistration", "BusinessRuleViolation",
-                "\"carrier.vehicleRegistration\" is required when meansOfTransport is Road")
-        }
-        if let vehicle, vehicle.count > ValidationRules.maxVehicleRegistration {
-            check.error(
-                "carrier.vehicleRegistration", "OutOfRange",
-                "\"carrier.vehicleRegistration\" must be at most 10 characters")
-        }
-        if let address = carrier["address"] as? [String: Any] {
-            check.postcode(
-                address["postcode"], key: "carrier.address.postcode", pattern: ValidationRules.ukOrIrishPostcode)
-        }
-    }
-
-    private func validateBroker(_ value: Any, _ check: inout Check) {
-        guard let broker = value as? [String: Any] else {
-            check.error("brokerOrDealer", "InvalidType", "\"brokerOrDealer\" must be an object")
-            return
-        }
-        if Check.isMissing(broker["organisationName"]) {
-            check.error(
-                "brokerOrDealer.organisationName", "NotProvided", "\"brokerOrDealer.organisationName\" is required")
-        }
-        if let address = broker["address"] as? [String: Any] {
-            check.postcode(
-                address["postcode"], key: "brokerOrDealer.address.postcode", pattern: ValidationRules.ukOrIrishPostcode)
-        }
-    }
-
-    private func validateReceiver(_ value: Any, _ check: inout Check) {
-        guard let receiver = value as? [String: Any] else {
-            check.error("receiver", "InvalidType", "\"receiver\" must be an object")
-            return
-        }
-        if Check.isMissing(receiver["siteName"]) {
-            check.error("receiver.siteName", "NotProvided", "\"receiver.siteName\" is required")
-        }
-        if let number = receiver["authorisationNumber"], !Check.isMissing(number) {
-            let text = (number as? String ?? "").uppercased()
-            if !ValidationRules.authorisationNumbers.contains(where: { Check.matches(text, $0) }) {
-                check.error(
-                    "receiver.authorisationNumber", "InvalidFormat",
-                    "Site authorisation number must be in a valid UK format")
-            }
-        } else {
-            check.error("receiver.authorisationNumber", "NotProvided", "Site authorisation number is required")
-        }
-        if let statements = receiver["regulatoryPositionStatements"], !Check.isMissing(statements) {
-            for (index, value) in (statements as? [Any] ?? [statements]).enumerated() {
-                if !Check.isInteger(value) || (value as! NSNumber).intValue < 1 {
-                    check.error(
-                        "receiver.regulatoryPositionStatements[\(index)]", "InvalidValue",
-                        "\"receiver.regulatoryPositionStatements[\(index)]\" must be a positive integer")
-                }
-            }
-        }
-    }
-
-    private func validateReceipt(_ value: Any, _ check: inout Check) {
-        guard let receipt = value as? [String: Any], let address = receipt["address"] as? [String: Any] else {
-            check.error("receipt.address", "NotProvided", "\"receipt.address\" is required")
-            return
-        }
-        if Check.isMissing(address["fullAddress"]) {
-            check.error("receipt.address.fullAddress", "NotProvided", "\"receipt.address.fullAddress\" is required")
-        }
-        if Check.isMissing(address["postcode"]) {
-            check.error("receipt.address.postcode", "NotProvided", "\"receipt.address.postcode\" is required")
-        } else {
-            check.postcode(address["postcode"], key: "receipt.address.postcode", pattern: ValidationRules.ukPostcode)
+            check.refuseUnknownKeys(entry, known: ["label", "reference"], path.index(index))
         }
     }
 }

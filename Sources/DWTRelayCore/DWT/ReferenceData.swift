@@ -13,6 +13,9 @@ public struct ReferenceData: Sendable {
     public let hazardousPropertyCodes: Set<String>
     public let disposalOrRecoveryCodes: Set<String>
     public let popCodes: Set<String>
+    /// In the service's order, as its messages list them.
+    public let disposalOrRecoveryCodeList: [String]
+    public let hazardousPropertyCodeList: [String]
 
     public init(raw: [String: Data]) throws {
         self.raw = raw
@@ -23,7 +26,8 @@ public struct ReferenceData: Sendable {
             }
             return list
         }
-        func codes(_ kind: String) throws -> Set<String> { Set(try list(kind).compactMap { $0["code"] as? String }) }
+        func ordered(_ kind: String) throws -> [String] { try list(kind).compactMap { $0["code"] as? String } }
+        func codes(_ kind: String) throws -> Set<String> { Set(try ordered(kind)) }
         var hazardous: [String: Bool] = [:]
         for entry in try list("ewc-codes") {
             if let code = entry["code"] as? String { hazardous[code] = entry["isHazardous"] as? Bool ?? false }
@@ -33,6 +37,8 @@ public struct ReferenceData: Sendable {
         hazardousPropertyCodes = try codes("hazardous-property-codes")
         disposalOrRecoveryCodes = try codes("disposal-or-recovery-codes")
         popCodes = try codes("pop-names")
+        disposalOrRecoveryCodeList = try ordered("disposal-or-recovery-codes")
+        hazardousPropertyCodeList = try ordered("hazardous-property-codes")
     }
 
     /// The copy bundled with this build.

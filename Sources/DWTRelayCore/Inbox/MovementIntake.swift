@@ -119,6 +119,11 @@ public struct MovementIntake: Sendable {
         item.envelopeWasteTrackingId = envelopeID
         if validation != "off" {
             let report = validator.validate(object)
+            // A body the service would store and then answer 500 is refused in either mode: sent, it would
+            // be stored at the service under an ID we never learn, and every resend would store another.
+            if let fault = report.storedThenFails {
+                throw IntakeRejection(field: fault.key, fault.message, issues: [fault])
+            }
             if !report.errors.isEmpty && validation == "reject" {
                 throw IntakeRejection(
                     field: report.errors[0].key,

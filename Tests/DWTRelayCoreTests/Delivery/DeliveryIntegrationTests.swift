@@ -218,6 +218,30 @@ import Testing
         }
     }
 
+    /// The real cause of an in-doubt 500: Defra's service stores a body without `carrier`, then fails. The
+    /// sandbox does the same, so the relay (with intake validation off, which would otherwise refuse it)
+    /// holds it as in doubt, and a resend is flagged; the sandbox shows why: it holds the movement twice.
+    @Test func postAnsweredFiveHundredAfterStoringIsResentFlagged() async throws {
+        try await RelayHarness.run(config: ["intake.validate": "off", "delivery.in_doubt": "hold"]) { harness in
+            var body =
+                try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "STORED-500"))
+                as! [String: Any]
+            body["carrier"] = nil
+            try harness.drop("no-carrier.json", try JSONSerialization.data(withJSONObject: body))
+            #expect(await eventually { (try? harness.movement(file: "no-carrier.json"))??.state == .held })
+            let held = try #require(try harness.movement(file: "no-carrier.json"))
+            #expect(held.holdReason == "in-doubt")
+            #expect(held.lastStatus == 500)
+            #expect(await harness.sandbox.state.listing().count == 1, "the service stored it although it answered 500")
+            // An operator's retry resends it, flagged; the service stores a second copy and fails again.
+            _ = try harness.store.release(ids: [held.id!], now: Date().timeIntervalSince1970)
+            WakeSocket.nudge(databasePath: harness.config.databasePath)
+            #expect(await eventually { await harness.sandbox.state.listing().count == 2 })
+            #expect(await eventually { (try? harness.movement(file: "no-carrier.json"))??.state == .held })
+            #expect(try harness.movement(file: "no-carrier.json")?.possibleDuplicate == true)
+        }
+    }
+
     @Test func inDoubtPostIsHeldUnderHoldPolicy() async throws {
         var sandbox = SandboxConfiguration()
         sandbox.faults.dropAfterStoreRate = 1

@@ -39,7 +39,10 @@ import Testing
                 with: Data(contentsOf: URL(fileURLWithPath: config.failed + "/road.json.error.json"))) as! [String: Any]
         #expect(report["field"] as? String == "carrier.vehicleRegistration")
         let errors = report["errors"] as? [[String: Any]] ?? []
-        #expect(errors.first?["errorType"] as? String == "BusinessRuleViolation")
+        #expect(errors.first?["errorType"] as? String == "NotProvided")
+        #expect(
+            errors.first?["message"] as? String
+                == "If carrier.meansOfTransport is \"Road\" then carrier.vehicleRegistration is required")
     }
 
     @Test func warnModeStoresItAndNotesTheProblem() throws {
@@ -57,5 +60,26 @@ import Testing
         ingestor.scan()
         let movement = try #require(try store.list().first)
         #expect(try store.events(movement.id!).allSatisfy { $0.message?.contains("offline validation") != true })
+    }
+
+    /// Defra's service stores a body without `carrier` and then answers 500 (its warnings step reads the
+    /// carrier without checking it is there); every resend would store another copy under an ID the relay
+    /// never learns. So even `warn` refuses it, naming the field and saying why.
+    @Test func warnModeRefusesABodyTheServiceWouldStoreThenFail() throws {
+        let (_, config, store, ingestor) = try setUp("warn")
+        var body =
+            try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "NO-CARRIER")) as! [String: Any]
+        body["carrier"] = nil
+        try JSONSerialization.data(withJSONObject: body).write(
+            to: URL(fileURLWithPath: config.inbox + "/own-lorry.json"))
+        ingestor.scan()
+        #expect(try store.list().isEmpty)
+        let report =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: config.failed + "/own-lorry.json.error.json")))
+            as! [String: Any]
+        #expect(report["field"] as? String == "carrier")
+        #expect((report["reason"] as? String ?? "").contains("answers 500"))
+        #expect(FileManager.default.fileExists(atPath: config.failed + "/own-lorry.json"))
     }
 }

@@ -1,0 +1,48 @@
+/// The e-mail address test the service applies (Joi `string().email()`, i.e. @hapi/address v5.1.1's
+/// `isEmailValid` with IANA's top-level domains), for ASCII addresses. Non-ASCII addresses get the same
+/// structural checks, but their domain is not converted to punycode first; see conformance/README.md.
+enum EmailAddress {
+    static func isValid(_ address: String) -> Bool {
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard address.utf16.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else {
+            return false
+        }
+        return isValidLocalPart(parts[0]) && isValidDomain(parts[1])
+    }
+
+    private static let localCharacters = Set("!#$%&'*+-/=?^_`{|}~")
+
+    private static func isValidLocalPart(_ local: Substring) -> Bool {
+        local.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { segment in
+            !segment.isEmpty
+                && segment.unicodeScalars.allSatisfy { scalar in
+                    !scalar.isASCII || isAlphanumeric(scalar) || localCharacters.contains(Character(scalar))
+                }
+        }
+    }
+
+    private static func isValidDomain(_ domain: Substring) -> Bool {
+        guard !domain.isEmpty, domain.utf16.count <= 256 else { return false }
+        let forbidden = Set("@:/\\#!$&'()*+,;=?")
+        if domain.unicodeScalars.contains(where: { $0.value <= 0x20 || forbidden.contains(Character($0)) }) {
+            return false
+        }
+        let segments = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard segments.count >= 2, let tld = segments.last else { return false }
+        guard TopLevelDomains.all.contains(tld.lowercased()) else { return false }
+        for (index, segment) in segments.enumerated() {
+            guard !segment.isEmpty, segment.utf8.count <= 63 else { return false }
+            guard segment.unicodeScalars.allSatisfy({ !$0.isASCII || isAlphanumeric($0) || $0 == "-" }),
+                segment.unicodeScalars.last != "-"
+            else { return false }
+            let first = segment.unicodeScalars.first!
+            let isTLD = index == segments.count - 1
+            if first == "-" || (isTLD && first.isASCII && !first.properties.isAlphabetic) { return false }
+        }
+        return true
+    }
+
+    private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+    }
+}
