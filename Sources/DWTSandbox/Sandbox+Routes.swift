@@ -14,6 +14,9 @@ extension Sandbox {
         router.put("/movements/:id/receive") { request, context in
             try await self.movement(request, context, wasteTrackingId: context.parameters.get("id") ?? "")
         }
+        router.post("/production-approval-tests") { request, context in
+            try await self.approvalTests(request, context)
+        }
         router.get("/reference-data/:kind") { request, context in
             try await self.referenceData(request, context, kind: context.parameters.get("kind") ?? "")
         }
@@ -167,6 +170,37 @@ extension Sandbox {
             return await drop(context)
         }
         return json(status, answer, expiry: expiry)
+    }
+
+    /// Defra's PAT endpoint: each scenario ID with the waste tracking ID made for it, answered Pass or Fail.
+    func approvalTests(_ request: Request, _ context: SandboxContext) async throws -> Response {
+        guard await authorized(request) else {
+            return json(.unauthorized, Self.boom(401, "Unauthorized", "Missing authentication"))
+        }
+        let raw = Data(buffer: try await request.body.collect(upTo: 1 << 20))
+        guard let value = try? JSONSerialization.jsonObject(with: raw) else {
+            return json(.badRequest, Self.boom(400, "Bad Request", "Invalid request payload JSON format"))
+        }
+        let errors = ApprovalAssessment.requestErrors(value)
+        guard errors.isEmpty, let entries = value as? [[String: Any]] else {
+            return json(.badRequest, ["validation": ["errors": errors.map(\.json)]])
+        }
+        var results: [[String: Any]] = []
+        for entry in entries {
+            let scenario = entry["scenarioId"] as! String
+            let id = entry["wasteTrackingId"] as! String
+            let body = await state.body(of: id).flatMap {
+                try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+            }
+            let failure =
+                body.map { ApprovalAssessment.assess(scenario, movement: $0) }
+                ?? "No waste movement found with waste tracking id \(id)"
+            results.append(
+                ApprovalAssessment.Outcome(
+                    scenarioId: scenario, wasteTrackingId: id, passed: failure == nil, message: failure ?? ""
+                ).json)
+        }
+        return json(.ok, ["submissionId": UUID().uuidString.lowercased(), "results": results])
     }
 
     func referenceData(_ request: Request, _ context: SandboxContext, kind: String) async throws -> Response {

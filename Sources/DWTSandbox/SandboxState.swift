@@ -17,6 +17,8 @@ public actor SandboxState {
     /// Every token ever issued (tests grep logs and files for them).
     public private(set) var issuedTokens: [String] = []
     private var movements: [String: StoredMovement] = [:]
+    /// The latest body stored under each ID, which the PAT endpoint assesses.
+    private var bodies: [String: Data] = [:]
     private var order: [String] = []
     private var recentRequests: [Double] = []
     public private(set) var tokenRequests = 0
@@ -83,6 +85,7 @@ public actor SandboxState {
             wasteTrackingId: id, posts: 1, puts: 0, latestBodyHash: Self.hash(body), yourUniqueReference: reference,
             apiCode: apiCode)
         order.append(id)
+        bodies[id] = body
         return id
     }
 
@@ -95,10 +98,13 @@ public actor SandboxState {
         movement.puts += 1
         movement.latestBodyHash = Self.hash(body)
         movements[id] = movement
+        bodies[id] = body
         return true
     }
 
     public func listing() -> [StoredMovement] { order.compactMap { movements[$0] } }
+
+    public func body(of wasteTrackingId: String) -> Data? { bodies[wasteTrackingId] }
 
     static func newID() -> String {
         let year = Calendar(identifier: .gregorian).component(.year, from: Date()) % 100

@@ -13,6 +13,13 @@ struct PatCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Option(name: .long, help: "Run only this scenario (e.g. R01).") var scenario: String?
     @Flag(name: .long, help: "Print JSON.") var json = false
+    @Flag(
+        name: .long,
+        help:
+            "Then send each scenario's waste tracking ID to Defra's PAT endpoint and show its Pass/Fail (test environment)."
+    ) var submit = false
+    @Option(name: .long, help: "The PAT endpoint (default: <api.base_url>/production-approval-tests).")
+    var patURL: String?
 
     func run() async throws {
         let config = try options.loadConfig()
@@ -31,23 +38,63 @@ struct PatCommand: AsyncParsableCommand {
         let logger = Logger(label: "dwt-relay.pat") { _ in SwiftLogNoOpLogHandler() }
         let client = try ReceiptClient(config: config, clientSecret: try config.readClientSecret(), logger: logger)
         let results = await ApprovalRunner(client: client).run(scenarios, apiCode: apiCode)
+        var verdicts: [String: ApprovalAssessment.Outcome] = [:]
+        var submission: String?
+        var submitError: String?
+        if submit {
+            // Only the scenarios the endpoint assesses, and only those that got an ID (C01 and H02 are
+            // rejections and are reported by time, as before).
+            let entries = results.filter { ApprovalAssessment.scenarioIDs.contains($0.scenario.id) && $0.passed }
+                .filter { $0.outcome.hasPrefix("201") }
+                .map { ApprovalAssessment.Entry(scenarioId: $0.scenario.id, wasteTrackingId: $0.evidence) }
+            if entries.isEmpty {
+                submitError = "no scenario produced a waste tracking ID to submit"
+            } else {
+                do {
+                    let token = try await client.tokens.token()
+                    let answer = try await client.submitApprovalTests(entries, url: patURL, token: token)
+                    submission = answer.submissionId
+                    for outcome in answer.outcomes { verdicts[outcome.scenarioId] = outcome }
+                } catch {
+                    submitError = "\(error)"
+                }
+            }
+        }
         await client.shutdown()
         if json {
-            print(JSONText.encode(results.map(\.json)))
+            var output: [String: Any] = [
+                "results": results.map { result -> [String: Any] in
+                    var entry = result.json
+                    if let verdict = verdicts[result.scenario.id] { entry["defra"] = verdict.json }
+                    return entry
+                }
+            ]
+            if let submission { output["submissionId"] = submission }
+            if let submitError { output["submitError"] = submitError }
+            print(JSONText.encode(submit ? output : results.map(\.json) as Any))
         } else {
             print("Production approval tests against \(config.baseURL)\n")
-            print(["SCENARIO", "EXPECTED", "OUTCOME", "RESULT", "WASTE TRACKING ID / TIME"].joined(separator: "\t"))
+            var header = ["SCENARIO", "EXPECTED", "OUTCOME", "RESULT", "WASTE TRACKING ID / TIME"]
+            if submit { header.append("DEFRA") }
+            print(header.joined(separator: "\t"))
             for result in results {
-                print(
-                    [
-                        result.scenario.id, result.scenario.expectation.rawValue, result.outcome,
-                        result.passed ? "PASS" : "FAIL", result.evidence,
-                    ]
-                    .joined(separator: "\t"))
+                var row = [
+                    result.scenario.id, result.scenario.expectation.rawValue, result.outcome,
+                    result.passed ? "PASS" : "FAIL", result.evidence,
+                ]
+                if submit { row.append(verdicts[result.scenario.id].map { $0.passed ? "Pass" : "Fail" } ?? "-") }
+                print(row.joined(separator: "\t"))
                 if !result.passed, let detail = result.detail { print("\t\(detail)") }
+                if let verdict = verdicts[result.scenario.id], !verdict.passed { print("\tDefra: \(verdict.message)") }
             }
             print("\n\(results.filter(\.passed).count) passed, \(results.filter { !$0.passed }.count) failed")
+            if let submission {
+                let failed = verdicts.values.filter { !$0.passed }.count
+                print("Defra's PAT endpoint: submission \(submission), \(verdicts.count - failed) Pass, \(failed) Fail")
+            }
+            if let submitError { print("Defra's PAT endpoint: not submitted: \(submitError)") }
         }
-        if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        let defraFailed = submit && (submitError != nil || verdicts.values.contains { !$0.passed })
+        if results.contains(where: { !$0.passed }) || defraFailed { throw ExitCode(1) }
     }
 }

@@ -11,6 +11,7 @@ enum EmailAddress {
     }
 
     private static let localCharacters = Set("!#$%&'*+-/=?^_`{|}~")
+    private static let forbiddenInDomain = Set("@:/\\#!$&'()*+,;=?")
 
     private static func isValidLocalPart(_ local: Substring) -> Bool {
         local.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { segment in
@@ -23,8 +24,7 @@ enum EmailAddress {
 
     private static func isValidDomain(_ domain: Substring) -> Bool {
         guard !domain.isEmpty, domain.utf16.count <= 256 else { return false }
-        let forbidden = Set("@:/\\#!$&'()*+,;=?")
-        if domain.unicodeScalars.contains(where: { $0.value <= 0x20 || forbidden.contains(Character($0)) }) {
+        if domain.unicodeScalars.contains(where: { $0.value <= 0x20 || forbiddenInDomain.contains(Character($0)) }) {
             return false
         }
         let segments = domain.split(separator: ".", omittingEmptySubsequences: false)

@@ -2,17 +2,44 @@ import Foundation
 
 /// A place in a request body, in the two spellings the service uses: its error `key` (the Joi path joined
 /// with dots, `wasteItems.0.weight.amount`) and the label its messages quote (`wasteItems[0].weight.amount`).
+///
+/// The last step is kept apart and joined only when asked for, which is only when a check fails: a valid
+/// body then builds no strings for its leaves. A check that descends calls `resolved` once.
 struct FieldPath: Sendable {
-    let key: String
-    let label: String
-
-    static let root = FieldPath(key: "", label: "")
-
-    func field(_ name: String) -> FieldPath {
-        key.isEmpty ? FieldPath(key: name, label: name) : FieldPath(key: key + "." + name, label: label + "." + name)
+    enum Step: Sendable {
+        case none
+        case name(String)
+        case index(Int)
     }
 
-    func index(_ position: Int) -> FieldPath { FieldPath(key: "\(key).\(position)", label: "\(label)[\(position)]") }
+    private let parentKey: String
+    private let parentLabel: String
+    private let step: Step
+
+    static let root = FieldPath(parentKey: "", parentLabel: "", step: .none)
+
+    var key: String {
+        switch step {
+        case .none: parentKey
+        case .name(let name): parentKey.isEmpty ? name : parentKey + "." + name
+        case .index(let index): parentKey + "." + String(index)
+        }
+    }
+
+    var label: String {
+        switch step {
+        case .none: parentLabel
+        case .name(let name): parentLabel.isEmpty ? name : parentLabel + "." + name
+        case .index(let index): parentLabel + "[" + String(index) + "]"
+        }
+    }
+
+    /// The same place with its strings joined, for a check that looks at several fields below it.
+    var resolved: FieldPath { FieldPath(parentKey: key, parentLabel: label, step: .none) }
+
+    func field(_ name: String) -> FieldPath { FieldPath(parentKey: key, parentLabel: label, step: .name(name)) }
+
+    func index(_ position: Int) -> FieldPath { FieldPath(parentKey: key, parentLabel: label, step: .index(position)) }
 
     var quoted: String { "\"\(label)\"" }
 }
@@ -123,20 +150,23 @@ extension MovementValidator {
         /// Joi's `alternatives().try(string().pattern(...), ...)`: a string none of the patterns match is
         /// `message`; a value that is not a string at all is Joi's "must be one of [string]", which the
         /// service does not classify.
-        mutating func patterns(_ value: Any, _ patterns: [String], _ path: FieldPath, says message: String) {
+        mutating func patterns(_ value: Any, _ pattern: String, _ path: FieldPath, says message: String) {
             guard let text = value as? String else {
                 fail(path, "UnexpectedError", "must be one of [string]")
                 return
             }
-            if !patterns.contains(where: { Self.matches(text, $0) }) { fail(path, "InvalidFormat", message) }
+            if !Self.matches(text, pattern) { fail(path, "InvalidFormat", message) }
         }
 
         // MARK: JSON value kinds
 
+        /// Compared by type identity: asking `is NSNull` of an arbitrary value was a visible cost.
         static func isNull(_ value: Any?) -> Bool {
             guard let value else { return false }
-            return !isContainer(value) && value is NSNull
+            return ObjectIdentifier(type(of: value)) == nullType
         }
+
+        static let nullType = ObjectIdentifier(NSNull.self)
 
         /// JavaScript truthiness, as the service's custom rules test values (`if (!value.reason)`).
         static func isTruthy(_ value: Any?) -> Bool {
@@ -149,7 +179,24 @@ extension MovementValidator {
 
         /// A JSON object or array (as JSONSerialization returns them: Swift collections). Asked first because
         /// on Linux asking whether a Swift dictionary `is NSNull` bridges the whole dictionary.
-        static func isContainer(_ value: Any) -> Bool { value is [String: Any] || value is [Any] }
+        static func isContainer(_ value: Any) -> Bool {
+            let type = ObjectIdentifier(Swift.type(of: value))
+            if type == objectType || type == arrayType { return true }
+            if type == booleanType || numberTypes.contains(type) || type == stringType || type == nullType {
+                return false
+            }
+            return value is [String: Any] || value is [Any]
+        }
+
+        // The types JSONSerialization hands back, compared by identity: on Linux a cast such as `is NSNumber`
+        // goes through the bridging machinery, which was a fifth of the cost of validating a body.
+        static let objectType = ObjectIdentifier([String: Any].self)
+        static let arrayType = ObjectIdentifier([Any].self)
+        static let stringType = ObjectIdentifier(String.self)
+        static let numberTypes: Set<ObjectIdentifier> = {
+            let parsed = try? JSONSerialization.jsonObject(with: Data("[1, -2, 1.5, 1e300, 0]".utf8)) as? [Any]
+            return Set((parsed ?? []).map { ObjectIdentifier(type(of: $0)) })
+        }()
 
         /// The class JSONSerialization boxes true and false in (__NSCFBoolean, on Linux too); plain numbers are
         /// NSNumber. Compared by identity: formatting the type's name for every number was a visible cost.
@@ -158,19 +205,18 @@ extension MovementValidator {
             return ObjectIdentifier(type(of: parsed?.first ?? true))
         }()
 
-        static func isBoolean(_ value: Any) -> Bool {
-            !isContainer(value) && ObjectIdentifier(type(of: value)) == booleanType
-        }
+        static func isBoolean(_ value: Any) -> Bool { ObjectIdentifier(type(of: value)) == booleanType }
 
         static func isNumber(_ value: Any) -> Bool {
-            guard !isContainer(value), value is NSNumber, !isBoolean(value) else { return false }
+            let type = ObjectIdentifier(Swift.type(of: value))
+            if type == booleanType { return false }
+            if numberTypes.contains(type) { return (value as! NSNumber).doubleValue.isFinite }
+            guard !isContainer(value), value is NSNumber else { return false }
             return (value as! NSNumber).doubleValue.isFinite
         }
 
         static func matches(_ text: String, _ pattern: String) -> Bool {
-            guard let regex = CompiledPatterns.shared.regex(pattern) else { return false }
-            let range = NSRange(text.startIndex..<text.endIndex, in: text)
-            return regex.firstMatch(in: text, range: range) != nil
+            CompiledPatterns.shared.matches(text, pattern)
         }
     }
 }
@@ -182,6 +228,27 @@ final class CompiledPatterns: Sendable {
     // NSRegularExpression is immutable once built and documented as safe to use from several threads.
     private nonisolated(unsafe) var cache: [String: NSRegularExpression] = [:]
     private let lock = NSLock()
+
+    /// Values that matched, per pattern: a site sends the same permit number, postcode and carrier
+    /// registration in file after file, and matching them again was most of what validation cost.
+    private nonisolated(unsafe) var matched: [String: Set<String>] = [:]
+    private static let rememberedPerPattern = 256
+
+    func matches(_ text: String, _ pattern: String) -> Bool {
+        lock.lock()
+        let known = matched[pattern]?.contains(text) == true
+        lock.unlock()
+        if known { return true }
+        guard let regex = regex(pattern) else { return false }
+        let found = regex.firstMatch(in: text, range: NSRange(text.startIndex..<text.endIndex, in: text)) != nil
+        if found && text.utf8.count <= 64 {
+            lock.lock()
+            if matched[pattern, default: []].count >= Self.rememberedPerPattern { matched[pattern] = [] }
+            matched[pattern, default: []].insert(text)
+            lock.unlock()
+        }
+        return found
+    }
 
     func regex(_ pattern: String) -> NSRegularExpression? {
         lock.lock()

@@ -15,7 +15,7 @@ extension MovementValidator {
     func components(
         _ kind: ComponentKind, _ item: [String: Any], flag: Bool?, _ itemPath: FieldPath, _ check: inout Check
     ) {
-        let path = itemPath.field(kind.field)
+        let path = itemPath.field(kind.field).resolved
         // `null` counts as absent here (Joi `empty(null)`), so `"pops": null` with the flag true is "required".
         guard let value = item[kind.field], !Check.isNull(value) else {
             if Check.isBoolean(item[kind.flagField] ?? 0) && item[kind.flagField] as? Bool == true {
@@ -72,10 +72,10 @@ extension MovementValidator {
         _ kind: ComponentKind, _ value: Any, object: [String: Any], flagIsTrue: Bool, flagIsFalse: Bool,
         _ path: FieldPath, _ check: inout Check
     ) {
-        let listPath = path.field("components")
+        let listPath = path.field("components").resolved
         guard let components = check.array(value, listPath) else { return }
         for (index, component) in components.enumerated() {
-            let componentPath = listPath.index(index)
+            let componentPath = listPath.index(index).resolved
             guard let component = check.object(component, componentPath) else { continue }
             let namePath = componentPath.field(kind.nameField)
             // `null` counts as absent (Joi `empty(null)`); an empty string is refused as empty.

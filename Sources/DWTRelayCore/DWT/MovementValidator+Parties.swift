@@ -15,7 +15,7 @@ extension MovementValidator {
             !Check.isNull(registration), registration as? String != ""
         {
             check.patterns(
-                registration, ValidationRules.carrierRegistrations, path.field("registrationNumber"),
+                registration, ValidationRules.anyCarrierRegistration, path.field("registrationNumber"),
                 says: ValidationRules.Message.registrationFormat)
         }
         reasonForNoRegistration(carrier["reasonForNoRegistrationNumber"], registration: registration, path, &check)
@@ -75,7 +75,7 @@ extension MovementValidator {
         if let address = broker["address"] { self.address(address, path.field("address"), &check) }
         if let registration = broker["registrationNumber"] {
             check.patterns(
-                registration, ValidationRules.carrierRegistrations, path.field("registrationNumber"),
+                registration, ValidationRules.anyCarrierRegistration, path.field("registrationNumber"),
                 says: ValidationRules.Message.registrationFormat)
         }
         if let phone = broker["phoneNumber"] { _ = check.string(phone, path.field("phoneNumber")) }
@@ -97,7 +97,7 @@ extension MovementValidator {
             let number = check.string(number, numberPath)
         {
             let trimmed = number.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !ValidationRules.authorisationNumbers.contains(where: { Check.matches(trimmed, $0) }) {
+            if !Check.matches(trimmed, ValidationRules.anyAuthorisationNumber) {
                 check.fail(numberPath, "InvalidFormat", "must be in a valid UK format")
             }
         }
@@ -121,7 +121,7 @@ extension MovementValidator {
         let path = FieldPath.root.field("receipt")
         guard let receipt = check.object(value, path) else { return }
         if let address = check.present(receipt["address"], path.field("address")) {
-            let addressPath = path.field("address")
+            let addressPath = path.field("address").resolved
             if let address = check.object(address, addressPath) {
                 if let full = check.present(address["fullAddress"], addressPath.field("fullAddress")) {
                     _ = check.string(full, addressPath.field("fullAddress"))
@@ -141,11 +141,12 @@ extension MovementValidator {
 
     /// A carrier's or broker's address: the full address is optional, the postcode required, UK or Irish.
     private func address(_ value: Any, _ path: FieldPath, _ check: inout Check) {
+        let path = path.resolved
         guard let address = check.object(value, path) else { return }
         if let full = address["fullAddress"] { _ = check.string(full, path.field("fullAddress")) }
         if let postcode = check.present(address["postcode"], path.field("postcode")) {
             check.patterns(
-                postcode, [ValidationRules.ukPostcode, ValidationRules.irishPostcode], path.field("postcode"),
+                postcode, ValidationRules.anyUKOrIrishPostcode, path.field("postcode"),
                 says: "must be in valid UK or Ireland format")
         }
         check.refuseUnknownKeys(address, known: ["fullAddress", "postcode"], path)

@@ -9,6 +9,7 @@ extension MovementValidator {
     ]
 
     func wasteItem(_ value: Any, _ path: FieldPath, _ check: inout Check) {
+        let path = path.resolved
         guard let item = check.object(value, path) else { return }
         if let codes = check.present(item["ewcCodes"], path.field("ewcCodes")) { ewcCodes(codes, path, &check) }
         if let text = check.present(item["wasteDescription"], path.field("wasteDescription")) {
@@ -46,7 +47,7 @@ extension MovementValidator {
     }
 
     private func ewcCodes(_ value: Any, _ item: FieldPath, _ check: inout Check) {
-        let path = item.field("ewcCodes")
+        let path = item.field("ewcCodes").resolved
         guard let codes = check.array(value, path) else { return }
         for (index, code) in codes.enumerated() {
             guard let code = check.string(code, path.index(index)) else { continue }
@@ -63,6 +64,7 @@ extension MovementValidator {
     }
 
     func weight(_ value: Any, _ path: FieldPath, _ check: inout Check) {
+        let path = path.resolved
         guard let weight = check.object(value, path) else { return }
         if let metric = check.present(weight["metric"], path.field("metric")) {
             check.oneOf(metric, ValidationRules.weightMetrics, path.field("metric"))
@@ -79,10 +81,10 @@ extension MovementValidator {
     }
 
     private func disposalOrRecoveryCodes(_ value: Any, _ item: FieldPath, _ check: inout Check) {
-        let path = item.field("disposalOrRecoveryCodes")
+        let path = item.field("disposalOrRecoveryCodes").resolved
         guard let entries = check.array(value, path) else { return }
         for (index, entry) in entries.enumerated() {
-            let entryPath = path.index(index)
+            let entryPath = path.index(index).resolved
             guard let entry = check.object(entry, entryPath) else { continue }
             if let code = check.present(entry["code"], entryPath.field("code")) {
                 check.oneOf(code, reference.disposalOrRecoveryCodeList, entryPath.field("code"))

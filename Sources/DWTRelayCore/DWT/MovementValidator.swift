@@ -106,8 +106,45 @@ public struct MovementValidator: Sendable {
             check.fail(path, "InvalidType", "must be a valid date")
             return
         }
-        if !Check.matches(text, ValidationRules.isoDate) || !Check.matches(text, ValidationRules.javaScriptDate) {
+        if !Self.isPlainISODateTime(text)
+            && (!Check.matches(text, ValidationRules.isoDate) || !Check.matches(text, ValidationRules.javaScriptDate))
+        {
             check.fail(path, "InvalidFormat", "must be in ISO 8601 date format")
+        }
+    }
+
+    /// The form nearly every body uses (`2026-11-02T09:30:00.000Z`, `...+01:00`), recognised without the two
+    /// patterns above, which accept it too; anything else goes through them.
+    static func isPlainISODateTime(_ text: String) -> Bool {
+        var utf8 = text.utf8.makeIterator()
+        func digits(_ count: Int, max: Int, min: Int = 0) -> Bool {
+            var value = 0
+            for _ in 0..<count {
+                guard let byte = utf8.next(), (48...57).contains(byte) else { return false }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value >= min && value <= max
+        }
+        func expect(_ character: UInt8) -> Bool { utf8.next() == character }
+        guard digits(4, max: 9999), expect(45), digits(2, max: 12, min: 1), expect(45), digits(2, max: 31, min: 1),
+            expect(84), digits(2, max: 23), expect(58), digits(2, max: 59), expect(58), digits(2, max: 59)
+        else { return false }
+        var next = utf8.next()
+        if next == 46 {  // fraction
+            var count = 0
+            next = utf8.next()
+            while let byte = next, (48...57).contains(byte) {
+                count += 1
+                next = utf8.next()
+            }
+            guard count > 0 else { return false }
+        }
+        switch next {
+        case nil: return true
+        case 90: return utf8.next() == nil  // Z
+        case 43, 45:  // + or -
+            return digits(2, max: 23) && expect(58) && digits(2, max: 59) && utf8.next() == nil
+        default: return false
         }
     }
 
@@ -130,7 +167,7 @@ public struct MovementValidator: Sendable {
             check.fail(path, "BusinessRuleViolation", "is required when hazardous EWC codes are present")
         } else if Check.isTruthy(value) {
             let text = value as? String ?? ""
-            if !ValidationRules.consignmentCodes.contains(where: { Check.matches(text, $0) }) {
+            if !Check.matches(text, ValidationRules.anyConsignmentCode) {
                 check.fail(path, "InvalidFormat", ValidationRules.Message.consignmentFormat)
             }
         }

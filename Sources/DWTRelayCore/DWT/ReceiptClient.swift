@@ -94,4 +94,33 @@ public final class ReceiptClient: Sendable {
             throw .transport(TransportErrors.describe(error), inDoubt: !TransportErrors.requestNeverLeft(error))
         }
     }
+    /// Sends scenario and waste tracking IDs to Defra's PAT endpoint (`url`; by default
+    /// `<api.base_url>/production-approval-tests`) and returns its verdicts. Throws with the service's own
+    /// words when it refuses the request.
+    public func submitApprovalTests(_ entries: [ApprovalAssessment.Entry], url: String?, token: String) async throws
+        -> (submissionId: String, outcomes: [ApprovalAssessment.Outcome])
+    {
+        var request = HTTPClientRequest(url: url ?? baseURL + "/production-approval-tests")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "dwt-relay/\(RelayVersion.current)")
+        let payload = try JSONSerialization.data(withJSONObject: entries.map(\.json))
+        request.body = .bytes(ByteBuffer(bytes: payload))
+        let response = try await httpClient.execute(request, timeout: timeout)
+        let data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        guard response.status.code == 200, let results = object?["results"] as? [[String: Any]] else {
+            let detail = String(decoding: data.prefix(500), as: UTF8.self)
+            throw ApprovalSubmissionError(status: Int(response.status.code), detail: detail)
+        }
+        return (object?["submissionId"] as? String ?? "-", results.compactMap(ApprovalAssessment.Outcome.init(json:)))
+    }
+}
+
+public struct ApprovalSubmissionError: Error, CustomStringConvertible {
+    public let status: Int
+    public let detail: String
+    public var description: String { "the PAT endpoint answered \(status): \(detail)" }
 }
