@@ -20,12 +20,26 @@ struct PatCommand: AsyncParsableCommand {
     ) var submit = false
     @Option(name: .long, help: "The PAT endpoint (default: <api.base_url>/production-approval-tests).")
     var patURL: String?
+    @Flag(
+        name: .long,
+        help: "Allow running against Defra's production API (its scenarios are synthetic loads that would be filed).")
+    var production = false
+
+    /// Defra's production host (receipt-api.yml `servers`); its test environment is `...integration.api...`.
+    static let productionHost = "waste-tracking.api.defra.gov.uk"
 
     func run() async throws {
         let config = try options.loadConfig()
         guard let apiCode = config.siteAPICode else {
             throw ConfigError(
                 key: "site.api_code", "pat needs the organisation's apiCode (a test apiCode for the test environment)")
+        }
+        if URL(string: config.baseURL)?.host?.lowercased() == Self.productionHost && !production {
+            throw ValidationError(
+                "api.base_url is Defra's production API (\(config.baseURL)): pat files synthetic loads as real "
+                    + "records. Point api.base_url at the test environment "
+                    + "(https://waste-tracking.integration.api.defra.gov.uk), or pass --production if Defra asked for it."
+            )
         }
         var scenarios = ApprovalScenario.all
         if let scenario {

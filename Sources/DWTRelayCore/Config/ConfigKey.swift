@@ -75,8 +75,8 @@ public struct ConfigKey: Sendable {
             "Largest movement file accepted; larger files go to failed/."),
         ConfigKey(
             "intake.validate", .choice(["warn", "reject", "off"]), default: "warn",
-            "Check each movement offline against the spec's rules at intake: warn (log it and note it on the "
-                + "movement, still send it), reject (refuse it into failed/ with the errors) or off."),
+            "Check each movement offline as Defra's running service would: warn (note the errors on the movement, "
+                + "still send it), reject (refuse it into failed/ with the errors) or off."),
         ConfigKey(
             "intake.rescan_seconds", .number(min: 1, max: 86400), default: "60",
             "Full inbox rescan interval, a safety net beside inotify."),

@@ -85,11 +85,15 @@ public struct LocalAPI: Sendable {
             let report = try self.report()
             return Self.json(.ok, report.json)
         }
+        // Liveness only: the process answers and can read its store. Business health (an unpaid charge,
+        // overdue loads) is `/v1/status`; a restart would not mend it, so a probe here must not see it.
         router.get("/healthz") { _, _ in
-            let report = try self.report()
-            let healthy = report.health == .ok || report.health == .warning
-            return Self.json(
-                healthy ? .ok : .serviceUnavailable, ["health": report.health.rawValue, "problems": report.problems])
+            do {
+                _ = try self.store.statusFacts(deadlineWarningSeconds: self.config.deadlineWarningSeconds)
+                return Self.json(.ok, ["alive": true])
+            } catch {
+                return Self.json(.serviceUnavailable, ["alive": false, "error": "store unreadable: \(error)"])
+            }
         }
         router.get("/metrics") { _, _ in
             let now = Date().timeIntervalSince1970

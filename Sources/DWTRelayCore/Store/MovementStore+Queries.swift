@@ -142,14 +142,20 @@ extension MovementStore {
     }
 
     /// Deletes accepted movements received before a date (the customer's right to delete). Returns the count.
+    /// Accepted movements received before a time, except originals whose revision is still on its way.
+    private static let purgeable =
+        "FROM movement WHERE state = 'accepted' AND receivedAt < ? AND id NOT IN "
+        + "(SELECT revisionOf FROM movement WHERE revisionOf IS NOT NULL AND state <> 'accepted')"
+
     public func purgeAccepted(before: Double) throws -> Int {
         try pool.write { db in
-            try db.execute(
-                sql: "DELETE FROM movement WHERE state = 'accepted' AND receivedAt < ? AND id NOT IN "
-                    + "(SELECT revisionOf FROM movement WHERE revisionOf IS NOT NULL AND state <> 'accepted')",
-                arguments: [before])
+            try db.execute(sql: "DELETE " + Self.purgeable, arguments: [before])
             return db.changesCount
         }
+    }
+
+    public func countPurgeable(before: Double) throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) " + Self.purgeable, arguments: [before]) ?? 0 }
     }
 }
 

@@ -92,6 +92,21 @@ import Testing
         }
     }
 
+    /// pat files synthetic loads; against Defra's production host that would be a false legal record.
+    @Test func patRefusesProductionUnlessToldExplicitly() async throws {
+        let folder = TemporaryFolder()
+        let config = try RelayConfig(values: [
+            "api.base_url": "https://waste-tracking.api.defra.gov.uk", "api.client_id": "x",
+            "api.client_secret_file": folder.sub("secret"), "site.api_code": "6f1f80e3-5c77-46cb-9766-f3d0f28039a6",
+            "paths.state": folder.sub("state"),
+        ])
+        let path = try RelayProcess.writeConfig(config, in: folder)
+        let run = try await RelayProcess.run(["pat", "--config", path])
+        #expect(run.status != 0)
+        #expect(run.err.contains("production API") && run.err.contains("--production"), "\(run.err)")
+        #expect(run.out.isEmpty, "nothing sent, no table")
+    }
+
     @Test func scenariosCarryNoPersonalData() {
         for scenario in ApprovalScenario.all {
             let text = String(decoding: scenario.body(apiCode: "6f1f80e3-5c77-46cb-9766-f3d0f28039a6"), as: UTF8.self)

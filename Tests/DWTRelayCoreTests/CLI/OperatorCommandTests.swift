@@ -75,7 +75,7 @@ import Testing
         #expect(try store.events(ids[1]).contains { $0.message == "released by operator" })
     }
 
-    @Test func purgeDeletesOnlyAcceptedBeforeTheDate() async throws {
+    @Test func purgeKeepsTwoYearsAndDeletesOnlyAcceptedBeforeTheDate() async throws {
         let ids = try seed(3)
         let now = Date().timeIntervalSince1970 + 60
         for delivery in try store.claimDue(now: now, limit: 2) {
@@ -84,10 +84,20 @@ import Testing
                 outcome: .accepted(wasteTrackingId: "26PURGE\(delivery.id)", warningsJSON: nil, notFound: false),
                 exchange: nil, lastError: nil, now: now)
         }
+        // The command keeps two years of records (duty of care) whatever it is asked, and says so.
         let future = ISO8601.string(now + 86400)
-        let purge = try await RelayProcess.run(["purge", "--before", future, "--config", configPath])
-        #expect(purge.status == 0, "\(purge.err)")
-        #expect(purge.out.contains("purged 2"))
+        let refused = try await RelayProcess.run(["purge", "--before", future, "--config", configPath])
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("at least two years") && refused.err.contains("Nothing was deleted"))
+        #expect(try store.counts()[.accepted] == 2)
+        let threeYearsAgo = ISO8601.string(now - 3 * 365 * 86400)
+        let dryRun = try await RelayProcess.run([
+            "purge", "--before", threeYearsAgo, "--dry-run", "--config", configPath,
+        ])
+        #expect(dryRun.status == 0, "\(dryRun.err)")
+        #expect(dryRun.out.contains("would purge 0"))
+        #expect(try store.countPurgeable(before: now + 86400) == 2)
+        #expect(try store.purgeAccepted(before: now + 86400) == 2)
         #expect(try store.movement(ids[0]) == nil)
         #expect(try store.movement(ids[2])?.state == .queued)
         #expect(try store.events(ids[0]).isEmpty)

@@ -113,4 +113,34 @@ import Testing
         let config = try RelayConfig.load(path: path, mustExist: true, environment: [:])
         #expect(config.concurrency == 4)
     }
+
+    /// The example config is the operator's reference: it documents every key of the key table (set, or
+    /// shown commented out), and names no key the table does not know.
+    @Test func exampleConfigDocumentsEveryKeyAndNoOther() throws {
+        let text = try String(
+            contentsOfFile: SharedFixtures.packageRoot + "/Config/dwt-relay.example.yaml", encoding: .utf8)
+        var documented: Set<String> = []
+        var section = ""
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if let first = line.first, first.isLetter, line.hasSuffix(":") {
+                section = String(line.dropLast())
+                continue
+            }
+            var body = line.drop { $0 == " " }
+            guard line.hasPrefix("  "), !line.hasPrefix("    ") else { continue }
+            if body.hasPrefix("# ") { body = body.dropFirst(2) }
+            guard let colon = body.firstIndex(of: ":") else { continue }
+            let key = body[..<colon]
+            if !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                documented.insert("\(section).\(key)")
+            }
+        }
+        let table = Set(ConfigKey.all.map(\.name))
+        #expect(
+            table.subtracting(documented).isEmpty,
+            "keys missing from the example: \(table.subtracting(documented).sorted())")
+        #expect(
+            documented.subtracting(table).isEmpty,
+            "unknown keys in the example: \(documented.subtracting(table).sorted())")
+    }
 }
