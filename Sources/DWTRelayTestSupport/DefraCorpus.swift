@@ -45,12 +45,7 @@ public struct DefraCorpus: Sendable {
     public static func load() throws -> DefraCorpus {
         let root =
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
-        func issues(_ value: Any?) -> [ValidationIssue] {
-            (value as? [[String: Any]] ?? []).map {
-                ValidationIssue(
-                    $0["key"] as? String ?? "", $0["errorType"] as? String ?? "", $0["message"] as? String ?? "")
-            }
-        }
+        let issues = ValidationIssue.list(fromJSON:)
         let cases = (root["cases"] as! [[String: Any]]).map { entry in
             let expected = entry["expected"] as! [String: Any]
             let source = entry["source"] as! [String: Any]

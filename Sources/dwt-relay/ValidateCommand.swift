@@ -24,28 +24,23 @@ struct ValidateCommand: ParsableCommand {
         var allValid = true
         var reports: [[String: Any]] = []
         for path in paths {
-            var errors: [ValidationIssue] = []
-            var warnings: [ValidationIssue] = []
-            var storedThenFails: ValidationIssue?
+            var report = MovementValidator.Report()
             if let data = FileManager.default.contents(atPath: path),
                 let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             {
-                let body = object["movement"] as? [String: Any] ?? object
-                let report = validator.validate(body)
-                errors = report.errors
-                warnings = report.warnings
-                storedThenFails = report.storedThenFails
+                report = validator.validate(object["movement"] as? [String: Any] ?? object)
             } else {
-                errors = [ValidationIssue("", "InvalidType", "cannot read a JSON object from the file")]
+                report.errors = [ValidationIssue("", "InvalidType", "cannot read a JSON object from the file")]
             }
-            let status = !errors.isEmpty ? 400 : storedThenFails != nil ? 500 : 201
+            let (errors, warnings, storedThenFails, status) =
+                (report.errors, report.warnings, report.storedThenFails, report.status)
             allValid = allValid && status == 201
-            var report: [String: Any] = [
+            var entry: [String: Any] = [
                 "file": path, "valid": status == 201, "status": status, "errors": errors.map(\.json),
                 "warnings": warnings.map(\.json),
             ]
-            if let storedThenFails { report["storedThenFails"] = storedThenFails.json }
-            reports.append(report)
+            if let storedThenFails { entry["storedThenFails"] = storedThenFails.json }
+            reports.append(entry)
             if !json {
                 let verdict = ["valid", "INVALID (the service answers 400)", "STORED, THEN 500"]
                 print("\(path): \(verdict[status == 201 ? 0 : status == 400 ? 1 : 2])")

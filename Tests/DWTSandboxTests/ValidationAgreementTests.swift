@@ -21,13 +21,6 @@ import Testing
         return files
     }
 
-    static func issues(_ value: Any?) -> [ValidationIssue] {
-        (value as? [[String: Any]] ?? []).map {
-            ValidationIssue(
-                $0["key"] as? String ?? "", $0["errorType"] as? String ?? "", $0["message"] as? String ?? "")
-        }
-    }
-
     @Test func validateCommandAnswersAsDefrasCode() async throws {
         let corpus = try DefraCorpus.load()
         let cases = corpus.cases.filter { $0.serviceState == nil }
@@ -42,8 +35,8 @@ import Testing
             let id = files[report["file"] as! String]!
             let status = report["status"] as! Int
             let ours = DefraCorpus.Answer(
-                status: status, errors: Self.issues(report["errors"]),
-                warnings: status == 201 ? Self.issues(report["warnings"]) : [])
+                status: status, errors: ValidationIssue.list(fromJSON: report["errors"]),
+                warnings: status == 201 ? ValidationIssue.list(fromJSON: report["warnings"]) : [])
             #expect(ours == expected[id], "\(id)")
             if ours == expected[id] { agree += 1 }
         }
@@ -63,8 +56,8 @@ import Testing
                 let (status, body) = try await Self.post(entry.bodyData, to: sandbox, token: token)
                 let validation = body?["validation"] as? [String: Any]
                 let ours = DefraCorpus.Answer(
-                    status: status, errors: Self.issues(validation?["errors"]),
-                    warnings: Self.issues(validation?["warnings"]))
+                    status: status, errors: ValidationIssue.list(fromJSON: validation?["errors"]),
+                    warnings: ValidationIssue.list(fromJSON: validation?["warnings"]))
                 #expect(ours == entry.expected, "\(entry.id): \(body ?? [:])")
                 if ours == entry.expected { agree += 1 }
                 switch status {
@@ -94,7 +87,7 @@ import Testing
                 let token = entry.serviceState == "authentication" ? "not-a-token" : try await Self.token(sandbox)
                 let (status, answer) = try await Self.post(entry.bodyData, to: sandbox, token: token)
                 #expect(status == entry.uat?.status, "\(entry.id)")
-                let errors = Self.issues((answer?["validation"] as? [String: Any])?["errors"])
+                let errors = ValidationIssue.list(fromJSON: (answer?["validation"] as? [String: Any])?["errors"])
                 #expect(errors == entry.uat?.errors ?? [], "\(entry.id)")
                 if status == 402 { #expect(answer?["error"] as? String == "Payment Required") }
             }

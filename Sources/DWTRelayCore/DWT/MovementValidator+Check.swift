@@ -168,6 +168,15 @@ extension MovementValidator {
 
         static let nullType = ObjectIdentifier(NSNull.self)
 
+        /// A JSON `true` or `false` (not a string or number), without reporting anything.
+        static func literalBoolean(_ value: Any?) -> Bool? {
+            guard let value, isBoolean(value) else { return nil }
+            return value as? Bool
+        }
+
+        /// `null` or `""`: the two ways the schema's `allow(null, '')` lets a field be given empty.
+        static func isNullOrEmpty(_ value: Any?) -> Bool { isNull(value) || value as? String == "" }
+
         /// JavaScript truthiness, as the service's custom rules test values (`if (!value.reason)`).
         static func isTruthy(_ value: Any?) -> Bool {
             guard let value, !isNull(value) else { return false }

@@ -18,7 +18,7 @@ extension MovementValidator {
         let path = itemPath.field(kind.field).resolved
         // `null` counts as absent here (Joi `empty(null)`), so `"pops": null` with the flag true is "required".
         guard let value = item[kind.field], !Check.isNull(value) else {
-            if Check.isBoolean(item[kind.flagField] ?? 0) && item[kind.flagField] as? Bool == true {
+            if flag == true {
                 check.fail(path, "NotProvided", "is required")
             }
             return
@@ -27,7 +27,7 @@ extension MovementValidator {
         let errorsBefore = check.errorCount
         let flagValue = item[kind.flagField]
         let flagIsTrue = flag == true
-        let flagIsFalse = Check.isBoolean(flagValue ?? 0) && (flagValue as? Bool) == false
+        let flagIsFalse = flag == false
         if let source = object["sourceOfComponents"] {
             check.oneOf(source, ValidationRules.sourcesOfComponents, path.field("sourceOfComponents"))
         }

@@ -12,7 +12,7 @@ extension MovementValidator {
         guard let carrier = check.object(value, path) else { return }
         let registration = carrier["registrationNumber"]
         if let registration = check.present(registration, path.field("registrationNumber")),
-            !Check.isNull(registration), registration as? String != ""
+            !Check.isNullOrEmpty(registration)
         {
             check.patterns(
                 registration, ValidationRules.anyCarrierRegistration, path.field("registrationNumber"),
@@ -49,7 +49,7 @@ extension MovementValidator {
     private func reasonForNoRegistration(_ value: Any?, registration: Any?, _ carrier: FieldPath, _ check: inout Check)
     {
         let path = carrier.field("reasonForNoRegistrationNumber")
-        let noRegistration = registration != nil && (Check.isNull(registration) || registration as? String == "")
+        let noRegistration = registration != nil && Check.isNullOrEmpty(registration)
         guard noRegistration else {
             if value != nil {
                 check.fail(path, "NotAllowed", message: ValidationRules.Message.reasonOnlyWithoutRegistration)
@@ -57,7 +57,7 @@ extension MovementValidator {
             return
         }
         guard let value = check.present(value, path) else { return }
-        if Check.isNull(value) || value as? String == "" { return }  // allowed here; a warning says so
+        if Check.isNullOrEmpty(value) { return }  // allowed here; a warning says so
         if let reason = value as? String, ValidationRules.reasonsForNoRegistration.contains(reason) { return }
         check.fail(
             path, "InvalidValue", "must be one of: \(ValidationRules.reasonsForNoRegistration.joined(separator: ", "))")

@@ -22,8 +22,9 @@ extension MovementValidator {
             )
             return
         }
-        func isNullOrEmpty(_ value: Any?) -> Bool { Check.isNull(value) || value as? String == "" }
-        if isNullOrEmpty(carrier["registrationNumber"]) && isNullOrEmpty(carrier["reasonForNoRegistrationNumber"]) {
+        if Check.isNullOrEmpty(carrier["registrationNumber"])
+            && Check.isNullOrEmpty(carrier["reasonForNoRegistrationNumber"])
+        {
             check.warn(
                 key: "carrier.reasonForNoRegistrationNumber",
                 "carrier.reasonForNoRegistrationNumber must be one of: "
@@ -33,7 +34,7 @@ extension MovementValidator {
 
     private func componentWarnings(_ kind: ComponentKind, _ item: [String: Any], _ index: Int, _ check: inout Check) {
         guard let object = item[kind.field] as? [String: Any] else { return }
-        if item[kind.flagField] as? Bool == false && Check.isBoolean(item[kind.flagField]!) { return }
+        if Check.literalBoolean(item[kind.flagField]) == false { return }
         if object["sourceOfComponents"] as? String == "NOT_PROVIDED" { return }
         let key = "wasteItems.\(index).\(kind.field).components"
         let label = "wasteItems[\(index)].\(kind.field).components"

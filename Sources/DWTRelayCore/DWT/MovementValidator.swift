@@ -21,6 +21,8 @@ public struct MovementValidator: Sendable {
         public var storedThenFails: ValidationIssue?
         public var isValid: Bool { errors.isEmpty && storedThenFails == nil }
 
+        public init() {}
+
         /// The status the service answers with.
         public var status: Int { !errors.isEmpty ? 400 : storedThenFails != nil ? 500 : 201 }
     }

@@ -14,6 +14,14 @@ public struct ValidationIssue: Sendable, Equatable, Codable, CustomStringConvert
 
     public var json: [String: Any] { ["key": key, "errorType": errorType, "message": message] }
 
+    /// A `validation.errors` or `warnings` list as the service (or `validate --json`) writes it.
+    public static func list(fromJSON value: Any?) -> [ValidationIssue] {
+        (value as? [[String: Any]] ?? []).map {
+            ValidationIssue(
+                $0["key"] as? String ?? "", $0["errorType"] as? String ?? "", $0["message"] as? String ?? "")
+        }
+    }
+
     /// The running service's key form: the Joi path joined with dots (`wasteItems.0.ewcCodes.0`); brackets
     /// appear only inside messages. Rules are written with brackets, as the messages quote them.
     static func dotted(_ key: String) -> String {
