@@ -122,7 +122,9 @@ extension Sandbox {
         if configuration.validate {
             let report = validator.validate(body)
             if !report.errors.isEmpty {
-                return json(.badRequest, ["validation": ["errors": report.errors.map(\.json)]], expiry: expiry)
+                let errors =
+                    faults.quoteValuesInErrors ? report.errors.map { Self.quotingValue($0, in: body) } : report.errors
+                return json(.badRequest, ["validation": ["errors": errors.map(\.json)]], expiry: expiry)
             }
             warnings = report.warnings
             storedThenFails = report.storedThenFails != nil
@@ -225,5 +227,21 @@ extension Sandbox {
             if parts.count == 2 { form[parts[0]] = parts[1] }
         }
         return form
+    }
+
+    /// The issue with the value at its key appended, as Joi's default messages quote it.
+    static func quotingValue(_ issue: ValidationIssue, in body: [String: Any]) -> ValidationIssue {
+        var value: Any? = body
+        for part in issue.key.split(separator: ".") {
+            if let index = Int(part), let array = value as? [Any] {
+                value = index < array.count ? array[index] : nil
+            } else {
+                value = (value as? [String: Any])?[String(part)]
+            }
+        }
+        guard let value, value is String || value is NSNumber else { return issue }
+        var quoted = issue
+        quoted.message += " with value \"\(value)\""
+        return quoted
     }
 }

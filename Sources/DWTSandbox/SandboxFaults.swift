@@ -27,6 +27,10 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
     public var serviceDown: Bool = false
     /// Enforce a rate limit like the service's soft limit (requests per second; 0 = off).
     public var enforcedRatePerSecond: Double = 0
+    /// 400 messages quote the value sent, as Joi's default messages do (`with value "..."`) for a rule the
+    /// service gives no message of its own: what dwt-relay stores in plaintext must not depend on the
+    /// service never doing so.
+    public var quoteValuesInErrors: Bool = false
 
     public init() {}
 }
@@ -50,6 +54,7 @@ extension SandboxFaults {
         faults.tokenEndpointDown = try container.decodeIfPresent(Bool.self, forKey: .tokenEndpointDown) ?? false
         faults.serviceDown = try container.decodeIfPresent(Bool.self, forKey: .serviceDown) ?? false
         faults.enforcedRatePerSecond = try container.decodeIfPresent(Double.self, forKey: .enforcedRatePerSecond) ?? 0
+        faults.quoteValuesInErrors = try container.decodeIfPresent(Bool.self, forKey: .quoteValuesInErrors) ?? false
         self = faults
     }
 }

@@ -37,15 +37,12 @@ public struct ReceiptResponse: Sendable {
         return Self.encode([["key": "", "errorType": "Unknown", "message": text]]) ?? "[]"
     }
 
-    /// The first error's text, for lists and status.
+    /// The first error's key and type, for lists, status, the event log and logs. Never its message, which
+    /// may quote a payload value: the full errors are kept sealed with the movement.
     public var firstErrorSummary: String {
-        if let errors = (json?["validation"] as? [String: Any])?["errors"] as? [[String: Any]], let first = errors.first
-        {
-            let key = first["key"] as? String ?? "?"
-            let message = first["message"] as? String ?? "?"
-            return errors.count > 1 ? "\(key): \(message) (+\(errors.count - 1) more)" : "\(key): \(message)"
-        }
-        return "HTTP \(status)"
+        let errors = ValidationIssue.list(fromJSON: (json?["validation"] as? [String: Any])?["errors"])
+        guard let first = errors.first else { return "HTTP \(status)" }
+        return errors.count > 1 ? "\(first.summary) (+\(errors.count - 1) more)" : first.summary
     }
 
     private static func encode(_ value: Any?) -> String? {

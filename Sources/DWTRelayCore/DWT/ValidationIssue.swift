@@ -12,6 +12,17 @@ public struct ValidationIssue: Sendable, Equatable, Codable, CustomStringConvert
 
     public var description: String { "\(key) [\(errorType)]: \(message)" }
 
+    /// The key and error type without the message: what may be stored in plaintext columns and logged. A
+    /// message can quote the value sent (Joi's default messages do: `with value "..."`), and values are
+    /// sealed like the rest of the payload.
+    public var summary: String { "\(key) [\(errorType)]" }
+
+    /// Up to `limit` issues as summaries, with how many more there are.
+    public static func summary(of issues: [ValidationIssue], limit: Int = 5) -> String {
+        let shown = issues.prefix(limit).map(\.summary).joined(separator: "; ")
+        return issues.count > limit ? shown + " (+\(issues.count - limit) more)" : shown
+    }
+
     public var json: [String: Any] { ["key": key, "errorType": errorType, "message": message] }
 
     /// A `validation.errors` or `warnings` list as the service (or `validate --json`) writes it.

@@ -123,8 +123,7 @@ public final class InboxIngestor: Sendable {
                         "movement fails offline validation; sending it anyway (intake.validate: warn)",
                         metadata: [
                             "file": "\(original)",
-                            "validation.errors":
-                                "\(item.localIssues.prefix(5).map(\.description).joined(separator: "; "))",
+                            "validation.errors": "\(ValidationIssue.summary(of: item.localIssues))"
                         ])
                 }
                 claimed.append((original, claim, item))
@@ -132,6 +131,8 @@ public final class InboxIngestor: Sendable {
                 moveToFailed(
                     claim: claim, original: original, reason: rejection.reason, field: rejection.field,
                     issues: rejection.issues)
+            case .leftInPlace(let name, let kind):
+                reportLeftInPlace(name, kind: kind)
             }
         }
         guard !claimed.isEmpty else { return 0 }
@@ -176,58 +177,24 @@ public final class InboxIngestor: Sendable {
         return results.count
     }
 
-    /// A name that is not UTF-8 (Latin-1 from a Windows or Samba writer, say) cannot be named by the rest of
-    /// dwt-relay, so it stayed in the inbox for ever. Such a file is renamed to its escaped form (`caf%E9.json`)
-    /// and then taken like any other; the warning names both.
-    func escapeNonUTF8Names() {
-        guard let directory = opendir(inbox) else { return }
-        defer { closedir(directory) }
-        var renames: [(from: [UInt8], to: String)] = []
-        while let entry = readdir(directory) {
-            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                Array(raw.prefix(while: { $0 != 0 }))
-            }
-            guard bytes.first != UInt8(ascii: "."),
-                String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) == nil
-            else { continue }
-            renames.append((bytes, Self.escapedName(bytes)))
-        }
-        for (from, to) in renames {
-            let source = Array(inbox.utf8) + [UInt8(ascii: "/")] + from + [0]
-            let moved = source.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { rename($0.baseAddress!, inbox + "/" + to) == 0 }
-            }
-            logger.warning(
-                moved ? "inbox file name is not UTF-8; renamed to its escaped form" : "cannot rename a non-UTF-8 name",
-                metadata: ["file": "\(to)"])
-        }
-    }
-
-    /// `NAME.error.json`, shortened (with the refusal's time) when the writer's name leaves no room for it
-    /// and the temporary name it is written through.
-    static func reportName(for target: String) -> String {
-        let full = target + ".error.json"
-        guard full.utf8.count > 200 else { return full }
-        var short = ""
-        for character in target {
-            guard short.utf8.count + character.utf8.count <= 150 else { break }
-            short.append(character)
-        }
-        return short + "~\(Int(Date().timeIntervalSince1970 * 1000)).error.json"
-    }
-
-    /// Bytes outside printable ASCII as `%XX`; `%` itself too, so the escaped form is unambiguous.
-    static func escapedName(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "%")
-                ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
-        }.joined()
-    }
-
     enum Prepared: Sendable {
         case skipped
         case ready(original: String, claim: String, item: IntakeItem)
         case refused(original: String, claim: String, rejection: IntakeRejection)
+        /// Not a regular file (a folder, FIFO, socket or device), left where it is: reported once.
+        case leftInPlace(name: String, kind: String)
+    }
+
+    /// What a non-regular entry is, in words, or nil for a regular file or a symbolic link (a link is
+    /// claimed and refused like a bad file: moving a link moves nothing it points to).
+    static func nonRegularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR, S_IFBLK: return "a device"
+        default: return nil
+        }
     }
 
     /// Claims one file by renaming it to a private name, reads and checks it (safe to run concurrently).
@@ -236,6 +203,14 @@ public final class InboxIngestor: Sendable {
         guard Self.isCandidate(original) else { return .skipped }
         let claim = Self.claimPrefix + original
         let claimPath = inbox + "/" + claim
+        // A folder or FIFO another writer made is neither claimed nor moved: the daemon may not be allowed to
+        // move it (a folder needs write permission on itself to change parent), and a claim it could not move
+        // on would be refused again at every rescan. It stays, reported once (again only after an `ack` if it
+        // is still there), for a person to remove.
+        var info = stat()
+        if lstat(inbox + "/" + name, &info) == 0, let kind = Self.nonRegularKind(info.st_mode) {
+            return .leftInPlace(name: name, kind: kind)
+        }
         if !name.hasPrefix(Self.claimPrefix) {
             if rename(inbox + "/" + name, claimPath) != 0 {
                 if errno == ENAMETOOLONG {
@@ -311,57 +286,5 @@ public final class InboxIngestor: Sendable {
             return .failure(IntakeRejection("file changed while being read (write NAME.json.tmp, then rename)"))
         }
         return .success(data)
-    }
-
-    /// Moves a refused file to `paths.failed` with `NAME.error.json` beside it. Never retried in a loop.
-    private func moveToFailed(
-        claim: String, original: String, reason: String, field: String?, issues: [ValidationIssue] = []
-    ) {
-        var target = original
-        var counter = 1
-        while FileManager.default.fileExists(atPath: failed + "/" + target)
-            || FileManager.default.fileExists(atPath: failed + "/" + target + ".error.json")
-        {
-            target = "\(original).\(counter)"
-            counter += 1
-        }
-        let from = inbox + "/" + claim
-        var movedTo = failed + "/" + target
-        if !FileSystem.move(from, to: movedTo) {
-            // Never delete what the daemon did not keep: the refused file stays in the inbox under a dot-name
-            // that scans ignore, and error.json says where.
-            logger.error(
-                "cannot move refused file to failed/; kept in the inbox as a hidden file",
-                metadata: ["file": "\(original)", "error": "\(String(cString: strerror(errno)))"])
-            let kept = inbox + "/.dwt-relay-refused." + original
-            movedTo = rename(from, kept) == 0 ? kept : from
-        }
-        var report: [String: Any] = [
-            "file": original, "reason": reason, "time": ISO8601.string(Date().timeIntervalSince1970),
-            "movedTo": movedTo,
-        ]
-        if let field { report["field"] = field }
-        if !issues.isEmpty { report["errors"] = issues.map(\.json) }
-        if let data = try? JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]) {
-            try? FileSystem.writeAtomically(data, to: failed + "/" + Self.reportName(for: target))
-        }
-        FileSystem.fsyncDirectory(failed)
-        FileSystem.fsyncDirectory(inbox)
-        // Recorded so that status, list, export and /metrics show it until someone deals with it. A store that
-        // cannot write (full disk) still leaves the file and its error.json in failed/.
-        let now = Date().timeIntervalSince1970
-        do {
-            try store.recordRefusal(
-                Refusal(
-                    site: intake.siteName, sourceFile: original, failedPath: movedTo, reason: reason,
-                    field: field, refusedAt: now,
-                    deadlineAt: intake.deadline?.deadline(receivedAt: now) ?? now + 2 * 86400))
-        } catch {
-            logger.error(
-                "cannot record a refused file in the store", metadata: ["file": "\(original)", "error": "\(error)"])
-        }
-        logger.warning(
-            "movement file refused",
-            metadata: ["file": "\(original)", "reason": "\(reason)", "field": "\(field ?? "-")"])
     }
 }

@@ -127,8 +127,8 @@ public struct MovementIntake: Sendable {
             if !report.errors.isEmpty && validation == "reject" {
                 throw IntakeRejection(
                     field: report.errors[0].key,
-                    "fails validation (intake.validate: reject): "
-                        + report.errors.prefix(5).map(\.description).joined(separator: "; "),
+                    "fails validation (intake.validate: reject; the messages are in NAME.error.json): "
+                        + ValidationIssue.summary(of: report.errors),
                     issues: report.errors)
             }
             item.localIssues = report.errors

@@ -13,7 +13,10 @@ public struct LocalAPI: Sendable {
     let store: MovementStore
     let intake: MovementIntake
     let metrics: RelayMetrics
+    /// Required for every request (`http.token_file`).
     let token: String?
+    /// Required for writes and movement details when there is no `token` (see `WriterToken`).
+    let writerToken: String?
     let onStored: @Sendable () -> Void
     let logger: Logger
 
@@ -40,8 +43,10 @@ public struct LocalAPI: Sendable {
                 throw ConfigError(key: "http.token_file", "\(file) is empty: put a long random token in it")
             }
             token = text
+            writerToken = nil
         } else {
             token = nil
+            writerToken = try WriterToken.ensure(at: WriterToken.path(config: config))
         }
     }
 
@@ -77,7 +82,7 @@ public struct LocalAPI: Sendable {
     func makeRouter() -> Router<LocalAPIContext> {
         let router = Router(context: LocalAPIContext.self)
         router.addMiddleware { BrowserGuardMiddleware(tokenRequired: token != nil) }
-        router.addMiddleware { BearerTokenMiddleware(token: token) }
+        router.addMiddleware { BearerTokenMiddleware(token: token, writerToken: writerToken) }
         router.post("/v1/movements") { request, _ in try await self.submit(request) }
         router.get("/v1/movements") { request, _ in try self.list(request) }
         router.get("/v1/movements/:id") { _, context in try self.show(context.parameters.get("id") ?? "") }
@@ -176,19 +181,40 @@ public struct LocalAPI: Sendable {
     }
 }
 
-/// Requires `Authorization: Bearer <token>` when a token is configured.
+/// Requires `Authorization: Bearer <token>`: for every request when `http.token_file` is set; otherwise
+/// for writes and movement details, with the local writers' token (`WriterToken`).
 struct BearerTokenMiddleware: RouterMiddleware {
     typealias Context = LocalAPIContext
     let token: String?
+    var writerToken: String? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         // The scheme is case-insensitive (RFC 9110 §11.1); the token is compared exactly.
-        if let token, Self.presentedToken(request.headers[.authorization]) != token {
+        let presented = Self.presentedToken(request.headers[.authorization])
+        if let token, presented != token {
             return LocalAPI.json(.unauthorized, ["error": "missing or wrong bearer token"])
         }
+        if token == nil, let writerToken, Self.needsWriter(method: request.method, path: request.uri.path),
+            presented != writerToken
+        {
+            return LocalAPI.json(
+                .unauthorized,
+                [
+                    "error":
+                        "filing a movement or reading its details needs Authorization: Bearer <token>, the token in "
+                        + "paths.results/\(WriterToken.fileName) (readable by the dwt-relay-writers group)"
+                ])
+        }
         return try await next(request, context)
+    }
+
+    /// Writes, and reads of one movement (its payload summary, errors and history).
+    static func needsWriter(method: HTTPRequest.Method, path: String) -> Bool {
+        if method != .get && method != .head { return true }
+        let parts = path.split(separator: "/")
+        return parts.count >= 3 && parts[0] == "v1" && parts[1] == "movements"
     }
 }
 

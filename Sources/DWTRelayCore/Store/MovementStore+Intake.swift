@@ -77,7 +77,7 @@ extension MovementStore {
         let id = movement.id!
         try MovementEvent(movementId: id, at: now, kind: "state", toState: "queued", message: note).insertCached(db)
         if !item.localIssues.isEmpty {
-            let text = item.localIssues.prefix(5).map(\.description).joined(separator: "; ")
+            let text = ValidationIssue.summary(of: item.localIssues)
             try MovementEvent(
                 movementId: id, at: now, kind: "note",
                 message:

@@ -23,6 +23,23 @@ extension MovementStore {
         }
     }
 
+    /// Records an entry left in the inbox (not a regular file) unless a report of it is still open, in one
+    /// transaction: such an entry is reported once, not at every rescan; again only after an operator
+    /// acknowledged the report and the entry is still there. True when recorded.
+    public func recordRefusalInPlace(_ refusal: Refusal) throws -> Bool {
+        try pool.write { db in
+            let reported =
+                try Refusal.filter(
+                    Refusal.Columns.site == refusal.site && Refusal.Columns.sourceFile == refusal.sourceFile
+                        && Refusal.Columns.failedPath == nil && Refusal.Columns.acknowledgedAt == nil
+                ).isEmpty(db) == false
+            if reported { return false }
+            var refusal = refusal
+            try refusal.insert(db)
+            return true
+        }
+    }
+
     /// Refused files, newest first; `openOnly` keeps those still needing a person.
     public func refusals(openOnly: Bool = false, site: String? = nil, limit: Int = 1000) throws -> [Refusal] {
         try pool.read { db in

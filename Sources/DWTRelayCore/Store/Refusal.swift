@@ -49,6 +49,8 @@ extension Refusal {
         public static let acknowledgedAt = Column(CodingKeys.acknowledgedAt)
         public static let refusedAt = Column(CodingKeys.refusedAt)
         public static let site = Column(CodingKeys.site)
+        public static let sourceFile = Column(CodingKeys.sourceFile)
+        public static let failedPath = Column(CodingKeys.failedPath)
     }
 
     /// Not acknowledged, and no file of the same name taken for the same site since.

@@ -32,17 +32,25 @@ import Testing
         return Answer(status: Int(response.status.code), text: String(decoding: data, as: UTF8.self))
     }
 
+    /// The local writers' token the daemon keeps in the results folder.
+    static func writerToken(_ harness: RelayHarness) throws -> String {
+        let path = WriterToken.path(config: harness.config)
+        return String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     @Test func submitInspectStatusHealthAndMetrics() async throws {
         let port = freeLoopbackPort()
         try await RelayHarness.run(config: ["http.listen": "127.0.0.1:\(port)"]) { harness in
             let base = "http://127.0.0.1:\(port)"
             #expect(await eventually { (try? await Self.call(.GET, base + "/healthz").status) == 200 })
+            let token = try Self.writerToken(harness)
             let created = try await Self.call(
-                .POST, base + "/v1/movements", body: SharedFixtures.movement(reference: "API-1"))
+                .POST, base + "/v1/movements", body: SharedFixtures.movement(reference: "API-1"), token: token)
             #expect(created.status == 202)
             let id = try #require(created.object["id"] as? Int)
             #expect(await eventually { (try? harness.store.movement(Int64(id))?.state) == .accepted })
-            let shown = try await Self.call(.GET, base + "/v1/movements/\(id)")
+            let shown = try await Self.call(.GET, base + "/v1/movements/\(id)", token: token)
             #expect(shown.object["state"] as? String == "accepted")
             #expect((shown.object["events"] as? [Any])?.isEmpty == false)
             let listed = try await Self.call(.GET, base + "/v1/movements?state=accepted")
@@ -99,16 +107,19 @@ import Testing
             harness in
             let base = "http://127.0.0.1:\(port)"
             #expect(await eventually { (try? await Self.call(.GET, base + "/healthz").status) == 200 })
-            let malformed = try await Self.call(.POST, base + "/v1/movements", body: Data("{not json".utf8))
+            let token = try Self.writerToken(harness)
+            let malformed = try await Self.call(
+                .POST, base + "/v1/movements", body: Data("{not json".utf8), token: token)
             #expect(malformed.status == 400)
             #expect((malformed.object["error"] as? String)?.contains("not valid JSON") == true)
-            let noCode = try await Self.call(.POST, base + "/v1/movements", body: Data("{}".utf8))
+            let noCode = try await Self.call(.POST, base + "/v1/movements", body: Data("{}".utf8), token: token)
             #expect(noCode.status == 400)
             #expect(noCode.object["field"] as? String == "apiCode")
-            let huge = try await Self.call(.POST, base + "/v1/movements", body: Data(repeating: 0x20, count: 10_000))
+            let huge = try await Self.call(
+                .POST, base + "/v1/movements", body: Data(repeating: 0x20, count: 10_000), token: token)
             #expect(huge.status == 413)
             #expect(try await Self.call(.GET, base + "/v1/nothing").status == 404)
-            #expect(try await Self.call(.GET, base + "/v1/movements/999").status == 404)
+            #expect(try await Self.call(.GET, base + "/v1/movements/999", token: token).status == 404)
             #expect(try await Self.call(.GET, base + "/v1/movements?state=lost").status == 400)
             #expect(try harness.store.list().isEmpty)
         }
@@ -170,9 +181,23 @@ import Testing
             let crossSite = try await send(.GET, "/v1/movements", headers: [("Sec-Fetch-Site", "cross-site")])
             #expect(crossSite == 403)
             #expect(try harness.store.list().isEmpty, "nothing was filed")
-            let local = try await send(
+            // Any local user can reach loopback: filing needs the writers' token, and so do a movement's details.
+            let anyone = try await send(
                 .POST, "/v1/movements", headers: [("Content-Type", "application/json")], body: body)
-            #expect(local == 202, "a local program posting JSON is still welcome")
+            #expect(anyone == 401, "a local user outside dwt-relay-writers cannot file")
+            #expect(try await send(.GET, "/v1/movements/1", headers: []) == 401)
+            #expect(try await send(.GET, "/v1/movements", headers: []) == 200, "the list is metadata")
+            #expect(try harness.store.list().isEmpty, "nothing was filed")
+            let path = WriterToken.path(config: harness.config)
+            var info = stat()
+            #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o640, "owner and group only")
+            let local = try await send(
+                .POST, "/v1/movements",
+                headers: [
+                    ("Content-Type", "application/json"), ("Authorization", "Bearer \(try Self.writerToken(harness))"),
+                ],
+                body: body)
+            #expect(local == 202, "a writer posting JSON with the token is welcome")
         }
     }
 
@@ -188,6 +213,7 @@ import Testing
             harness in
             let base = "http://127.0.0.1:\(port)"
             #expect(await eventually { (try? await Self.call(.GET, base + "/healthz").status) == 200 })
+            let token = try Self.writerToken(harness)
             let count = 2000
             let ids = try await withThrowingTaskGroup(of: [Int].self) { group in
                 for lane in 0..<16 {
@@ -196,7 +222,7 @@ import Testing
                         for index in stride(from: lane, to: count, by: 16) {
                             let answer = try await Self.call(
                                 .POST, base + "/v1/movements",
-                                body: SharedFixtures.movement(reference: "BURST-\(index)"))
+                                body: SharedFixtures.movement(reference: "BURST-\(index)"), token: token)
                             if answer.status == 202, let id = answer.object["id"] as? Int { ids.append(id) }
                         }
                         return ids

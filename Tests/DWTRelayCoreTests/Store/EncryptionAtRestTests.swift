@@ -1,5 +1,6 @@
 import DWTRelayCore
 import DWTRelayTestSupport
+import DWTSandbox
 import Foundation
 import Testing
 
@@ -85,5 +86,39 @@ import Testing
         let again = try #require(
             try StorageKey.load(config: config, create: false, environment: ["CREDENTIALS_DIRECTORY": credentials]))
         #expect(fromCredential.id == again.id)
+    }
+
+    /// What the service said about a value is sealed with the payload: the plaintext columns (`lastError`,
+    /// the event log, status facts, refusals) and the logs carry the key and error type only. Before this,
+    /// a message quoting the value (as Joi's default messages do) was stored and logged in plaintext.
+    @Test func aServiceMessageQuotingAValueIsSealedNotStoredInPlaintext() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.faults.quoteValuesInErrors = true
+        try await RelayHarness.run(sandbox: sandbox) { harness in
+            let marker = "QQ\(UInt32.random(in: 100_000...999_999))"
+            var body = try #require(
+                try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "SEAL-1")) as? [String: Any])
+            var receipt = try #require(body["receipt"] as? [String: Any])
+            var address = try #require(receipt["address"] as? [String: Any])
+            address["postcode"] = marker
+            receipt["address"] = address
+            body["receipt"] = receipt
+            try harness.drop("seal.json", JSONSerialization.data(withJSONObject: body))
+            #expect(await eventually(timeout: 20) { (try? harness.allFinal(count: 1)) == true })
+            let movement = try #require(try harness.movement(file: "seal.json"))
+            #expect(movement.state == .rejected)
+            #expect(movement.lastError == "400 receipt.address.postcode [InvalidFormat]", "key and type, no value")
+            let plain = try harness.store.decrypted(movement)
+            #expect(plain.errors?.contains("with value \\\"\(marker)\\\"") == true, "the full message is kept, sealed")
+            harness.store.checkpoint()
+            var raw = Data()
+            for name in try FileManager.default.contentsOfDirectory(atPath: harness.config.stateDirectory) {
+                raw += FileManager.default.contents(atPath: harness.config.stateDirectory + "/" + name) ?? Data()
+            }
+            #expect(!raw.isEmpty)
+            #expect(raw.range(of: Data(marker.utf8)) == nil, "no payload value in the database file")
+            #expect(!harness.logs.text.contains(marker), "no payload value in the logs")
+            #expect(harness.logs.text.contains("receipt.address.postcode"), "the key is logged")
+        }
     }
 }
