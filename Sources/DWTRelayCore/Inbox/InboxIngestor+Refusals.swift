@@ -57,7 +57,7 @@ extension InboxIngestor {
     /// and a refusal that `status` shows until acknowledged. The entry itself is left alone.
     func reportLeftInPlace(_ name: String, kind: String) {
         let reason =
-            "\(kind), not a file: left in the inbox; remove it (or move it away) and drop the movement as a file"
+            "\(kind), not a regular file: left in the inbox; remove it (or move it away) and drop the movement as a file"
         do {
             guard
                 try store.recordRefusalInPlace(refusal(sourceFile: name, failedPath: nil, reason: reason, field: nil))

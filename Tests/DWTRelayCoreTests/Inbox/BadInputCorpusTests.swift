@@ -55,7 +55,11 @@ import Testing
             #expect(Set(try harness.store.list().compactMap(\.sourceFile)) == Set(good))
             var info = stat()
             #expect(lstat(harness.config.failed + "/shadow.json", &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: harness.inbox).isEmpty)
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: harness.inbox).sorted() == [
+                    "fifo.json", "folder.json",
+                ],
+                "what is not a file is reported and left alone")
             // Still alive and taking files.
             try harness.drop("after.json", SharedFixtures.movement(reference: "AFTER"))
             #expect(await eventually { (try? harness.allFinal(count: good.count + 1)) == true })
