@@ -4,9 +4,12 @@ import Foundation
 public final class TemporaryFolder: Sendable {
     public let path: String
 
-    public init(_ prefix: String = "dwt-relay-test") {
-        var template = Array(
-            ((NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix).XXXXXX")).utf8CString)
+    /// `base`: another parent than the system temp dir (e.g. `/dev/shm` where fsync costs nothing, for
+    /// tests whose subject is not durability).
+    public init(_ prefix: String = "dwt-relay-test", base: String? = nil) {
+        let parent =
+            base.flatMap { FileManager.default.isWritableFile(atPath: $0) ? $0 : nil } ?? NSTemporaryDirectory()
+        var template = Array(((parent as NSString).appendingPathComponent("\(prefix).XXXXXX")).utf8CString)
         path = String(cString: mkdtemp(&template)!)
     }
 

@@ -30,18 +30,8 @@ struct ShowCommand: ParsableCommand {
         var summary = movement.listJSON
         summary["warnings"] = movement.resultJSON["warnings"]
         summary["errors"] = movement.resultJSON["errors"]
-        summary["holdReason"] = movement.holdReason ?? NSNull()
-        let eventList: [[String: Any]] = events.map { event in
-            var object: [String: Any] = ["at": ISO8601.string(event.at), "kind": event.kind]
-            if let method = event.method { object["method"] = method }
-            if let path = event.path { object["path"] = path }
-            if let status = event.status { object["status"] = status }
-            if let duration = event.durationMs { object["durationMs"] = (duration * 10).rounded() / 10 }
-            if let from = event.fromState { object["from"] = from }
-            if let to = event.toState { object["to"] = to }
-            if let message = event.message { object["message"] = message }
-            return object
-        }
+        summary["holdReason"] = movement.holdReason?.rawValue ?? NSNull()
+        let eventList = events.map(\.json)
         if json {
             print(JSONText.encode(["movement": summary, "payload": payload, "events": eventList]))
             return

@@ -6,8 +6,9 @@ import Synchronization
 /// Delivers stored movements to the Receipt API and records what the service said.
 ///
 /// Woken by new work (`WakeSignal`) and by its own timer for the next due retry; idle means no wake-ups.
-/// `delivery.concurrency` requests run at once under a client-side AIMD rate limit. Failures back off with
-/// `RetryPolicy`; repeated transient failures open a circuit that one probe request closes again.
+/// Every decision (what to do next, what an answer means, the circuit, the probes, the pause, pacing) is
+/// `SenderState`'s; this actor performs what it says: claims and records through the store, sends through
+/// the client, sleeps on the injected clock, writes result files and logs.
 ///
 /// Two kinds of time: pacing, pauses, the circuit and the probes run on the injected clock (monotonic in
 /// the daemon), so a wall-clock step changes none of them; what is stored and shown to people
@@ -24,21 +25,11 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     let progress: LoopProgress
     /// The clock's reading at start: `elapsed()` counts monotonic seconds from here.
     let epoch: C.Instant
-    let policy: RetryPolicy
     let metrics: RelayMetrics?
-    var tokenRefreshesSeen = 0
     private let shutdown = StopFlag()
 
-    var limiter: RateLimiter
-    var inFlight = 0
-    var consecutiveFailures = 0
-    // The circuit, probe and pause times are monotonic seconds (`elapsed()`), never wall time.
-    var circuitOpenUntil: Double?
-    var circuitOpenings = 0
-    var authProbeAt: Double?
-    var globalPauseUntil: Double?
-    var paymentProbeAt: [String: Double] = [:]
-    var paymentProbeInFlight = Set<String>()
+    var state: SenderState
+    var tokenRefreshesSeen = 0
     var unrecorded: [UnrecordedOutcome] = []
     /// Exposed to metrics and tests.
     public internal(set) var deliveredCount = 0
@@ -58,8 +49,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         self.results = results
         self.progress = progress
         self.logger = logger
-        self.policy = RetryPolicy(initialSeconds: config.backoffInitialSeconds, maxSeconds: config.backoffMaxSeconds)
-        self.limiter = RateLimiter(maxRate: config.maxRequestsPerSecond)
+        self.state = SenderState(settings: SenderState.Settings(config: config))
     }
 
     /// Wall time, for what is stored and shown.
@@ -79,9 +69,10 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                 "movements were in flight when the daemon last stopped",
                 metadata: ["movements": "\(interrupted)", "delivery.in_doubt": "\(config.inDoubt.rawValue)"])
         }
-        for code in try store.apiCodesHeldForPayment() { paymentProbeAt[code] = elapsed() }
+        state.started(
+            paymentHeld: try store.apiCodesHeldForPayment(), authHeld: try store.anyHeld(reason: .auth), at: elapsed())
         results.writeOwed()
-        try? store.setServiceState("circuit.state", "closed")
+        publish(.circuit(open: nil))
         await withGracefulShutdownHandler {
             await self.fetchTokenAtStart()
             await self.loop()
@@ -103,7 +94,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             // Requests in flight wake the loop when they end, within their timeout, so no timer is needed
             // (at full speed this wait happens on every turn) as long as that timeout is short enough for
             // the watchdog, which wants a tick every 100 s.
-            if inFlight > 0 && config.timeoutSeconds <= 2 * Self.maximumWait { return await wake.wait() }
+            if state.inFlight > 0 && config.timeoutSeconds <= 2 * Self.maximumWait { return await wake.wait() }
             return await waitUntil(elapsed() + Self.maximumWait)
         }
         let delay = min(Self.maximumWait, max(0, deadline - elapsed()))
@@ -123,66 +114,49 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                 let now = wallNow()
                 let tick = elapsed()
                 results.flushIfDue(now: now)
-                // Outcomes are recorded before any gate below (auth, payment, circuit) acts on them; when no
-                // gate is shut they go in the same transaction as the next claim instead.
-                if !unrecorded.isEmpty && gateShut(at: tick) && !flushUnrecorded() {
+                // Outcomes are recorded before any gate (auth, payment, circuit) acts on them; when no gate is
+                // shut they go in the same transaction as the next claim instead.
+                if !unrecorded.isEmpty && state.gateShut(at: tick) && !flushUnrecorded() {
                     store.checkpoint()
                     // The store cannot write (full disk?): do not send more until it can.
                     await waitUntil(tick + 1)
                     continue
                 }
-                if let probeAt = authProbeAt {
-                    if tick < probeAt {
-                        await waitUntil(probeAt)
-                        continue
-                    }
-                    await probeAuth()
-                    continue
-                }
-                startPaymentProbes(at: tick, now: now, group: &group)
-                if let until = globalPauseUntil, tick < until {
+                switch state.nextStep(at: tick) {
+                case .wait(let until):
                     await waitUntil(until)
-                    continue
-                }
-                var capacity = config.concurrency - inFlight
-                if let until = circuitOpenUntil {
-                    if tick < until {
-                        await waitUntil(until)
+                case .probeAuth:
+                    await probeAuth()
+                case .probePayment(let apiCode):
+                    startPaymentProbe(apiCode, now: now, group: &group)
+                case .claim(let limit, let paused):
+                    let outcomesWaiting = !unrecorded.isEmpty
+                    guard let batch = settleAndClaim(now: now, limit: limit, pausedAPICodes: paused) else {
+                        store.checkpoint()
+                        await waitUntil(tick + (outcomesWaiting ? 1 : 5))
                         continue
                     }
-                    // Half-open: exactly one probe, and only once nothing else is in flight.
-                    capacity = inFlight == 0 ? min(capacity, 1) : 0
-                }
-                if capacity <= 0 {
-                    await waitUntil(nil)
-                    continue
-                }
-                let outcomesWaiting = !unrecorded.isEmpty
-                guard let batch = settleAndClaim(now: now, limit: capacity) else {
-                    store.checkpoint()
-                    await waitUntil(tick + (outcomesWaiting ? 1 : 5))
-                    continue
-                }
-                if batch.isEmpty {
-                    await waitUntil(nextWake(now: now, tick: tick))
-                    continue
-                }
-                for (index, delivery) in batch.enumerated() {
-                    let delay = limiter.reserve(now: elapsed())
-                    if delay > 0 { await pace(delay) }
-                    if stopping {
-                        returnUnsent(Array(batch[index...]))
-                        break
+                    if batch.isEmpty {
+                        await idle(now: now, tick: tick)
+                        continue
                     }
-                    inFlight += 1
-                    group.addTask { await self.deliver(delivery) }
+                    for (index, delivery) in batch.enumerated() {
+                        let delay = state.reserveSlot(at: elapsed())
+                        if delay > 0 { await pace(delay) }
+                        if stopping {
+                            returnUnsent(Array(batch[index...]))
+                            break
+                        }
+                        state.sending()
+                        group.addTask { await self.deliver(delivery) }
+                    }
                 }
             }
             // Graceful shutdown: give in-flight requests a few seconds, then abandon them (in doubt).
             let deadline = elapsed() + 5
-            while inFlight > 0 && elapsed() < deadline { await waitUntil(deadline) }
-            if inFlight > 0 {
-                logger.warning("abandoning in-flight requests at shutdown", metadata: ["requests": "\(inFlight)"])
+            while state.inFlight > 0 && elapsed() < deadline { await waitUntil(deadline) }
+            if state.inFlight > 0 {
+                logger.warning("abandoning in-flight requests at shutdown", metadata: ["requests": "\(state.inFlight)"])
             }
             group.cancelAll()
         }
@@ -190,25 +164,20 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         results.flush()
     }
 
-    /// When to look at the queue again with nothing due now (monotonic seconds; nil: when a request ends).
-    private func nextWake(now: Double, tick: Double) -> Double? {
-        if inFlight > 0 { return nil }  // a completion will wake us
-        var next: Double? = nil
-        if let due = (try? store.nextDueTime()) ?? nil {
-            // No backoff or honoured Retry-After reaches past backoff_max_seconds: a retry stored further
-            // ahead was timed before the wall clock stepped back. Due now, not in an hour.
-            let latestPossible = now + policy.maxSeconds + Self.maximumWait + 1
-            if due > latestPossible {
-                let moved = (try? store.makeFutureRetriesDue(after: latestPossible, now: now)) ?? 0
-                logger.warning(
-                    "retry times lay further ahead than any backoff allows: the wall clock stepped back; made them due",
-                    metadata: ["movements": "\(moved)"])
-                return tick
-            }
-            next = tick + max(0, due - now)
+    /// Nothing claimable now: sleep until the next due retry or probe, or until a request ends.
+    private func idle(now: Double, tick: Double) async {
+        let nextDue = (try? store.nextDueTime(excludingAPICodes: state.pausedAPICodes)) ?? nil
+        switch state.idleWake(nextDue: nextDue, wall: now, tick: tick, maximumWait: Self.maximumWait) {
+        case .whenARequestEnds:
+            await waitUntil(nil)
+        case .at(let wakeAt):
+            await waitUntil(wakeAt)
+        case .makeDue(let after):
+            let moved = (try? store.makeFutureRetriesDue(after: after, now: now)) ?? 0
+            logger.warning(
+                "retry times lay further ahead than any backoff allows: the wall clock stepped back; made them due",
+                metadata: ["movements": "\(moved)"])
         }
-        for time in paymentProbeAt.values { next = min(next ?? time, time) }
-        return next
     }
 
     /// Claimed movements that were not sent after all (a shutdown while pacing): back to the queue, the
@@ -223,25 +192,16 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         }
     }
 
-    /// Whether anything stops the loop from claiming right now (then outcomes are recorded on their own).
-    private func gateShut(at tick: Double) -> Bool {
-        authProbeAt != nil || !paymentProbeAt.isEmpty || circuitOpenUntil != nil || inFlight >= config.concurrency
-            || (globalPauseUntil.map { tick < $0 } ?? false)
-    }
-
-    private func startPaymentProbes(at tick: Double, now: Double, group: inout DiscardingTaskGroup) {
-        for (code, at) in paymentProbeAt where at <= tick && !paymentProbeInFlight.contains(code) {
-            guard let held = try? store.oldestHeld(reason: "payment", apiCode: code),
-                let delivery = try? store.claimHeld(held.id!, now: now)
-            else {
-                paymentProbeAt[code] = nil
-                continue
-            }
-            logger.info("probing whether the service charge is paid", metadata: ["apiCode": "\(code)"])
-            paymentProbeInFlight.insert(code)
-            inFlight += 1
-            group.addTask { await self.deliver(delivery, paymentProbe: code) }
+    private func startPaymentProbe(_ apiCode: String, now: Double, group: inout DiscardingTaskGroup) {
+        guard let held = try? store.oldestHeld(reason: .payment, apiCode: apiCode),
+            let delivery = try? store.claimHeld(held.id!, now: now)
+        else {
+            state.paymentProbeFoundNothing(apiCode)
+            return
         }
+        logger.info("probing whether the service charge is paid", metadata: ["apiCode": "\(apiCode)"])
+        state.paymentProbeSending()
+        group.addTask { await self.deliver(delivery, paymentProbe: apiCode) }
     }
 
     /// A token at start, before any load arrives: refused credentials show in `status` (CRITICAL) at once,
@@ -252,23 +212,18 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             _ = try await client.tokens.token()
             await tokenRefreshed()
         } catch {
-            if case .refused = error { authRefused(error.description) }
+            if case .refused = error { apply(state.credentialsRefused(error.description, at: elapsed())) }
         }
     }
 
     private func probeAuth() async {
         do {
             _ = try await client.tokens.token()
-            authProbeAt = nil
-            try? store.setServiceState("auth.state", "ok")
-            try? store.setServiceState("auth.detail", nil)
-            let released = (try? store.release(reason: "auth", now: wallNow())) ?? []
-            logger.notice("token endpoint accepts the credentials again", metadata: ["released": "\(released.count)"])
+            apply(state.authProbed(.token, at: elapsed()))
         } catch {
-            if case .refused = error {
-                authProbeAt = elapsed() + config.authProbeSeconds
-            } else {
-                authProbeAt = elapsed() + min(config.authProbeSeconds, policy.ceiling(attempt: 3))
+            switch error {
+            case .refused: apply(state.authProbed(.refused(error.description), at: elapsed()))
+            case .unavailable: apply(state.authProbed(.unavailable(error.description), at: elapsed()))
             }
             logger.warning("token endpoint still failing", metadata: ["error": "\(error)"])
         }

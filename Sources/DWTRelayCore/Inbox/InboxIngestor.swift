@@ -123,7 +123,7 @@ public final class InboxIngestor: Sendable {
                         "movement fails offline validation; sending it anyway (intake.validate: warn)",
                         metadata: [
                             "file": "\(original)",
-                            "validation.errors": "\(ValidationIssue.summary(of: item.localIssues))"
+                            "validation.errors": "\(ValidationIssue.summary(of: item.localIssues))",
                         ])
                 }
                 claimed.append((original, claim, item))

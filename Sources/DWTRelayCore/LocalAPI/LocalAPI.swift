@@ -169,14 +169,7 @@ public struct LocalAPI: Sendable {
         var item = movement.listJSON
         item["warnings"] = movement.resultJSON["warnings"]
         item["errors"] = movement.resultJSON["errors"]
-        item["events"] = try store.events(id).map { event -> [String: Any] in
-            var object: [String: Any] = ["at": ISO8601.string(event.at), "kind": event.kind]
-            if let status = event.status { object["status"] = status }
-            if let method = event.method { object["method"] = method }
-            if let to = event.toState { object["to"] = to }
-            if let message = event.message { object["message"] = message }
-            return object
-        }
+        item["events"] = try store.events(id).map(\.json)
         return Self.json(.ok, item)
     }
 }

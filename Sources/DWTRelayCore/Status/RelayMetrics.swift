@@ -51,7 +51,7 @@ public final class RelayMetrics: Sendable {
     func recordTokenRefresh() { tokenRefreshes.increment() }
 
     /// Hold reasons always exported (0 when none are held), so a cleared hold reads 0, not a stale value.
-    static let holdReasons = ["payment", "auth", "forbidden", "in-doubt", "unexpected-status"]
+    static let holdReasons = HoldReason.allCases.map(\.rawValue)
 
     /// Prometheus text; queue gauges are refreshed from the store's facts first, and one series per fact
     /// `status` judges by from its report.

@@ -54,10 +54,10 @@ public struct StatusReport {
         case nil:
             report.raise(.unknown, "cannot tell whether the daemon is running")
         }
-        if state["auth.state"] == "failing" {
+        if state[ServiceFact.Key.authState] == "failing" {
             report.raise(
                 .critical,
-                "the token endpoint refuses the credentials (\(state["auth.detail"] ?? "?")): check api.client_id and the client secret; the queue is kept"
+                "the token endpoint refuses the credentials (\(state[ServiceFact.Key.authDetail] ?? "?")): check api.client_id and the client secret; the queue is kept"
             )
         }
         if let oldest = facts.oldestPendingAt {
@@ -79,8 +79,8 @@ public struct StatusReport {
                         .warning, "service charge for apiCode \(code) expires on \(value): renew it on the DWT website")
                 }
             }
-            if key.hasPrefix("paymentRequired:") {
-                let code = String(key.dropFirst("paymentRequired:".count))
+            if key.hasPrefix(ServiceFact.Key.paymentRequiredPrefix) {
+                let code = String(key.dropFirst(ServiceFact.Key.paymentRequiredPrefix.count))
                 paymentRequired.append(code)
                 report.raise(
                     .critical,
@@ -88,7 +88,7 @@ public struct StatusReport {
                 )
             }
         }
-        if state["circuit.state"] == "open" {
+        if state[ServiceFact.Key.circuitState] == "open" {
             report.raise(.warning, "the DWT service is failing; deliveries paused until a probe succeeds")
         }
         for (reason, count) in facts.heldByReason where reason != "payment" && reason != "auth" {
@@ -164,13 +164,14 @@ public struct StatusReport {
             "lastAcceptedAt": state["lastAcceptedAt"].flatMap(Double.init).map(ISO8601.string) ?? NSNull(),
             "lastError": state["lastError"] ?? NSNull(),
             "auth": [
-                "state": state["auth.state"] ?? "unknown",
-                "detail": state["auth.detail"] ?? NSNull(),
-                "tokenExpiresAt": state["auth.tokenExpiresAt"].flatMap(Double.init).map(ISO8601.string) ?? NSNull(),
+                "state": state[ServiceFact.Key.authState] ?? "unknown",
+                "detail": state[ServiceFact.Key.authDetail] ?? NSNull(),
+                "tokenExpiresAt": state[ServiceFact.Key.tokenExpiresAt].flatMap(Double.init).map(ISO8601.string)
+                    ?? NSNull(),
             ] as [String: Any],
             "circuit": [
-                "state": state["circuit.state"] ?? "unknown",
-                "until": state["circuit.until"].flatMap(Double.init).map(ISO8601.string) ?? NSNull(),
+                "state": state[ServiceFact.Key.circuitState] ?? "unknown",
+                "until": state[ServiceFact.Key.circuitUntil].flatMap(Double.init).map(ISO8601.string) ?? NSNull(),
             ] as [String: Any],
             "serviceChargeExpiry": charges,
             "paymentRequired": paymentRequired.sorted(),

@@ -9,7 +9,7 @@ public enum DeliveryOutcome: Sendable, Equatable {
     /// Transient failure: back to `queued` until `nextAttemptAt`. `inDoubt` marks a POST that may have landed.
     case retry(nextAttemptAt: Double, inDoubt: Bool)
     /// Waits for an operator or a condition (`payment`, `forbidden`, `auth`, `in-doubt`).
-    case held(reason: String, inDoubt: Bool)
+    case held(reason: HoldReason, inDoubt: Bool)
     /// Not attempted after all (e.g. the queue was paused): back to `queued` without counting the attempt.
     case notAttempted(nextAttemptAt: Double)
 }

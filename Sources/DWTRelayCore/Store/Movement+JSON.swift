@@ -31,7 +31,7 @@ extension Movement {
         ]
         if let site { item["site"] = site }
         if state == .queued, let nextAttemptAt { item["nextAttemptAt"] = ISO8601.string(nextAttemptAt) }
-        if state == .held { item["holdReason"] = holdReason ?? "unknown" }
+        if state == .held { item["holdReason"] = holdReason?.rawValue ?? "unknown" }
         if let targetWasteTrackingId { item["targetWasteTrackingId"] = targetWasteTrackingId }
         if let revisionOf { item["revisionOf"] = revisionOf }
         return item

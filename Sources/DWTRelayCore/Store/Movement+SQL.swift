@@ -20,7 +20,8 @@ extension Movement {
     var columnValues: [(any DatabaseValueConvertible)?] {
         [
             source, sourceFile, contentHash, payload, apiCode, yourUniqueReference, kind.rawValue,
-            targetWasteTrackingId, revisionOf, state.rawValue, holdReason, attempts, nextAttemptAt, wasteTrackingId,
+            targetWasteTrackingId, revisionOf, state.rawValue, holdReason?.rawValue, attempts, nextAttemptAt,
+            wasteTrackingId,
             warnings, errors, lastError, lastStatus, possibleDuplicate, notFound, dateTimeReceived, receivedAt, sentAt,
             acceptedAt, finishedAt, updatedAt, serviceChargeExpiry, resultWritten, deadlineAt, site,
         ]
@@ -58,7 +59,7 @@ extension Movement {
                 WHERE id = ?
                 """
         ).execute(arguments: [
-            state.rawValue, holdReason, attempts, nextAttemptAt, wasteTrackingId, warnings, errors, lastError,
+            state.rawValue, holdReason?.rawValue, attempts, nextAttemptAt, wasteTrackingId, warnings, errors, lastError,
             lastStatus, possibleDuplicate, notFound, acceptedAt, finishedAt, updatedAt, serviceChargeExpiry,
             resultWritten, id,
         ])
@@ -84,13 +85,18 @@ extension Movement {
     /// (case-insensitively) and was the largest single cost of claiming and finishing a movement.
     init(tableRow row: Row) throws {
         func text(_ index: Int) -> String? { row[index] }
-        guard let kind = Kind(rawValue: row[7]), let state = MovementState(rawValue: row[10]) else {
-            throw DatabaseError(message: "movement row \(row[0] as Int64? ?? 0) has an unknown kind or state")
+        let holdText = text(11)
+        let holdReason = holdText.flatMap(HoldReason.init(rawValue:))
+        guard let kind = Kind(rawValue: row[7]), let state = MovementState(rawValue: row[10]),
+            holdText == nil || holdReason != nil
+        else {
+            throw DatabaseError(
+                message: "movement row \(row[0] as Int64? ?? 0) has an unknown kind, state or hold reason")
         }
         self.init(
             id: row[0], source: row[1], sourceFile: text(2), contentHash: row[3], payload: row[4], apiCode: text(5),
             yourUniqueReference: text(6), kind: kind, targetWasteTrackingId: text(8), revisionOf: row[9],
-            state: state, holdReason: text(11), attempts: row[12], nextAttemptAt: row[13], wasteTrackingId: text(14),
+            state: state, holdReason: holdReason, attempts: row[12], nextAttemptAt: row[13], wasteTrackingId: text(14),
             warnings: text(15), errors: text(16), lastError: text(17), lastStatus: row[18], possibleDuplicate: row[19],
             notFound: row[20], dateTimeReceived: text(21), receivedAt: row[22], sentAt: row[23], acceptedAt: row[24],
             finishedAt: row[25], updatedAt: row[26], serviceChargeExpiry: text(27), resultWritten: row[28],
@@ -106,7 +112,7 @@ extension MovementEvent {
 
     func insertCached(_ db: Database) throws {
         try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
-            movementId, at, kind, method, path, status, durationMs, fromState, toState, message,
+            movementId, at, kind.rawValue, method, path, status, durationMs, fromState, toState, message,
         ])
     }
 }

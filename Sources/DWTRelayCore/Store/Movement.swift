@@ -25,7 +25,7 @@ public struct Movement: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     /// For a revision: the earlier movement whose ID this one updates once it has one.
     public var revisionOf: Int64?
     public var state: MovementState
-    public var holdReason: String?
+    public var holdReason: HoldReason?
     public var attempts: Int
     public var nextAttemptAt: Double?
     public var wasteTrackingId: String?

@@ -7,8 +7,7 @@ public struct MovementEvent: Codable, Sendable, FetchableRecord, PersistableReco
     public var id: Int64?
     public var movementId: Int64
     public var at: Double
-    /// `state`, `http` or `note`.
-    public var kind: String
+    public var kind: EventKind
     public var method: String?
     public var path: String?
     public var status: Int?
@@ -18,7 +17,7 @@ public struct MovementEvent: Codable, Sendable, FetchableRecord, PersistableReco
     public var message: String?
 
     public init(
-        movementId: Int64, at: Double, kind: String, method: String? = nil, path: String? = nil, status: Int? = nil,
+        movementId: Int64, at: Double, kind: EventKind, method: String? = nil, path: String? = nil, status: Int? = nil,
         durationMs: Double? = nil, fromState: String? = nil, toState: String? = nil, message: String? = nil
     ) {
         self.movementId = movementId
@@ -31,6 +30,19 @@ public struct MovementEvent: Codable, Sendable, FetchableRecord, PersistableReco
         self.fromState = fromState
         self.toState = toState
         self.message = message
+    }
+
+    /// The event as `show --json` and the local API give it (one shape for both).
+    public var json: [String: Any] {
+        var object: [String: Any] = ["at": ISO8601.string(at), "kind": kind.rawValue]
+        if let method { object["method"] = method }
+        if let path { object["path"] = path }
+        if let status { object["status"] = status }
+        if let durationMs { object["durationMs"] = (durationMs * 10).rounded() / 10 }
+        if let fromState { object["from"] = fromState }
+        if let toState { object["to"] = toState }
+        if let message { object["message"] = message }
+        return object
     }
 
 }

@@ -114,7 +114,7 @@ extension MovementStore {
         let from = movement.state
         if let exchange {
             try MovementEvent(
-                movementId: id, at: now, kind: "http", method: exchange.method, path: exchange.path,
+                movementId: id, at: now, kind: .http, method: exchange.method, path: exchange.path,
                 status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
             ).insertCached(db)
             movement.lastStatus = exchange.status
@@ -172,7 +172,7 @@ extension MovementStore {
         }
         if from != movement.state || note != nil {
             try MovementEvent(
-                movementId: id, at: now, kind: "state", fromState: from.rawValue,
+                movementId: id, at: now, kind: .state, fromState: from.rawValue,
                 toState: movement.state.rawValue, message: note ?? lastError
             ).insertCached(db)
         }
@@ -194,7 +194,7 @@ extension MovementStore {
                     lastError: reason, now: now)
             } else if policy == .hold {
                 try finish(
-                    movement.id!, outcome: .held(reason: "in-doubt", inDoubt: true), exchange: nil,
+                    movement.id!, outcome: .held(reason: .inDoubt, inDoubt: true), exchange: nil,
                     lastError: reason, now: now)
             } else {
                 try finish(
@@ -215,17 +215,27 @@ extension MovementStore {
         }
     }
 
-    /// Earliest `nextAttemptAt` among queued movements, or nil when nothing is queued.
-    public func nextDueTime() throws -> Double? {
+    /// The earliest retry time of a queued movement that can be claimed, leaving out apiCodes paused for an
+    /// unpaid charge (they wait for their probe; counting them made an idle sender wake at once, for ever).
+    public func nextDueTime(excludingAPICodes paused: Set<String> = []) throws -> Double? {
         try pool.read { db in
-            try Double.fetchOne(db, sql: "SELECT MIN(nextAttemptAt) FROM movement WHERE state = 'queued'")
+            guard !paused.isEmpty else {
+                return try Double.fetchOne(db, sql: "SELECT MIN(nextAttemptAt) FROM movement WHERE state = 'queued'")
+            }
+            let marks = Array(repeating: "?", count: paused.count).joined(separator: ", ")
+            return try Double.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(nextAttemptAt) FROM movement
+                    WHERE state = 'queued' AND (apiCode IS NULL OR apiCode NOT IN (\(marks)))
+                    """, arguments: StatementArguments(paused.sorted()))
         }
     }
 
     /// Releases held movements back to the queue: by id (operator `retry`), or every hold with a reason.
     @discardableResult
     public func release(
-        ids: [Int64]? = nil, reason: String? = nil, apiCode: String? = nil, byOperator: Bool = false, now: Double
+        ids: [Int64]? = nil, reason: HoldReason? = nil, apiCode: String? = nil, byOperator: Bool = false, now: Double
     ) throws
         -> [Int64]
     {
@@ -236,7 +246,7 @@ extension MovementStore {
                 var arguments: StatementArguments = []
                 if let reason {
                     sql += " AND holdReason = ?"
-                    arguments += [reason]
+                    arguments += [reason.rawValue]
                 }
                 if let apiCode {
                     sql += " AND apiCode = ?"
@@ -248,7 +258,7 @@ extension MovementStore {
                     movements = movements.filter { wanted.contains($0.id!) }
                 }
                 for var movement in movements {
-                    let wasInDoubt = movement.holdReason == "in-doubt"
+                    let wasInDoubt = movement.holdReason == .inDoubt
                     movement.state = .queued
                     movement.holdReason = nil
                     movement.nextAttemptAt = now
@@ -256,7 +266,7 @@ extension MovementStore {
                     if wasInDoubt && movement.kind == .post { movement.possibleDuplicate = true }
                     try movement.updateCached(db)
                     try MovementEvent(
-                        movementId: movement.id!, at: now, kind: "state", fromState: "held", toState: "queued",
+                        movementId: movement.id!, at: now, kind: .state, fromState: "held", toState: "queued",
                         message: ids != nil || byOperator ? "released by operator" : "released: condition cleared"
                     ).insertCached(db)
                     released.append(movement.id!)
@@ -291,13 +301,13 @@ extension MovementStore {
     }
 
     /// A held movement to probe a paused apiCode with (oldest first).
-    public func oldestHeld(reason: String, apiCode: String?) throws -> Movement? {
+    public func oldestHeld(reason: HoldReason, apiCode: String?) throws -> Movement? {
         try pool.read { db in
             try Movement.fetchOne(
                 db,
                 sql:
                     "SELECT * FROM movement WHERE state = 'held' AND holdReason = ? AND apiCode IS ? ORDER BY id LIMIT 1",
-                arguments: [reason, apiCode])
+                arguments: [reason.rawValue, apiCode])
         }
     }
 
@@ -315,8 +325,8 @@ extension MovementStore {
                 movement.updatedAt = now
                 try movement.updateCached(db)
                 try MovementEvent(
-                    movementId: id, at: now, kind: "state", fromState: "held", toState: "sending",
-                    message: "probe (\(movement.holdReason ?? "hold"))"
+                    movementId: id, at: now, kind: .state, fromState: "held", toState: "sending",
+                    message: "probe (\(movement.holdReason?.rawValue ?? "hold"))"
                 ).insertCached(db)
                 delivery = Delivery(
                     movement: movement, targetWasteTrackingId: movement.targetWasteTrackingId,
@@ -333,13 +343,22 @@ extension MovementStore {
     public func recordExchange(_ id: Int64, _ exchange: ExchangeRecord, now: Double) throws {
         try pool.write { db in
             try MovementEvent(
-                movementId: id, at: now, kind: "http", method: exchange.method, path: exchange.path,
+                movementId: id, at: now, kind: .http, method: exchange.method, path: exchange.path,
                 status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
             ).insertCached(db)
         }
     }
 
     /// apiCodes with movements held for payment (402), to resume probing after a restart.
+    /// Whether any movement is held for `reason` (at start-up: a hold the new process must clear).
+    public func anyHeld(reason: HoldReason) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM movement WHERE state = 'held' AND holdReason = ?)",
+                arguments: [reason.rawValue]) ?? false
+        }
+    }
+
     public func apiCodesHeldForPayment() throws -> [String] {
         try pool.read { db in
             try String.fetchAll(
@@ -362,7 +381,7 @@ extension MovementStore {
                     arguments: [now, now, id])
                 if db.changesCount > 0 {
                     changed.append(id)
-                    try MovementEvent(movementId: id, at: now, kind: "note", message: "retry requested by operator")
+                    try MovementEvent(movementId: id, at: now, kind: .note, message: "retry requested by operator")
                         .insertCached(db)
                 }
             }

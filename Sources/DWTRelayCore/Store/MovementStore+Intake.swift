@@ -6,20 +6,20 @@ extension MovementStore {
     ///
     /// A file seen before (same name and content) is a duplicate, not a second movement: this is what
     /// makes a crash between commit and delete harmless. Revisions are linked here (design.md).
-    public func ingest(_ items: [IntakeItem]) throws -> [IngestResult] {
+    public func ingest(_ items: [IntakeItem], now: Double? = nil) throws -> [IngestResult] {
         guard !items.isEmpty else { return [] }
         try verifyStillOnDisk()
         return try pool.writeWithoutTransaction { db in
             var results: [IngestResult] = []
             try db.inTransaction(.immediate) {
-                results = try items.map { try self.ingestOne($0, db) }
+                results = try items.map { try self.ingestOne($0, db, now: now ?? MovementStore.now()) }
                 return .commit
             }
             return results
         }
     }
 
-    private func ingestOne(_ item: IntakeItem, _ db: Database) throws -> IngestResult {
+    private func ingestOne(_ item: IntakeItem, _ db: Database, now: Double) throws -> IngestResult {
         let existing: Int64?
         if let name = item.sourceFile {
             existing = try Int64.fetchOne(
@@ -30,7 +30,6 @@ extension MovementStore {
         }
         if let existing { return .duplicate(existingId: existing) }
 
-        let now = MovementStore.now()
         var movement = Movement(
             id: nil, source: item.source, sourceFile: item.sourceFile, contentHash: item.contentHash,
             payload: try seal(item.body), apiCode: item.apiCode, yourUniqueReference: item.yourUniqueReference,
@@ -75,18 +74,18 @@ extension MovementStore {
         }
         try movement.insertCached(db)
         let id = movement.id!
-        try MovementEvent(movementId: id, at: now, kind: "state", toState: "queued", message: note).insertCached(db)
+        try MovementEvent(movementId: id, at: now, kind: .state, toState: "queued", message: note).insertCached(db)
         if !item.localIssues.isEmpty {
             let text = ValidationIssue.summary(of: item.localIssues)
             try MovementEvent(
-                movementId: id, at: now, kind: "note",
+                movementId: id, at: now, kind: .note,
                 message:
                     "offline validation: \(item.localIssues.count) problem(s) the service will probably reject: \(text)"
             ).insertCached(db)
         }
         if let superseded {
             try MovementEvent(
-                movementId: superseded.id!, at: now, kind: "state", fromState: "queued", toState: "superseded",
+                movementId: superseded.id!, at: now, kind: .state, fromState: "queued", toState: "superseded",
                 message: "replaced by movement \(id) before it was sent"
             ).insertCached(db)
         }

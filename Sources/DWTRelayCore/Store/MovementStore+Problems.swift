@@ -88,7 +88,7 @@ extension MovementStore {
                     result.refused.append("\(id)")
                     continue
                 }
-                try MovementEvent(movementId: id, at: now, kind: "note", message: "rejection acknowledged by operator")
+                try MovementEvent(movementId: id, at: now, kind: .note, message: "rejection acknowledged by operator")
                     .insertCached(db)
                 result.movements.append(id)
             }

@@ -62,7 +62,7 @@ import Testing
         let now = Date().timeIntervalSince1970 + 60
         for delivery in try store.claimDue(now: now, limit: 2) {
             try store.finish(
-                delivery.id, outcome: .held(reason: "forbidden", inDoubt: false), exchange: nil, lastError: "403",
+                delivery.id, outcome: .held(reason: .forbidden, inDoubt: false), exchange: nil, lastError: "403",
                 now: now)
         }
         let one = try await RelayProcess.run(["retry", String(ids[0]), "--config", configPath])

@@ -84,7 +84,7 @@ import Testing
             #expect(await harness.sandbox.state.tokenRequests >= 2)
             // No delivery ever saw a 401: each one's event log has exactly one HTTP exchange.
             for movement in movements {
-                #expect(try harness.store.events(movement.id!).filter { $0.kind == "http" }.map(\.status) == [201])
+                #expect(try harness.store.events(movement.id!).filter { $0.kind == .http }.map(\.status) == [201])
             }
         }
     }
@@ -98,7 +98,7 @@ import Testing
             #expect(await eventually { (try? harness.allFinal(count: 2)) == true })
             let b = try #require(try harness.movement(file: "b.json"))
             #expect(b.state == .accepted)
-            #expect(try harness.store.events(b.id!).filter { $0.kind == "http" }.map(\.status) == [401, 201])
+            #expect(try harness.store.events(b.id!).filter { $0.kind == .http }.map(\.status) == [401, 201])
         }
     }
 
@@ -230,7 +230,7 @@ import Testing
             try harness.drop("no-carrier.json", try JSONSerialization.data(withJSONObject: body))
             #expect(await eventually { (try? harness.movement(file: "no-carrier.json"))??.state == .held })
             let held = try #require(try harness.movement(file: "no-carrier.json"))
-            #expect(held.holdReason == "in-doubt")
+            #expect(held.holdReason == .inDoubt)
             #expect(held.lastStatus == 500)
             #expect(await harness.sandbox.state.listing().count == 1, "the service stored it although it answered 500")
             // An operator's retry resends it, flagged; the service stores a second copy and fails again.
@@ -249,7 +249,7 @@ import Testing
             try harness.drop("hold.json", SharedFixtures.movement(reference: "HOLD-1"))
             #expect(await eventually { (try? harness.movement(file: "hold.json"))??.state == .held })
             let held = try #require(try harness.movement(file: "hold.json"))
-            #expect(held.holdReason == "in-doubt")
+            #expect(held.holdReason == .inDoubt)
             await harness.setFaults(SandboxFaults())
             try await Task.sleep(for: .milliseconds(300))
             #expect(try harness.movement(file: "hold.json")?.state == .held, "held until an operator says retry")

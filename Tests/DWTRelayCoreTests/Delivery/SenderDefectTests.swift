@@ -163,4 +163,81 @@ extension SenderDefectTests {
         #expect(ReceiptResponse.parseRetryAfter("nan") == nil)
         #expect(ReceiptResponse.parseRetryAfter("12") == 12)
     }
+
+    // MARK: found by the model-based test (SenderModelTests)
+
+    /// A restart forgot that movements were held for refused credentials: the new process got a token at
+    /// start, had no refusal of its own to clear, and never released them (model seed 1592590365, shrunk to
+    /// one drop and one crash). Now a start with `auth` holds probes the credentials at once.
+    @Test func movementsHeldForRefusedCredentialsAreSentAfterARestartWithTheRightSecret() async throws {
+        try await RelayHarness.withSandbox { sandbox, folder in
+            let config = try ProcessTests.config(
+                folder, sandbox: sandbox, extra: ["delivery.auth_probe_seconds": "3600"])
+            let path = try RelayProcess.writeConfig(config, in: folder)
+            let first = try RelayProcess(["run", "--config", path])
+            #expect(await eventually(timeout: 20) { await sandbox.state.tokenRequests >= 1 }, "token at start")
+            // The credentials are withdrawn while the daemon runs: the next send meets a refused token request.
+            await sandbox.state.setCredentials(clientID: "sandbox-client", clientSecret: "rotated-secret")
+            await sandbox.state.revokeAllTokens()
+            try SharedFixtures.movement(reference: "AUTH-1").write(to: URL(fileURLWithPath: folder.sub("a.json")))
+            #expect(try await RelayProcess.run(["submit", "--config", path, folder.sub("a.json")]).status == 0)
+            let store = try MovementStore(
+                path: config.databasePath, key: try StorageKey.load(config: config, create: false))
+            #expect(await eventually(timeout: 20) { (try? store.movement(1))??.holdReason == .auth })
+            first.signal(SIGTERM)
+            #expect(await first.wait() == 0)
+            // The site puts the new secret in place and restarts.
+            try Data("rotated-secret".utf8).write(to: URL(fileURLWithPath: folder.sub("client-secret")))
+            let second = try RelayProcess(["run", "--config", path])
+            defer { second.signal(SIGKILL) }
+            #expect(
+                await eventually(timeout: 20) { (try? store.movement(1))??.state == .accepted },
+                "released and sent by the new process, not held until an operator notices")
+            #expect(await sandbox.state.listing().count == 1)
+        }
+    }
+
+    /// With an apiCode paused for an unpaid charge, its queued movements counted as due, so the idle sender
+    /// woke every millisecond until the next probe (model seed 1592590344: "spins"). Measured as the daemon's
+    /// CPU time while nothing can be sent.
+    @Test func anUnpaidChargeDoesNotMakeTheIdleSenderSpin() async throws {
+        let code = "98093f51-a0b8-41a4-a349-a533a0dffd97"
+        var sandbox = ProcessTests.sandboxConfiguration
+        sandbox.unpaidAPICodes = [code]
+        try await Sandbox.withRunning(sandbox, logger: ProcessTests.quiet) { running in
+            let folder = TemporaryFolder()
+            let config = try ProcessTests.config(
+                folder, sandbox: running,
+                extra: ["delivery.payment_probe_seconds": "3600", "delivery.concurrency": "1"])
+            let path = try RelayProcess.writeConfig(config, in: folder)
+            for index in 0..<3 {
+                try SharedFixtures.movement(reference: "SPIN-\(index)", apiCode: code).write(
+                    to: URL(fileURLWithPath: folder.sub("s\(index).json")))
+            }
+            #expect(
+                try await RelayProcess.run(
+                    ["submit", "--config", path, folder.sub("s0.json"), folder.sub("s1.json"), folder.sub("s2.json")]
+                ).status == 0)
+            let daemon = try RelayProcess(["run", "--config", path])
+            defer { daemon.signal(SIGKILL) }
+            let store = try MovementStore(
+                path: config.databasePath, key: try StorageKey.load(config: config, create: false))
+            #expect(await eventually(timeout: 20) { (try? store.counts()[.held]) == 1 }, "the first got its 402")
+            func cpuSeconds() -> Double {
+                let stat =
+                    (try? String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/stat", encoding: .utf8))
+                    ?? ""
+                let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+                guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
+                    return 0
+                }
+                return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+            }
+            let before = cpuSeconds()
+            try await Task.sleep(for: .seconds(3))
+            let used = cpuSeconds() - before
+            #expect(used < 0.3, "the daemon used \(used) CPU-seconds in 3 s with nothing it may send")
+            #expect(try store.counts()[.queued] == 2, "the others wait for the probe, not lost")
+        }
+    }
 }

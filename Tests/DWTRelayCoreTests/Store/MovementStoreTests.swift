@@ -86,7 +86,7 @@ import Testing
         _ = try store.claimDue(now: now, limit: 2)
         #expect(try store.recoverInterrupted(inDoubt: .hold, now: now) == 2)
         #expect(try store.movement(b)?.state == .held)
-        #expect(try store.movement(b)?.holdReason == "in-doubt")
+        #expect(try store.movement(b)?.holdReason == .inDoubt)
         #expect(try store.release(ids: [b], now: now) == [b])
         #expect(try store.movement(b)?.possibleDuplicate == true)
     }

@@ -1,0 +1,328 @@
+import DWTRelayTestSupport
+import Foundation
+import HTTPTypes
+
+@testable import DWTRelayCore
+
+/// Runs a history through `SenderState` and the real store (SQLite in a temp folder) on simulated time,
+/// doing with each step what `DeliveryWorker` does, with the service model in place of HTTP. Then checks
+/// what the service holds against what was dropped.
+final class SenderSimulator {
+    let history: SenderHistory
+    var random: SeededRandom
+    let folder = TemporaryFolder("dwt-relay-model", base: "/dev/shm")
+    let store: MovementStore
+    let intake: MovementIntake
+    let settings: SenderState.Settings
+    var state: SenderState
+    var service = ServiceModel()
+    /// Monotonic seconds; the wall clock is `base + tick + wallOffset`.
+    var tick = 0.0
+    var wallOffset = 0.0
+    let base = 1_790_000_000.0
+    var unrecorded: [(delivery: Delivery, decision: SenderState.Decision, paymentProbe: String?)] = []
+    var inFlight: [(endsAt: Double, delivery: Delivery, answer: SenderState.Answer, paymentProbe: String?)] = []
+    /// Decisions at one tick in a row: a loop that spins makes many without time passing.
+    var turnsWithoutTime = 0
+    var failures: [String] = []
+    var lastStep = ""
+    var turns = 0
+    static let apiCode = "0b0f2f4e-8a5b-4c1e-9a52-6f2b7f0d9e11"
+    static let maximumWait = 30.0
+
+    var wall: Double { base + tick + wallOffset }
+    var horizon: Double { history.healAt + 4000 }
+
+    init(_ history: SenderHistory) throws {
+        self.history = history
+        random = SeededRandom(seed: history.seed ^ 0xA5A5)
+        let config = try RelayConfig(values: [
+            "paths.state": folder.sub("state"), "delivery.concurrency": "\(history.concurrency)",
+            "delivery.circuit_failures": "\(history.circuitFailures)",
+            "delivery.max_requests_per_second": "\(history.maxRate)", "delivery.backoff_initial_seconds": "1",
+            "delivery.backoff_max_seconds": "\(history.backoffMax)", "delivery.in_doubt": history.inDoubt.rawValue,
+            "delivery.auth_probe_seconds": "60", "delivery.payment_probe_seconds": "120", "intake.validate": "off",
+        ])
+        store = try MovementStore(path: config.databasePath)
+        intake = MovementIntake(config: config)
+        settings = SenderState.Settings(config: config)
+        state = SenderState(settings: settings)
+    }
+
+    // MARK: running
+
+    func run() throws -> [String] {
+        var events: [(at: Double, apply: () throws -> Void)] = []
+        for drop in history.drops { events.append((drop.at, { try self.drop(drop) })) }
+        for step in history.clockSteps { events.append((step.at, { self.wallOffset += step.by })) }
+        for crash in history.crashes { events.append((crash, { try self.restart() })) }
+        events.sort { $0.at < $1.at }
+        var next = 0
+        try start()
+        while tick <= horizon && failures.isEmpty {
+            while next < events.count && events[next].at <= tick {
+                try events[next].apply()
+                next += 1
+            }
+            completeDue()
+            try turn(nextEventAt: next < events.count ? events[next].at : nil)
+        }
+        if failures.isEmpty { try check() }
+        if Self.trace { print("turns \(turns) requests \(service.requests)") }
+        return failures
+    }
+
+    /// One turn of the worker's loop.
+    func turn(nextEventAt: Double?) throws {
+        turns += 1
+        let before = tick
+        defer {
+            turnsWithoutTime = tick == before ? turnsWithoutTime + 1 : 0
+            if turnsWithoutTime > 1000 {
+                let due =
+                    ((try? store.nextDueTime(excludingAPICodes: state.pausedAPICodes)) ?? nil).map {
+                        "\(Int($0 - wall)) s"
+                    } ?? "none"
+                let states = ((try? store.list(limit: 1000)) ?? []).map {
+                    "\($0.id!):\($0.state.rawValue)\($0.holdReason.map { "/\($0.rawValue)" } ?? "")"
+                }
+                failures.append(
+                    "the sender spins: 1000 decisions at t=\(Int(tick)) s (step \(lastStep), next due in \(due), \(states))"
+                )
+            }
+        }
+        if !unrecorded.isEmpty && state.gateShut(at: tick) { _ = try settle(limit: 0, paused: []) }
+        let step = state.nextStep(at: tick)
+        lastStep = "\(step)"
+        switch step {
+        case .wait(let until):
+            advance(until: until, nextEventAt: nextEventAt)
+        case .probeAuth:
+            let refused = history.credentialsRefused?.contains(tick) ?? false
+            apply(state.authProbed(refused ? .refused("invalid_client") : .token, at: tick))
+        case .probePayment(let apiCode):
+            guard let held = try store.oldestHeld(reason: .payment, apiCode: apiCode),
+                let delivery = try store.claimHeld(held.id!, now: wall)
+            else {
+                state.paymentProbeFoundNothing(apiCode)
+                return
+            }
+            state.paymentProbeSending()
+            send(delivery, paymentProbe: apiCode)
+        case .claim(let limit, let paused):
+            let batch = try settle(limit: limit, paused: paused)
+            guard !batch.isEmpty else { return try idle(nextEventAt: nextEventAt) }
+            for delivery in batch {
+                let delay = state.reserveSlot(at: tick)
+                if delay > 0 { pace(delay) }
+                state.sending()
+                send(delivery, paymentProbe: nil)
+            }
+        }
+    }
+
+    func idle(nextEventAt: Double?) throws {
+        switch state.idleWake(
+            nextDue: try store.nextDueTime(excludingAPICodes: state.pausedAPICodes), wall: wall, tick: tick,
+            maximumWait: Self.maximumWait)
+        {
+        case .whenARequestEnds: advance(until: nil, nextEventAt: nextEventAt)
+        case .at(let wakeAt): advance(until: wakeAt, nextEventAt: nextEventAt)
+        case .makeDue(let after): _ = try store.makeFutureRetriesDue(after: after, now: wall)
+        }
+    }
+
+    /// Sleeps until `until`, a request's end or a new drop (each wakes the worker), at most `maximumWait`.
+    func advance(until: Double?, nextEventAt: Double?) {
+        var target = min(until ?? .infinity, tick + Self.maximumWait)
+        if let end = inFlight.map(\.endsAt).min() { target = min(target, end) }
+        if let nextEventAt { target = min(target, nextEventAt) }
+        tick = max(tick, target)
+    }
+
+    /// The limiter's wait: answers arriving meanwhile are taken in, nothing else.
+    func pace(_ delay: Double) {
+        tick += delay
+        completeDue()
+    }
+
+    func completeDue() {
+        inFlight.sort { $0.endsAt < $1.endsAt }
+        while let first = inFlight.first, first.endsAt <= tick {
+            inFlight.removeFirst()
+            let decision = state.answered(
+                first.answer, to: SenderState.Attempt(first.delivery), at: tick, wall: wall, jitter: random.unit())
+            apply(decision.actions)
+            if Self.trace { print("t=\(tick) answer \(first.delivery.id): \(decision.outcome)") }
+            unrecorded.append((first.delivery, decision, first.paymentProbe))
+        }
+    }
+
+    func settle(limit: Int, paused: Set<String>) throws -> [Delivery] {
+        let waiting = unrecorded
+        unrecorded = []
+        let settled = try store.settle(
+            finishing: waiting.map {
+                FinishedAttempt(
+                    id: $0.delivery.id, outcome: $0.decision.outcome, exchange: nil, lastError: $0.decision.error)
+            }, claimLimit: limit, now: wall, pausedAPICodes: paused)
+        for (entry, movement) in zip(waiting, settled.finished) {
+            apply(
+                state.recorded(
+                    state: movement.state, holdReason: movement.holdReason, paymentProbe: entry.paymentProbe, at: tick))
+        }
+        return settled.claimed
+    }
+
+    func apply(_ actions: [SenderState.Action]) {
+        for action in actions {
+            switch action {
+            case .credentialsAccepted: _ = try? store.release(reason: .auth, now: wall)
+            case .paymentCleared(let apiCode): _ = try? store.release(reason: .payment, apiCode: apiCode, now: wall)
+            default: break
+            }
+        }
+    }
+
+    // MARK: the outside world
+
+    func drop(_ drop: SenderHistory.Drop) throws {
+        let body = try JSONSerialization.data(withJSONObject: [
+            "apiCode": Self.apiCode, "yourUniqueReference": drop.reference, "version": drop.version,
+            "invalid": drop.invalid,
+        ])
+        let item = try intake.check(body, source: "inbox", sourceFile: "\(drop.reference)-v\(drop.version).json")
+        _ = try store.ingest([item], now: wall)
+    }
+
+    /// A crash: in-flight answers and unrecorded outcomes are lost; the daemon starts again as `run()` does.
+    func restart() throws {
+        inFlight = []
+        unrecorded = []
+        state = SenderState(settings: settings)
+        try start()
+    }
+
+    func start() throws {
+        _ = try store.recoverInterrupted(inDoubt: history.inDoubt, now: wall)
+        state.started(
+            paymentHeld: try store.apiCodesHeldForPayment(), authHeld: try store.anyHeld(reason: .auth), at: tick)
+        if history.credentialsRefused?.contains(tick) ?? false {
+            apply(state.credentialsRefused("invalid_client", at: tick))
+        }
+    }
+
+    /// The request reaches the service now (or not), and its answer arrives after a latency.
+    static let trace = ProcessInfo.processInfo.environment["DWT_RELAY_MODEL_TRACE"] != nil
+
+    func send(_ delivery: Delivery, paymentProbe: String?) {
+        let answer = serve(delivery)
+        if Self.trace {
+            print(
+                "t=\(tick) send \(delivery.id) \(delivery.movement.sourceFile ?? "") to \(delivery.targetWasteTrackingId ?? "POST")"
+                    + " -> \(answer) records \(service.records)")
+        }
+        inFlight.append((tick + random.uniform(0.02...1.5), delivery, answer, paymentProbe))
+    }
+
+    func serve(_ delivery: Delivery) -> SenderState.Answer {
+        if history.credentialsRefused?.contains(tick) ?? false { return .credentialsRefused(detail: "invalid_client") }
+        service.requests += 1
+        let body = (try? JSONSerialization.jsonObject(with: delivery.payload)) as? [String: Any] ?? [:]
+        let reference = body["yourUniqueReference"] as? String ?? "?"
+        let version = body["version"] as? Int ?? 0
+        let invalid = body["invalid"] as? Bool ?? false
+        let target = delivery.targetWasteTrackingId
+        func store() -> String? {
+            guard !invalid else { return nil }
+            if let target { return service.put(id: target, reference: reference, version: version) ? target : nil }
+            return service.post(reference: reference, version: version)
+        }
+        func answer(_ status: Int, _ object: Any = [String: Any](), retryAfter: Double? = nil) -> SenderState.Answer {
+            let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+            return .response(
+                ReceiptResponse(status: status, body: data, serviceChargeExpiry: nil, retryAfter: retryAfter))
+        }
+        if tick < history.healAt && random.chance(history.faultRate) {
+            switch random.pick(ServiceFault.allCases) {
+            case .throttled:
+                let text = random.pick(history.retryAfterTexts)
+                return answer(429, ["message": "Too Many Requests"], retryAfter: ReceiptResponse.parseRetryAfter(text))
+            case .storedThen500:
+                _ = store()
+                return answer(500, ["message": "An internal server error occurred"])
+            case .badGateway502:
+                if random.chance(0.5) { _ = store() }
+                return answer(502)
+            case .unavailable503: return answer(503)
+            case .timeout408: return answer(408)
+            case .lostBeforeStoring: return .lost(detail: "connection reset", mayHaveArrived: true)
+            case .lostAfterStoring:
+                _ = store()
+                return .lost(detail: "read timed out", mayHaveArrived: true)
+            case .portalPage:
+                return .response(
+                    ReceiptResponse(
+                        status: 200, body: Data("<html>Sign in</html>".utf8), serviceChargeExpiry: nil, retryAfter: nil)
+                )
+            case .emptyCreated:
+                // To a PUT, `{}` is what the service itself answers: something else answering it cannot be
+                // told apart (a documented limit), so the model sends it to POSTs only.
+                return target == nil ? answer(201) : answer(503)
+            }
+        }
+        if invalid {
+            return answer(400, ["validation": ["errors": [["key": "x", "errorType": "InvalidValue", "message": "m"]]]])
+        }
+        if history.unpaid?.contains(tick) ?? false { return answer(402, ["message": "Payment Required"]) }
+        guard let id = store() else { return answer(404, ["message": "Not Found"]) }
+        return target == nil ? answer(201, ["wasteTrackingId": id]) : answer(200)
+    }
+
+    // MARK: the verdict
+
+    /// After the service healed and the queue drained: what must be true.
+    func check() throws {
+        let movements = try store.list(limit: 1_000_000).sorted { $0.id! < $1.id! }
+        let operatorHolds: Set<HoldReason> = [.forbidden, .inDoubt, .unexpectedStatus]
+        var references: [String: [Movement]] = [:]
+        for movement in movements {
+            let earlier = references[movement.yourUniqueReference ?? "?", default: []]
+            references[movement.yourUniqueReference ?? "?", default: []].append(movement)
+            // A revision waits for the movement it revises; one held for an operator holds its revisions too.
+            let behindAnOperatorHold = earlier.contains {
+                $0.state == .held && operatorHolds.contains($0.holdReason ?? .auth)
+            }
+            if movement.state == .queued && behindAnOperatorHold { continue }
+            if movement.state == .held {
+                if !operatorHolds.contains(movement.holdReason ?? .auth) {
+                    failures.append("movement \(movement.id!) still held for \(movement.holdReason?.rawValue ?? "?")")
+                }
+            } else if !movement.state.isFinal {
+                failures.append("movement \(movement.id!) (\(movement.sourceFile ?? "")) still \(movement.state)")
+            }
+            if movement.state == .accepted {
+                guard let id = movement.wasteTrackingId, service.records[id] != nil, !movement.notFound else {
+                    failures.append(
+                        "movement \(movement.id!) accepted with ID \(movement.wasteTrackingId ?? "none") the service does not hold"
+                    )
+                    continue
+                }
+            }
+        }
+        for (reference, chain) in references {
+            let held = chain.contains { $0.state == .held }
+            if (service.posts[reference] ?? 0) > 1 && !chain.contains(where: { $0.possibleDuplicate }) && !held {
+                failures.append("\(reference) stored \(service.posts[reference]!) times at the service, none flagged")
+            }
+            guard !held, let last = chain.last, last.state == .accepted, let id = last.wasteTrackingId,
+                let record = service.records[id]
+            else { continue }
+            let version = Int(last.sourceFile?.split(separator: "v").last?.dropLast(5) ?? "") ?? -1
+            if record.reference != reference || record.version != version {
+                failures.append(
+                    "\(reference): the service holds \(record.reference) v\(record.version) at \(id), not v\(version)")
+            }
+        }
+    }
+}
