@@ -324,6 +324,47 @@ def wrk_rate(sandbox, concurrency, seconds, bodies):
     return None
 
 
+def bench_latency(rate, count, sandbox):
+    """Issue 15: a weighbridge ticket could print the waste tracking ID if it comes back quickly. Files are
+    dropped (write + rename, as a writer must) at `rate` per second into a running daemon; the latency is
+    from the rename to the result file appearing with its ID, against the canned local endpoint."""
+    bodies = examples()
+    ws = Workspace(f"latency{rate}", sandbox.base, extra=["  concurrency: 4", "  max_requests_per_second: 0"])
+    ws.start()
+    ws.wait_running()
+    results = ws.sub("results")
+    outstanding, latencies = {}, []
+    interval, next_drop, dropped = 1.0 / rate, time.monotonic(), 0
+    deadline = time.monotonic() + count / rate + 60
+    while len(latencies) < count and time.monotonic() < deadline:
+        now = time.monotonic()
+        if dropped < count and now >= next_drop:
+            name = f"LAT-{dropped:06d}"
+            temp = os.path.join(ws.inbox, f".{name}.tmp")
+            with open(temp, "wb") as f:
+                f.write(movement(dropped, bodies))
+            os.rename(temp, os.path.join(ws.inbox, name + ".json"))
+            outstanding[name] = time.monotonic()
+            dropped += 1
+            next_drop += interval
+        for name, dropped_at in list(outstanding.items()):
+            if os.path.exists(os.path.join(results, name + ".result.json")):
+                latencies.append(time.monotonic() - dropped_at)
+                del outstanding[name]
+        time.sleep(0.0002)
+    with_id = 0
+    for name in sorted(os.listdir(results))[:50]:
+        if name.endswith(".result.json"):
+            with open(os.path.join(results, name)) as f:
+                with_id += 1 if json.load(f).get("wasteTrackingId") else 0
+    ws.close()
+    latencies.sort()
+    ms = lambda q: 1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else float("nan")
+    note = f"{len(latencies)} of {count} files; {with_id} of the first result files checked carry an ID"
+    record(f"latency_{rate}_per_s_p50_ms", ms(0.50), "ms", note=note, higher_is_better=False)
+    record(f"latency_{rate}_per_s_p99_ms", ms(0.99), "ms", target=50, note=note, higher_is_better=False)
+
+
 def bench_peer_drain(n, sandbox):
     bodies = examples()
     folder = tempfile.mkdtemp(prefix="dwt-relay-bench-peer.")
@@ -486,7 +527,7 @@ def bench_startup(backlog):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="small N for CI: proves the suite runs, not the targets")
-    parser.add_argument("--only", default="", help="comma-separated: intake,drain,peer,ratelimit,idle,rss,status,startup")
+    parser.add_argument("--only", default="", help="comma-separated: intake,drain,peer,ratelimit,idle,rss,latency,status,startup")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
     want = lambda name: not only or name in only
@@ -498,7 +539,7 @@ def main():
         # Issue 14: the default (warn) should cost no more than a fifth of intake's rate; same run, same disk.
         record("intake_validate_warn_vs_off", warn / off, "ratio", target=0.8,
                note=f"warn {warn:.0f} files/s vs off {off:.0f} files/s in this run")
-    if want("drain") or want("peer") or want("rss"):
+    if want("drain") or want("peer") or want("rss") or want("latency"):
         sandbox = CannedEndpoint()
         drained = {}
         if want("drain"):
@@ -512,6 +553,9 @@ def main():
                        target=round(10 * peer), note="target: 10x the peer")
         if want("rss"):
             bench_rss_after_drain(2000 if small else 100_000, sandbox)
+        if want("latency"):
+            bench_latency(1, 5 if small else 60, sandbox)
+            bench_latency(50, 100 if small else 2500, sandbox)
         sandbox.close()
     if want("ratelimit"):
         bench_rate_limited(200 if small else 10_000)

@@ -38,19 +38,23 @@ struct ListCommand: ParsableCommand {
             print(JSONText.encode(movements.map(\.listJSON)))
             return
         }
-        print(
-            ["ID", "STATE", "RECEIVED", "FILE", "REFERENCE", "WASTE-TRACKING-ID", "TRIES", "LAST ERROR"].joined(
-                separator: "\t"))
+        // Aligned, in UK local time: what an office reads. `--json` keeps UTC for scripts.
+        var table = TextTable([
+            "ID", "STATE", "RECEIVED", "FILE", "REFERENCE", "WASTE-TRACKING-ID", "TRIES", "LAST ERROR",
+        ])
+        table.maximumWidths = [3: 40, 4: 30]
         for movement in movements {
             var state = movement.state.rawValue
             if movement.possibleDuplicate { state += "*" }
-            print(
-                [
-                    "\(movement.id ?? 0)", state, ISO8601.string(movement.receivedAt), movement.sourceFile ?? "-",
-                    movement.yourUniqueReference ?? "-", movement.wasteTrackingId ?? "-", "\(movement.attempts)",
-                    movement.lastError ?? "",
-                ].joined(separator: "\t"))
+            if let reason = movement.holdReason { state += " (\(reason.rawValue))" }
+            table.add([
+                "\(movement.id ?? 0)", state, TextTable.ukTime(movement.receivedAt), movement.sourceFile ?? "-",
+                movement.yourUniqueReference ?? "-", movement.wasteTrackingId ?? "-", "\(movement.attempts)",
+                movement.lastError ?? "",
+            ])
         }
+        print(table.render())
+        if movements.contains(where: \.possibleDuplicate) { print("* possibleDuplicate: check the service for a copy") }
     }
 
     /// Files refused into `failed/`: the loads that never became movements.
@@ -73,14 +77,15 @@ struct ListCommand: ParsableCommand {
             print(JSONText.encode(items))
             return
         }
-        print(["ID", "STATE", "REFUSED", "FILE", "FIELD", "REASON"].joined(separator: "\t"))
+        var table = TextTable(["ID", "STATE", "REFUSED", "FILE", "FIELD", "REASON"])
+        table.maximumWidths = [3: 40, 4: 30]
         for refusal in refusals {
             let state = open.contains(refusal.id ?? -1) ? "failed" : "failed (dealt with)"
-            print(
-                [
-                    refusal.handle, state, ISO8601.string(refusal.refusedAt), refusal.sourceFile, refusal.field ?? "-",
-                    refusal.reason,
-                ].joined(separator: "\t"))
+            table.add([
+                refusal.handle, state, TextTable.ukTime(refusal.refusedAt), refusal.sourceFile, refusal.field ?? "-",
+                refusal.reason,
+            ])
         }
+        print(table.render())
     }
 }

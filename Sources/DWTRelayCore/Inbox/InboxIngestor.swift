@@ -203,14 +203,6 @@ public final class InboxIngestor: Sendable {
         guard Self.isCandidate(original) else { return .skipped }
         let claim = Self.claimPrefix + original
         let claimPath = inbox + "/" + claim
-        // A folder or FIFO another writer made is neither claimed nor moved: the daemon may not be allowed to
-        // move it (a folder needs write permission on itself to change parent), and a claim it could not move
-        // on would be refused again at every rescan. It stays, reported once (again only after an `ack` if it
-        // is still there), for a person to remove.
-        var info = stat()
-        if lstat(inbox + "/" + name, &info) == 0, let kind = Self.nonRegularKind(info.st_mode) {
-            return .leftInPlace(name: name, kind: kind)
-        }
         if !name.hasPrefix(Self.claimPrefix) {
             if rename(inbox + "/" + name, claimPath) != 0 {
                 if errno == ENAMETOOLONG {
@@ -232,7 +224,7 @@ public final class InboxIngestor: Sendable {
             }
         }
         switch readClaimed(claimPath) {
-        case .success(let data):
+        case .data(let data):
             do {
                 return .ready(
                     original: original, claim: claim,
@@ -240,27 +232,43 @@ public final class InboxIngestor: Sendable {
             } catch {
                 return .refused(original: original, claim: claim, rejection: error)
             }
-        case .failure(let rejection):
+        case .rejected(let rejection):
             return .refused(original: original, claim: claim, rejection: rejection)
+        case .notAFile(let kind):
+            // A folder or FIFO another writer made is not moved on: the daemon may not be allowed to move it
+            // (a folder needs write permission on itself to change parent), and a claim it could not move on
+            // would be refused again at every rescan. It gets its name back and stays, reported once (again
+            // only after an `ack` if it is still there), for a person to remove. Found by the open that reads
+            // files anyway, so a regular file costs no extra system call.
+            _ = rename(claimPath, inbox + "/" + original)
+            return .leftInPlace(name: original, kind: kind)
         }
     }
 
-    private func readClaimed(_ path: String) -> Result<Data, IntakeRejection> {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    enum ClaimedContent {
+        case data(Data)
+        case rejected(IntakeRejection)
+        /// A folder, FIFO, socket or device: described in words.
+        case notAFile(String)
+    }
+
+    private func readClaimed(_ path: String) -> ClaimedContent {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         if fd < 0 {
             let code = errno
-            if code == ELOOP { return .failure(IntakeRejection("symbolic link refused (not followed)")) }
-            return .failure(IntakeRejection("cannot open: \(String(cString: strerror(code)))"))
+            if code == ELOOP { return .rejected(IntakeRejection("symbolic link refused (not followed)")) }
+            if code == ENXIO { return .notAFile("a socket") }
+            return .rejected(IntakeRejection("cannot open: \(String(cString: strerror(code)))"))
         }
         defer { close(fd) }
         var before = stat()
-        guard fstat(fd, &before) == 0 else { return .failure(IntakeRejection("cannot stat file")) }
+        guard fstat(fd, &before) == 0 else { return .rejected(IntakeRejection("cannot stat file")) }
         guard (before.st_mode & S_IFMT) == S_IFREG else {
-            return .failure(IntakeRejection("not a regular file (FIFO, device or folder) refused"))
+            return .notAFile(Self.nonRegularKind(before.st_mode) ?? "not a regular file")
         }
         let limit = intake.maxBytes
         if Int(before.st_size) > limit {
-            return .failure(
+            return .rejected(
                 IntakeRejection("file is \(before.st_size) bytes, over the \(limit)-byte limit (intake.max_file_bytes)")
             )
         }
@@ -270,12 +278,12 @@ public final class InboxIngestor: Sendable {
             let count = read(fd, &buffer, buffer.count)
             if count < 0 {
                 if errno == EINTR { continue }
-                return .failure(IntakeRejection("read error: \(String(cString: strerror(errno)))"))
+                return .rejected(IntakeRejection("read error: \(String(cString: strerror(errno)))"))
             }
             if count == 0 { break }
             data.append(contentsOf: buffer[0..<count])
             if data.count > limit {
-                return .failure(IntakeRejection("file grew past the \(limit)-byte limit while being read"))
+                return .rejected(IntakeRejection("file grew past the \(limit)-byte limit while being read"))
             }
         }
         var after = stat()
@@ -283,8 +291,8 @@ public final class InboxIngestor: Sendable {
             after.st_size != before.st_size || after.st_mtim.tv_sec != before.st_mtim.tv_sec
                 || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec
         {
-            return .failure(IntakeRejection("file changed while being read (write NAME.json.tmp, then rename)"))
+            return .rejected(IntakeRejection("file changed while being read (write NAME.json.tmp, then rename)"))
         }
-        return .success(data)
+        return .data(data)
     }
 }

@@ -36,7 +36,14 @@ import Testing
 
             let failed = try await RelayProcess.run(["list", "--state", "failed", "--config", path])
             #expect(failed.status == 0)
-            #expect(failed.out.contains("F1\tfailed\t") && failed.out.contains("broken.json"), "\(failed.out)")
+            let lines = failed.out.split(separator: "\n").map(String.init)
+            let row = try #require(lines.first { $0.hasPrefix("F1 ") }, "\(failed.out)")
+            #expect(row.contains(" failed ") && row.contains("broken.json"), "\(failed.out)")
+            // Columns line up (as `systemctl list-units`), times in UK local time with the zone named.
+            #expect(
+                lines[0].range(of: "FILE")?.lowerBound.utf16Offset(in: lines[0])
+                    == row.range(of: "broken.json")?.lowerBound.utf16Offset(in: row))
+            #expect(row.contains(" GMT ") || row.contains(" BST "), "\(row)")
             let export = try await RelayProcess.run(["export", "--format", "json", "--config", path])
             let rows = try JSONSerialization.jsonObject(with: Data(export.out.utf8)) as! [[String: Any]]
             #expect(
