@@ -5,10 +5,15 @@ crash-test: feed numbered movements through the inbox and `submit` while the dae
 sandbox, SIGKILL the daemon at random moments, restart it, and check that every movement is accepted
 exactly once (or flagged possibleDuplicate), the database is intact and no file is left behind.
 
+power-loss: the same, but the power is cut: the daemon's folders live on lossyfs.py, a FUSE filesystem that
+keeps only what was made durable (fsync of files and folders); after each cut it is mounted again and the
+daemon restarted; at the end the queue drains and nothing acknowledged may be missing, no duplicate at the
+service may be unflagged, and no result file may claim what the store does not hold.
+
 soak: run the daemon for a few minutes against a sandbox with errors, 429 bursts, latency, dropped
 connections, token revocations and an outage; check everything arrives, RSS stays flat, the daemon lives.
 """
-import argparse, json, os, random, signal, socket, sqlite3, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, random, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, threading, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLE = os.path.join(ROOT, "..", "shared", "dwt-api", "examples", "basic-required-fields-only.json")
@@ -28,8 +33,11 @@ def free_port():
 
 
 class Rig:
-    def __init__(self, work, sandbox_args, config_extra=None):
+    def __init__(self, work, sandbox_args, config_extra=None, data=None):
+        """`data`: where the spool folders and the state live (default `work`; the power-loss test puts them on
+        its lossy filesystem while the config, secret and storage key stay on the real disk, as in /etc)."""
         self.work, self.bin = work, binary()
+        data = data or work
         self.port = free_port()
         self.sandbox_log = open(os.path.join(work, "sandbox.log"), "w")
         self.sandbox = subprocess.Popen(
@@ -45,15 +53,16 @@ class Rig:
         secret = os.path.join(work, "client-secret")
         with open(os.open(secret, os.O_CREAT | os.O_WRONLY, 0o600), "w") as f:
             f.write("crash-secret")
-        self.inbox = os.path.join(work, "inbox")
-        self.state = os.path.join(work, "state")
-        self.failed = os.path.join(work, "failed")
+        self.inbox = os.path.join(data, "inbox")
+        self.state = os.path.join(data, "state")
+        self.failed = os.path.join(data, "failed")
+        self.results = os.path.join(data, "results")
         os.makedirs(self.inbox, exist_ok=True)
         lines = [
             "api:", f'  base_url: "{self.base}"', f'  token_url: "{self.base}/oauth2/token"',
             '  client_id: "sandbox-client"', f'  client_secret_file: "{secret}"', "  timeout_seconds: 3",
             "paths:", f'  inbox: "{self.inbox}"', f'  failed: "{self.failed}"',
-            f'  results: "{os.path.join(work, "results")}"', f'  state: "{self.state}"',
+            f'  results: "{self.results}"', f'  state: "{self.state}"',
             "storage:", f'  key_file: "{os.path.join(work, "storage-key")}"',
             "delivery:", "  backoff_initial_seconds: 0.05", "  backoff_max_seconds: 1", "  concurrency: 4",
             "  max_requests_per_second: 0", "  circuit_failures: 1000",
@@ -186,6 +195,144 @@ def crash_test(args):
     return 0 if ok else 1
 
 
+LOSSYFS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lossyfs.py")
+
+
+def fsync_folder(path):
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def power_loss(args):
+    """Cut the power (lossyfs.py: everything not made durable is forgotten) at random moments while files
+    arrive and answers come back; boot again, restart, and at the end let the queue drain."""
+    random.seed(args.seed)
+    work = tempfile.mkdtemp(prefix="dwt-relay-power.")
+    mnt, snapshot = os.path.join(work, "mnt"), os.path.join(work, "fs.snapshot")
+    os.makedirs(mnt)
+    fs_log = open(os.path.join(work, "lossyfs.log"), "a")
+
+    def mount():
+        fs = subprocess.Popen([sys.executable, LOSSYFS, mnt, snapshot], stdout=fs_log, stderr=subprocess.STDOUT)
+        for _ in range(200):
+            if os.path.ismount(mnt):
+                return fs
+            time.sleep(0.05)
+        raise RuntimeError("lossyfs did not mount (see lossyfs.log)")
+
+    def cut(fs):
+        try:
+            os.mkdir(os.path.join(mnt, ".lossyfs-cut"))
+        except OSError:
+            pass
+        fs.wait(timeout=30)
+        tool = shutil.which("fusermount") or shutil.which("fusermount3") or "fusermount"
+        subprocess.run([tool, "-u", "-z", mnt], stderr=subprocess.DEVNULL)
+
+    fs = mount()
+    rig = Rig(work, ["--error-rate", "0.1", "--latency-ms", "20", "--drop-after", "0.05"], data=mnt)
+    # The writer's inbox exists durably before it writes into it (an installer's job on a real system).
+    os.makedirs(rig.inbox, exist_ok=True)
+    fsync_folder(rig.inbox)
+    fsync_folder(mnt)
+    example = json.load(open(EXAMPLE))
+    committed, number = [], 0
+    try:
+        for _ in range(args.cuts):
+            rig.start()
+            stop = threading.Event()
+
+            def writer():
+                nonlocal number
+                while not stop.is_set():
+                    number += 1
+                    ref = f"POWER-{number:06d}"
+                    body = dict(example, yourUniqueReference=ref,
+                                dateTimeReceived=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+                    temp = os.path.join(rig.inbox, f".p{number}.tmp")
+                    try:
+                        fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o644)
+                        os.write(fd, json.dumps(body).encode())
+                        os.fsync(fd)
+                        os.close(fd)
+                        os.rename(temp, os.path.join(rig.inbox, f"p{number:06d}.json"))
+                        fsync_folder(rig.inbox)
+                    except OSError:
+                        return
+                    # Durable in the inbox: from here on dwt-relay must never lose it.
+                    committed.append(ref)
+                    time.sleep(random.uniform(0.005, 0.08))
+
+            thread = threading.Thread(target=writer)
+            thread.start()
+            time.sleep(random.uniform(0.1, args.max_delay))
+            # The power goes: the daemon stops at once, the filesystem keeps only what was made durable.
+            rig.daemon.send_signal(signal.SIGSTOP)
+            stop.set()
+            cut(fs)
+            rig.kill()
+            thread.join()
+            fs = mount()
+            if os.environ.get("DWT_RELAY_POWER_TRACE"):
+                db = os.path.join(rig.state, "dwt-relay.sqlite")
+                count = rig.rows() if os.path.exists(db) else []
+                stored = len(rig.admin("GET", "/admin/movements")["movements"])
+                print(f"after cut: {len(count)} movements in the store, {stored} at the service, {len(committed)} dropped")
+        rig.admin("PUT", "/admin/faults", {})
+        rig.start()
+        for _ in range(600):
+            if os.path.exists(os.path.join(rig.state, "dwt-relay.sqlite")):
+                break
+            time.sleep(0.05)
+        settled = wait_accepted(rig, len(committed), args.settle)
+        rig.kill(signal.SIGTERM)
+        result = verify(rig, committed)
+        result["settled"] = settled
+        result["resultFilesWrong"] = check_result_files(rig)
+    finally:
+        rig.close()
+        cut(fs)
+    result["cuts"] = args.cuts
+    inbox_left = result["leftInInbox"]
+    ok = (result["settled"] and result["lost"] == 0 and result["notAccepted"] == 0 and result["storedTwice"] == 0
+          and result["unflaggedDuplicates"] == 0 and result["resultFilesWrong"] == 0 and result["integrity"] == "ok")
+    print(f"workspace: {work}")
+    for key in ["cuts", "movements", "lost", "notAccepted", "storedTwice", "duplicatesFlagged", "duplicatesAtService",
+                "unflaggedDuplicates", "resultFilesWrong", "leftInInbox", "failedFiles", "integrity"]:
+        print(f"{key}: {result[key]}")
+    print(f"power-loss: {'1 passed, 0 failed' if ok else '0 passed, 1 failed'}")
+    return 0 if ok else 1
+
+
+def check_result_files(rig):
+    """Result files that claim an outcome the store does not hold (after the final drain)."""
+    db = sqlite3.connect(f"file:{rig.state}/dwt-relay.sqlite?mode=ro", uri=True, timeout=30)
+    try:
+        rows = {}
+        for source, state, wtid in db.execute("SELECT sourceFile, state, wasteTrackingId FROM movement ORDER BY id"):
+            rows[source] = (state, wtid)
+    finally:
+        db.close()
+    wrong = 0
+    for name in os.listdir(rig.results) if os.path.isdir(rig.results) else []:
+        if not name.endswith(".result.json") or name.startswith("."):
+            continue
+        try:
+            with open(os.path.join(rig.results, name)) as f:
+                claim = json.load(f)
+        except (OSError, ValueError):
+            wrong += 1  # a result file that is not whole
+            continue
+        held = rows.get(name[: -len(".result.json")] + ".json")
+        if held is None or held[0] != claim.get("state") or held[1] != claim.get("wasteTrackingId"):
+            print(f"result file {name} says {claim.get('state')} {claim.get('wasteTrackingId')}, the store {held}")
+            wrong += 1
+    return wrong
+
+
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -266,8 +413,13 @@ def main():
     s.add_argument("--rate", type=int, default=5, help="movements per second")
     s.add_argument("--outage", type=float, default=60, help="seconds the whole service is down")
     s.add_argument("--settle", type=float, default=300)
+    power = sub.add_parser("power-loss")
+    power.add_argument("--cuts", type=int, default=100)
+    power.add_argument("--max-delay", type=float, default=1.5, help="longest run between two cuts (s)")
+    power.add_argument("--settle", type=float, default=300)
+    power.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    return crash_test(args) if args.command == "crash-test" else soak(args)
+    return {"crash-test": crash_test, "soak": soak, "power-loss": power_loss}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -48,11 +48,11 @@ public enum RelayDaemon {
         do {
             for ingestor in ingestors { try ingestor.prepareFolders() }
             for site in config.sites {
-                try FileManager.default.createDirectory(
-                    atPath: config.resultsFolder(for: site.name), withIntermediateDirectories: true)
+                try FileSystem.createDirectory(config.resultsFolder(for: site.name))
             }
         } catch {
-            throw ConfigError(key: "paths", "cannot create spool folders: \(error.localizedDescription)")
+            let reason = (error as? POSIXError).map { String(cString: strerror($0.code.rawValue)) } ?? "\(error)"
+            throw ConfigError(key: "paths", "cannot create spool folders: \(reason)")
         }
         let wakeSocket = WakeSocket(databasePath: config.databasePath) { wake.signal() }
         defer { wakeSocket?.cancel() }

@@ -69,7 +69,7 @@ public final class ResultWriter: Sendable {
         do {
             let folder = folder(for: movement)
             if !knownFolders.withLock({ $0.contains(folder) }) {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try FileSystem.createDirectory(folder)
                 knownFolders.withLock { _ = $0.insert(folder) }
             }
             let text = ResultFile.render(try store.decrypted(movement))
@@ -78,7 +78,7 @@ public final class ResultWriter: Sendable {
                 try FileSystem.writeAtomically(Data(text.utf8), to: target, durable: durable)
             } catch {
                 // The folder may have been removed since: recreate it once, then give up until start-up.
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try FileSystem.createDirectory(folder)
                 try FileSystem.writeAtomically(Data(text.utf8), to: target, durable: durable)
             }
             if durable { try store.markResultsWritten([id]) }

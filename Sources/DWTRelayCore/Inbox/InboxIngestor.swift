@@ -41,7 +41,7 @@ public final class InboxIngestor: Sendable {
     /// Creates the spool folders if missing (inbox group-writable is the installer's job).
     public func prepareFolders() throws {
         for folder in [inbox, failed] + (archive.map { [$0] } ?? []) {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileSystem.createDirectory(folder)
         }
     }
 

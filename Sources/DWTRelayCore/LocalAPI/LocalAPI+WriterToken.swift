@@ -16,7 +16,7 @@ enum WriterToken {
     static func ensure(at path: String) throws -> String {
         if let existing = try read(path) { return existing }
         let folder = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try? FileSystem.createDirectory(folder)
         var generator = SystemRandomNumberGenerator()
         let token = (0..<4).map { _ in String(format: "%016llx", generator.next() as UInt64) }.joined()
         // Written whole under a private name, then linked into place: a reader never sees half a token.

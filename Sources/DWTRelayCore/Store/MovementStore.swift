@@ -4,7 +4,7 @@ import Logging
 
 /// Owns the SQLite database: the one place movements are stored, claimed and finished.
 ///
-/// Every write runs in an explicit transaction with `synchronous=FULL`, so a commit that acknowledges
+/// Every write runs in an explicit transaction with `synchronous=FULL` (see `init`), so a commit that acknowledges
 /// intake survives power loss. The CLI and the daemon share the file through WAL and a busy timeout.
 public final class MovementStore: Sendable {
     public let path: String
@@ -28,6 +28,8 @@ public final class MovementStore: Sendable {
             let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw StoreError.cannotOpen(path, String(cString: strerror(errno))) }
             close(fd)
+            // The new file's name survives a power cut (SQLite syncs the folder only for its journals).
+            FileSystem.fsyncDirectory(folder)
         }
         var info = stat()
         identity = stat(path, &info) == 0 ? (UInt64(info.st_dev), UInt64(info.st_ino)) : nil
@@ -38,12 +40,16 @@ public final class MovementStore: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // After a checkpoint the WAL shrinks back to this size instead of keeping its peak size.
             try db.execute(sql: "PRAGMA journal_size_limit = 4194304")
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
+            // FULL on the one writing connection, set after the pool exists: GRDB's pool switches its writer to
+            // WAL with `synchronous = NORMAL` after `prepareDatabase` runs, which undid a FULL set there. Under
+            // NORMAL a commit is not fsynced, so files acknowledged (removed from the inbox) could vanish with
+            // the power; the power-loss test found it (`scripts/power-loss`), `StoreDurabilityTests` keeps it.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             self.pool = pool
             // One process migrates at a time: the daemon's first start raced a `status` or `submit` run at the
             // same moment, and the loser failed with "table movement already exists".
@@ -101,10 +107,10 @@ public final class MovementStore: Sendable {
             return
         }
         do {
-            try FileManager.default.createDirectory(
-                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileSystem.createDirectory(folder, mode: 0o700)
         } catch {
-            throw StoreError.cannotOpen(folder, "cannot create state folder: \(error.localizedDescription)")
+            let reason = (error as? POSIXError).map { String(cString: strerror($0.code.rawValue)) } ?? "\(error)"
+            throw StoreError.cannotOpen(folder, "cannot create state folder: \(reason)")
         }
     }
 

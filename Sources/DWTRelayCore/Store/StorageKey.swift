@@ -38,7 +38,7 @@ public struct StorageKey: Sendable {
         guard create else { return nil }
         let fresh = generate()
         let folder = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try? FileSystem.createDirectory(folder)
         let text = fresh.key.withUnsafeBytes { Data($0) }.base64EncodedString() + "\n"
         // Written whole under a private name, then linked into place: a process starting at the same moment
         // either sees no key or the whole key, never half of one, and exactly one key wins.

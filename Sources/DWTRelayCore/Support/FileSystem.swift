@@ -10,7 +10,32 @@ public enum FileSystem {
         close(fd)
     }
 
-    /// Writes via a temporary dot-file, fsync, then rename: readers see the old file or the whole new one.
+    /// Creates `path` and whatever parents are missing (like `mkdir -p`), each made durable in its parent.
+    /// A folder the daemon creates itself (the state folder at a first start, a site's results folder) must
+    /// survive a power cut as surely as what is later written in it: the power-loss test lost a whole
+    /// database whose folder entry was never synced, after intake had durably removed its files from the inbox.
+    /// `mode` applies to `path` itself (whatever the umask); parents get 0755 less the umask.
+    public static func createDirectory(_ path: String, mode: mode_t? = nil) throws {
+        var missing: [String] = []
+        var current = (path as NSString).standardizingPath
+        var info = stat()
+        while !current.isEmpty && current != "/" && stat(current, &info) != 0 {
+            missing.append(current)
+            current = (current as NSString).deletingLastPathComponent
+        }
+        if missing.isEmpty {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else { throw POSIXError(.ENOTDIR) }
+            return
+        }
+        for folder in missing.reversed() {
+            if mkdir(folder, folder == missing[0] ? (mode ?? 0o755) : 0o755) != 0 && errno != EEXIST {
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            }
+            fsyncDirectory((folder as NSString).deletingLastPathComponent)
+        }
+        if let mode { chmod(missing[0], mode) }
+    }
+
     /// Flushes the whole filesystem holding `path` (one call for a batch of files).
     public static func syncFilesystem(of path: String) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -29,6 +54,7 @@ public enum FileSystem {
         return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
     }()
 
+    /// Writes via a temporary dot-file, fsync, then rename: readers see the old file or the whole new one.
     /// `durable: false` skips the fsyncs, for callers that sync a whole batch later.
     public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644, durable: Bool = true) throws
     {
