@@ -401,6 +401,47 @@ def bench_rate_limited(n):
     record("rate_limited_drain_429_responses", throttled, "responses", target=0, higher_is_better=False)
 
 
+def bench_burst(n):
+    """Issue 16: a burst of n files dropped at once into the inbox of a running daemon with the default rate
+    limit (100/s), against a service that enforces its 200/s soft limit: nothing lost, no 429 storm, memory
+    bounded while the backlog drains."""
+    sandbox = SandboxProcess("--no-validate", "--enforce-rate", "200")
+    bodies = examples()
+    ws = Workspace("burst", sandbox.base, extra=["  concurrency: 4", "  max_requests_per_second: 100"])
+    daemon = ws.start()
+    ws.wait_running()
+    staging = ws.sub("staging")
+    os.makedirs(staging)
+    for i in range(n):
+        with open(os.path.join(staging, f"b{i:07d}.json"), "wb") as f:
+            f.write(movement(i, bodies))
+    started = time.time()
+    for i in range(n):
+        os.rename(os.path.join(staging, f"b{i:07d}.json"), os.path.join(ws.inbox, f"b{i:07d}.json"))
+    peak = 0
+    deadline = time.time() + n / 50 + 120
+    while time.time() < deadline and ws.count("accepted") < n:
+        peak = max(peak, proc_sample(daemon.pid)[2])
+        time.sleep(1)
+    elapsed = time.time() - started
+    accepted = ws.count("accepted")
+    ws.stop()
+    db = sqlite3.connect(f"file:{ws.state}/dwt-relay.sqlite?mode=ro", uri=True)
+    throttled = db.execute("SELECT COUNT(*) FROM movementEvent WHERE status = 429").fetchone()[0]
+    stored = db.execute("SELECT COUNT(*) FROM movement").fetchone()[0]
+    db.close()
+    at_service = json.loads(urllib.request.urlopen(sandbox.base + "/admin/movements", timeout=60).read())["movements"]
+    references = [m["yourUniqueReference"] for m in at_service]
+    ws.close()
+    sandbox.close()
+    note = (f"{n} files at once; {stored} stored, {accepted} accepted in {elapsed:.0f} s, {len(at_service)} at the "
+            f"service ({len(references) - len(set(references))} twice), {throttled} answers 429")
+    record(f"burst_{n}_lost", n - accepted, "movements", target=0, higher_is_better=False, note=note)
+    record(f"burst_{n}_429_responses", throttled, "responses", target=0, higher_is_better=False, note=note)
+    record(f"burst_{n}_peak_rss_mb", peak / 1024, "MB", target=60, higher_is_better=False, note=note)
+    record(f"burst_{n}_drain_movements_per_second", accepted / elapsed, "movements/s", 100, "configured rate", note=note)
+
+
 def proc_sample(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -527,7 +568,7 @@ def bench_startup(backlog):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="small N for CI: proves the suite runs, not the targets")
-    parser.add_argument("--only", default="", help="comma-separated: intake,drain,peer,ratelimit,idle,rss,latency,status,startup")
+    parser.add_argument("--only", default="", help="comma-separated: intake,drain,peer,ratelimit,burst,idle,rss,latency,status,startup")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
     want = lambda name: not only or name in only
@@ -559,6 +600,8 @@ def main():
         sandbox.close()
     if want("ratelimit"):
         bench_rate_limited(200 if small else 10_000)
+    if want("burst"):
+        bench_burst(300 if small else 20_000)
     if want("idle"):
         bench_idle(5 if small else 60)
     if want("status"):

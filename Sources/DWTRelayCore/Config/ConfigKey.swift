@@ -74,7 +74,7 @@ public struct ConfigKey: Sendable {
             "intake.max_file_bytes", .integer(min: 1024, max: 64 << 20), default: "1048576",
             "Largest movement file accepted; larger files go to failed/."),
         ConfigKey(
-            "intake.validate", .choice(["warn", "reject", "off"]), default: "warn",
+            "intake.validate", .choice(RelayConfig.ValidationMode.allCases.map(\.rawValue)), default: "warn",
             "Check each movement offline as Defra's running service would: warn (note the errors on the movement, "
                 + "still send it), reject (refuse it into failed/ with the errors) or off."),
         ConfigKey(

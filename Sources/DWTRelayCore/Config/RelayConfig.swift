@@ -7,6 +7,16 @@ import Foundation
 public struct RelayConfig: Sendable {
     public enum InDoubtPolicy: String, Sendable { case resend, hold }
 
+    /// `intake.validate`: what intake does with a body that fails Defra's rules offline.
+    public enum ValidationMode: String, Sendable, CaseIterable {
+        /// Stored and sent anyway; the problems are noted on the movement (the service has the last word).
+        case warn
+        /// Refused into `failed/` with the errors, never sent.
+        case reject
+        /// Not checked (the fast path: no JSON tree is built).
+        case off
+    }
+
     /// Validated values by dotted key; absent means unset.
     public private(set) var values: [String: String]
     /// Where each value came from: "default", "file" or the environment variable name.
@@ -130,7 +140,7 @@ public struct RelayConfig: Sendable {
     public var storageKeyFile: String { values["storage.key_file"]! }
     public var databasePath: String { stateDirectory + "/dwt-relay.sqlite" }
     public var maxFileBytes: Int { integer("intake.max_file_bytes") }
-    public var intakeValidate: String { values["intake.validate"] ?? "warn" }
+    public var intakeValidate: ValidationMode { ValidationMode(rawValue: values["intake.validate"] ?? "") ?? .warn }
     public var rescanSeconds: Double { number("intake.rescan_seconds") }
     public var concurrency: Int { integer("delivery.concurrency") }
     public var maxRequestsPerSecond: Double { number("delivery.max_requests_per_second") }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Logging
 
 /// One delivery's I/O, and the worker carrying out what `SenderState` decided: recording outcomes in
@@ -24,7 +25,7 @@ extension DeliveryWorker {
     /// The HTTP exchange: a token, the request, and one resend with a fresh token after a 401 (an expired
     /// or revoked token is not a verdict on the credentials).
     nonisolated func send(_ delivery: Delivery) async -> (SenderState.Answer, ExchangeRecord?) {
-        let method = delivery.targetWasteTrackingId == nil ? "POST" : "PUT"
+        let method: HTTPRequest.Method = delivery.targetWasteTrackingId == nil ? .post : .put
         let path = ReceiptClient.path(for: delivery.targetWasteTrackingId)
         var resent401 = false
         while true {

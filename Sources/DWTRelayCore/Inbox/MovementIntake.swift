@@ -11,7 +11,7 @@ public struct MovementIntake: Sendable {
     /// Computes each movement's legal deadline (nil: none recorded).
     public var deadline: ReceiptDeadline?
     /// Offline validation at intake: `warn`, `reject` or `off`.
-    public var validation = "off"
+    public var validation = RelayConfig.ValidationMode.off
     public var validator = MovementValidator()
 
     public init(siteAPICode: String?, maxBytes: Int, deadline: ReceiptDeadline? = nil) {
@@ -56,7 +56,7 @@ public struct MovementIntake: Sendable {
         }
         if hasNUL { throw IntakeRejection("file contains NUL bytes; not a UTF-8 JSON text") }
         guard validUTF8 else { throw IntakeRejection("file is not valid UTF-8") }
-        if validation == "off", let item = try quickItem(data, raw: raw, source: source, sourceFile: sourceFile) {
+        if validation == .off, let item = try quickItem(data, raw: raw, source: source, sourceFile: sourceFile) {
             return item
         }
         let parsed: Any
@@ -117,14 +117,14 @@ public struct MovementIntake: Sendable {
             raw: raw, body: body, source: source, sourceFile: sourceFile, apiCode: apiCode, reference: reference,
             received: received)
         item.envelopeWasteTrackingId = envelopeID
-        if validation != "off" {
+        if validation != .off {
             let report = validator.validate(object)
             // A body the service would store and then answer 500 is refused in either mode: sent, it would
             // be stored at the service under an ID we never learn, and every resend would store another.
             if let fault = report.storedThenFails {
                 throw IntakeRejection(field: fault.key, fault.message, issues: [fault])
             }
-            if !report.errors.isEmpty && validation == "reject" {
+            if !report.errors.isEmpty && validation == .reject {
                 throw IntakeRejection(
                     field: report.errors[0].key,
                     "fails validation (intake.validate: reject; the messages are in NAME.error.json): "

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 /// What one delivery attempt ended in, as the store records it.
 public enum DeliveryOutcome: Sendable, Equatable {
@@ -16,7 +17,7 @@ public enum DeliveryOutcome: Sendable, Equatable {
 
 /// Summary of one HTTP exchange for the event log. Never holds a token or a body.
 public struct ExchangeRecord: Sendable {
-    public var method: String
+    public var method: HTTPRequest.Method
     public var path: String
     public var status: Int?
     public var durationMs: Double
@@ -24,7 +25,8 @@ public struct ExchangeRecord: Sendable {
     public var serviceChargeExpiry: String?
 
     public init(
-        method: String, path: String, status: Int?, durationMs: Double, error: String?, serviceChargeExpiry: String?
+        method: HTTPRequest.Method, path: String, status: Int?, durationMs: Double, error: String?,
+        serviceChargeExpiry: String?
     ) {
         self.method = method
         self.path = path

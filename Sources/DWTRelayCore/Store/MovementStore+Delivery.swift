@@ -114,7 +114,7 @@ extension MovementStore {
         let from = movement.state
         if let exchange {
             try MovementEvent(
-                movementId: id, at: now, kind: .http, method: exchange.method, path: exchange.path,
+                movementId: id, at: now, kind: .http, method: exchange.method.rawValue, path: exchange.path,
                 status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
             ).insertCached(db)
             movement.lastStatus = exchange.status
@@ -343,7 +343,7 @@ extension MovementStore {
     public func recordExchange(_ id: Int64, _ exchange: ExchangeRecord, now: Double) throws {
         try pool.write { db in
             try MovementEvent(
-                movementId: id, at: now, kind: .http, method: exchange.method, path: exchange.path,
+                movementId: id, at: now, kind: .http, method: exchange.method.rawValue, path: exchange.path,
                 status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
             ).insertCached(db)
         }

@@ -15,7 +15,7 @@ import Testing
         case refused(reason: String, field: String?)
     }
 
-    func verdict(_ data: Data, validation: String) -> Verdict {
+    func verdict(_ data: Data, validation: RelayConfig.ValidationMode) -> Verdict {
         var intake = MovementIntake(siteAPICode: nil, maxBytes: 1 << 22)
         intake.validation = validation
         do {
@@ -82,8 +82,8 @@ import Testing
                 [String(decoding: data, as: UTF8.self)] + Self.mutations(of: String(decoding: data, as: UTF8.self))
             for (index, text) in texts.enumerated() {
                 let bytes = Data(text.utf8)
-                let quick = verdict(bytes, validation: "off")
-                let full = verdict(bytes, validation: "warn")
+                let quick = verdict(bytes, validation: .off)
+                let full = verdict(bytes, validation: .warn)
                 #expect(quick == full, "\(name) variant \(index): off \(quick) vs full \(full)")
                 compared += 1
                 if case .item = quick { quickItems += 1 }
