@@ -47,7 +47,17 @@ public struct RelayLogHandler: LogHandler {
     /// Writes one line to stderr, with the journal's priority prefix when stderr is the journal.
     public static func writeToStandardError(_ line: String, level: Logger.Level) {
         let prefix = JournalStream.stderrIsJournal ? "<\(JournalStream.priority(level))>" : ""
-        FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
+        // write(2), not FileHandle: FileHandle traps when the write fails, and stderr goes away under a running
+        // daemon when journald restarts (systemd ignores SIGPIPE for services, so the write fails with EPIPE).
+        // A log line that cannot be written is dropped; the daemon carries on.
+        let bytes = Array((prefix + line + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { return }
+            offset += written
+        }
     }
 
     static func quote(_ value: String) -> String {

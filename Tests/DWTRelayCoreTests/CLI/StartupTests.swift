@@ -114,3 +114,42 @@ import Testing
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
+
+/// The daemon outlives its stderr: journald restarting closes the stream under a running service, and
+/// systemd ignores SIGPIPE for services, so each log line then fails with EPIPE. FileHandle trapped on it.
+@Suite struct LostStandardErrorTests {
+    @Test func theDaemonKeepsDeliveringWhenItsStandardErrorGoesAway() async throws {
+        try await RelayHarness.withSandbox { sandbox, folder in
+            let config = try ProcessTests.config(folder, sandbox: sandbox)
+            let path = try RelayProcess.writeConfig(config, in: folder)
+            // As under systemd: SIGPIPE ignored, stderr a stream whose reader goes away after the first bytes.
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+            shell.arguments = [
+                "-c", "trap '' PIPE; exec \"$0\" run --config \"$1\" 2>&1 | head -c 1 >/dev/null",
+                SharedFixtures.binary,
+                path,
+            ]
+            try shell.run()
+            defer { shell.terminate() }
+            #expect(await eventually(timeout: 20) { DaemonLock.isHeld(stateDirectory: config.stateDirectory) == true })
+            for index in 0..<3 {
+                try SharedFixtures.movement(reference: "STDERR-\(index)").write(
+                    to: URL(fileURLWithPath: folder.sub("s\(index).json")))
+                #expect(
+                    try await RelayProcess.run(["submit", "--config", path, folder.sub("s\(index).json")]).status == 0)
+            }
+            #expect(
+                await eventually(timeout: 20) { await sandbox.state.listing().count == 3 },
+                "delivered after its log lines started failing")
+            #expect(DaemonLock.isHeld(stateDirectory: config.stateDirectory) == true, "still running")
+            let status = try await RelayProcess.run(["status", "--json", "--config", path])
+            let report = try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any]
+            #expect((report?["counts"] as? [String: Int])?["accepted"] == 3, "\(status.out)")
+            // Not our child (the shell's): stopped through the pid it reports, as an operator would.
+            let pid = try #require((report?["daemon"] as? [String: Any])?["pid"] as? Int)
+            #expect(kill(pid_t(pid), SIGTERM) == 0)
+            #expect(await eventually(timeout: 20) { DaemonLock.isHeld(stateDirectory: config.stateDirectory) != true })
+        }
+    }
+}
