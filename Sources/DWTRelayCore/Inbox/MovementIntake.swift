@@ -51,6 +51,10 @@ public struct MovementIntake: Sendable {
             return (blank, hasNUL, String(validating: bytes, as: UTF8.self) != nil)
         }
         guard !blank else { throw IntakeRejection("file is empty") }
+        // UTF-32 first: its little-endian mark begins with UTF-16's.
+        if data.starts(with: [0xFF, 0xFE, 0x00, 0x00]) || data.starts(with: [0x00, 0x00, 0xFE, 0xFF]) {
+            throw IntakeRejection("file is UTF-32; movement files must be UTF-8 JSON")
+        }
         if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
             throw IntakeRejection("file is UTF-16; movement files must be UTF-8 JSON")
         }

@@ -65,6 +65,16 @@ import Testing
         #expect(throws: Never.self) { try intake.check(withBOM, source: "t", sourceFile: "b.json") }
         let utf16 = Data([0xFF, 0xFE]) + "{}".data(using: .utf16LittleEndian)!
         #expect(throws: IntakeRejection.self) { try intake.check(utf16, source: "t", sourceFile: "u.json") }
+        // UTF-32 is named as such (its little-endian mark begins with UTF-16's, and was reported as UTF-16).
+        for mark: [UInt8] in [[0xFF, 0xFE, 0x00, 0x00], [0x00, 0x00, 0xFE, 0xFF]] {
+            let utf32 = Data(mark) + "{}".data(using: .utf32LittleEndian)!
+            do {
+                _ = try intake.check(utf32, source: "t", sourceFile: "w.json")
+                Issue.record("UTF-32 must be refused")
+            } catch {
+                #expect(error.reason == "file is UTF-32; movement files must be UTF-8 JSON")
+            }
+        }
         #expect(throws: IntakeRejection.self) {
             try intake.check(Data("{\"a\":\"\0\"}".utf8), source: "t", sourceFile: "n.json")
         }
