@@ -253,6 +253,9 @@ import Testing
             let second = try await RelayProcess.run(["run", "--config", path])
             #expect(second.status != 0)
             #expect(second.err.contains("another dwt-relay daemon is already running"))
+            // SIGTERM once the first is up (its services run and trap the signal): sent during the start-up
+            // I/O, before that, it ends the process by the signal, which systemd counts as a clean stop.
+            #expect(await eventually(timeout: 20) { first.errorText.contains("dwt-relay ready") })
             first.signal(SIGTERM)
             #expect(await first.wait() == 0)
         }
