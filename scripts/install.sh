@@ -16,6 +16,7 @@ bundle=$(find "$(dirname "$binary")" -maxdepth 1 -name 'dwt-relay_DWTRelayCore.r
 if [ -n "$bundle" ]; then rm -rf "$PREFIX/bin/$(basename "$bundle")"; cp -r "$bundle" "$PREFIX/bin/"; fi
 getent group dwt-relay >/dev/null || groupadd --system dwt-relay
 getent group dwt-relay-writers >/dev/null || groupadd --system dwt-relay-writers
+getent group dwt-relay-readers >/dev/null || groupadd --system dwt-relay-readers
 getent passwd dwt-relay >/dev/null || useradd --system --gid dwt-relay --groups dwt-relay-writers \
     --home-dir /var/lib/dwt-relay --shell /usr/sbin/nologin dwt-relay
 install -d -m 0755 /etc/dwt-relay
@@ -29,7 +30,12 @@ fi
 install -d -m 0755 -o dwt-relay -g dwt-relay /var/spool/dwt-relay
 install -d -m 2770 -o dwt-relay -g dwt-relay-writers /var/spool/dwt-relay/inbox
 install -d -m 2750 -o dwt-relay -g dwt-relay-writers /var/spool/dwt-relay/failed /var/spool/dwt-relay/results
-install -d -m 0700 -o dwt-relay -g dwt-relay /var/lib/dwt-relay
+# Members of dwt-relay-readers may run status, list, show and export; setgid so the database files take the group.
+install -d -m 2750 -o dwt-relay -g dwt-relay-readers /var/lib/dwt-relay
+for file in /var/lib/dwt-relay/dwt-relay.sqlite /var/lib/dwt-relay/dwt-relay.sqlite-wal \
+    /var/lib/dwt-relay/dwt-relay.sqlite-shm; do
+    if [ -f "$file" ]; then chgrp dwt-relay-readers "$file" && chmod 0640 "$file"; fi
+done
 sed "s|/usr/local/bin/dwt-relay|$PREFIX/bin/dwt-relay|" systemd/dwt-relay.service > /etc/systemd/system/dwt-relay.service
 command -v systemctl >/dev/null && systemctl daemon-reload || true
 echo "installed. Next: put the client secret in /etc/dwt-relay/client-secret, set api.client_id and site.api_code"

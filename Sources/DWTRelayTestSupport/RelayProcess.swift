@@ -12,9 +12,36 @@ public final class RelayProcess: @unchecked Sendable {
     private let err = Mutex(Data())
     private let drained = Mutex(0)
 
-    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: SharedFixtures.binary)
-        process.arguments = arguments
+    /// Another Unix user to run the binary as (through util-linux's `setpriv`; the caller must be root), and a
+    /// copy of the binary that user may execute.
+    public struct RunAs: Sendable {
+        public var uid: uid_t
+        public var gid: gid_t
+        public var groups: [gid_t]
+        public var binary: String
+
+        public init(uid: uid_t, gid: gid_t, groups: [gid_t] = [], binary: String) {
+            self.uid = uid
+            self.gid = gid
+            self.groups = groups
+            self.binary = binary
+        }
+
+        var setprivArguments: [String] {
+            ["--reuid", "\(uid)", "--regid", "\(gid)"]
+                + (groups.isEmpty ? ["--clear-groups"] : ["--groups", groups.map(String.init).joined(separator: ",")])
+                + ["--", binary]
+        }
+    }
+
+    public init(_ arguments: [String], environment: [String: String] = [:], as user: RunAs? = nil) throws {
+        if let user {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = user.setprivArguments + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: SharedFixtures.binary)
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "DWT_RELAY_CONFIG")
@@ -59,10 +86,10 @@ public final class RelayProcess: @unchecked Sendable {
     }
 
     /// Runs a command to completion: (exit status, stdout, stderr).
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws
-        -> (status: Int32, out: String, err: String)
+    public static func run(_ arguments: [String], environment: [String: String] = [:], as user: RunAs? = nil)
+        async throws -> (status: Int32, out: String, err: String)
     {
-        let child = try RelayProcess(arguments, environment: environment)
+        let child = try RelayProcess(arguments, environment: environment, as: user)
         let status = await child.wait(timeout: 60)
         return (status, child.outputText, child.errorText)
     }

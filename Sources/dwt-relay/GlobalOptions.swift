@@ -27,17 +27,11 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the store. `createKey` lets a command that stores movements create the storage key on a
     /// fresh system; commands that only read metadata work without the key. A read-only command
-    /// (`readOnly`) never creates a database: before the daemon's first start it gets `NoDatabaseYet`.
+    /// (`readOnly`) opens the database read-only and never creates one: before the daemon's first start it gets
+    /// `NoDatabaseYet`, and a user outside the state folder's group is told which group to join.
     /// Run as root, whatever SQLite created beside the database is handed to the state folder's owner.
     func openStore(_ config: RelayConfig, createKey: Bool = false, readOnly: Bool = false) throws -> MovementStore {
-        var isFolder: ObjCBool = false
-        let stateExists = FileManager.default.fileExists(atPath: config.stateDirectory, isDirectory: &isFolder)
-        // A state path that is not a folder is not "no database yet": opening it gives the real error.
-        if readOnly && (!stateExists || isFolder.boolValue)
-            && !FileManager.default.fileExists(atPath: config.databasePath)
-        {
-            throw NoDatabaseYet(path: config.databasePath)
-        }
+        if readOnly { try Self.checkReadable(config) }
         defer { MovementStore.keepOwnership(databasePath: config.databasePath) }
         let key: StorageKey?
         do {
@@ -45,7 +39,42 @@ struct GlobalOptions: ParsableArguments {
         } catch  where !createKey {
             key = nil  // e.g. `status` run by a monitoring user who may not read the key
         }
-        return try MovementStore(path: config.databasePath, key: key, logger: Logger(label: "dwt-relay.cli"))
+        return try MovementStore(
+            path: config.databasePath, key: key, access: readOnly ? .readOnly : .readWrite,
+            logger: Logger(label: "dwt-relay.cli"))
+    }
+
+    /// Before a read-only open: no database yet, or a database this user may not read (with the group to join).
+    static func checkReadable(_ config: RelayConfig) throws {
+        var info = stat()
+        if stat(config.databasePath, &info) == 0 {
+            guard access(config.databasePath, R_OK) == 0 else {
+                throw NoReadAccess(path: config.databasePath, group: info.st_gid)
+            }
+            return
+        }
+        let missing = errno
+        var folder = stat()
+        let folderFound = stat(config.stateDirectory, &folder) == 0
+        if missing == EACCES, folderFound {
+            throw NoReadAccess(path: config.stateDirectory, group: folder.st_gid)
+        }
+        // A state path that is not a folder is not "no database yet": opening it gives the real error.
+        if missing == ENOENT && (!folderFound || (folder.st_mode & S_IFMT) == S_IFDIR) {
+            throw NoDatabaseYet(path: config.databasePath)
+        }
+    }
+}
+
+/// A read-only command may not read the state: names the file and the group whose members may.
+struct NoReadAccess: Error, CustomStringConvertible {
+    let path: String
+    let group: gid_t
+    var description: String {
+        let name = getgrgid(group).map { String(cString: $0.pointee.gr_name) } ?? "\(group)"
+        let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) }
+        return "\(user ?? "user \(geteuid())") may not read \(path): its group is \(name). To let a user look "
+            + "without root, an administrator runs: adduser \(user ?? "USER") \(name) (then log in again)"
     }
 }
 

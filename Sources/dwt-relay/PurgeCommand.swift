@@ -8,21 +8,25 @@ struct PurgeCommand: ParsableCommand {
         abstract: "Delete accepted movements received before a date (the customer's right to delete).")
 
     @OptionGroup var options: GlobalOptions
-    @Option(name: .long, help: "Delete accepted movements received before this date (at least two years ago).")
+    @Option(
+        name: .long,
+        help:
+            "Delete accepted movements received before this date (older than retention.records_days, at least two years)."
+    )
     var before: String
     @Flag(name: .long, help: "Print what would be deleted and delete nothing.") var dryRun = false
-
-    /// Duty of care: waste transfer records are kept two years; purge never deletes a younger one.
-    static let minimumRetentionSeconds: Double = 2 * 365.25 * 86400
 
     func run() throws {
         let config = try options.loadConfig()
         let cutoff = try parseDateArgument(before, option: "--before")!
-        let latest = Date().timeIntervalSince1970 - Self.minimumRetentionSeconds
+        // Duty of care keeps waste records two years; the config may keep them longer, never shorter.
+        let days = config.recordsRetentionDays
+        let latest = Date().timeIntervalSince1970 - Double(days) * 86_400
         guard cutoff <= latest else {
             throw ValidationError(
-                "--before \(before): records are kept at least two years (duty of care); the latest allowed is "
-                    + "\(ISO8601.string(latest).prefix(10)). Nothing was deleted.")
+                "--before \(before): records are kept \(days) days (retention.records_days; duty of care keeps them "
+                    + "at least two years); the latest allowed is \(ISO8601.string(latest).prefix(10)). Nothing was deleted."
+            )
         }
         let store = try options.openStore(config, readOnly: dryRun)
         if dryRun {

@@ -21,16 +21,30 @@ struct ShowCommand: ParsableCommand {
         let store = try options.openStore(config, readOnly: true)
         let found =
             try ref.map { try store.list(reference: $0, limit: 1).first } ?? id.flatMap { try store.movement($0) }
-        guard let movement = try found.map(store.decrypted), let id = movement.id else {
+        guard let stored = found, let id = stored.id else {
             printError("dwt-relay: no movement with \(ref.map { "reference or file \"\($0)\"" } ?? "id \(id ?? 0)")")
             throw ExitCode(1)
         }
+        // Without the storage key (a member of the readers' group) the metadata is shown and the sealed parts
+        // are said to be sealed; a wrong key is still an error.
+        let movement: Movement?
+        do {
+            movement = try store.decrypted(stored)
+        } catch StoreError.keyMissing {
+            movement = nil
+        }
         let events = try store.events(id)
-        let payload = (try? JSONSerialization.jsonObject(with: movement.payload)) ?? NSNull()
-        var summary = movement.listJSON
-        summary["warnings"] = movement.resultJSON["warnings"]
-        summary["errors"] = movement.resultJSON["errors"]
-        summary["holdReason"] = movement.holdReason?.rawValue ?? NSNull()
+        var summary = stored.listJSON
+        let payload: Any
+        if let movement {
+            payload = (try? JSONSerialization.jsonObject(with: movement.payload)) ?? NSNull()
+            summary["warnings"] = movement.resultJSON["warnings"]
+            summary["errors"] = movement.resultJSON["errors"]
+        } else {
+            payload = NSNull()
+            summary["sealed"] = Self.sealedNote
+        }
+        summary["holdReason"] = stored.holdReason?.rawValue ?? NSNull()
         let eventList = events.map(\.json)
         if json {
             print(JSONText.encode(["movement": summary, "payload": payload, "events": eventList]))
@@ -45,8 +59,12 @@ struct ShowCommand: ParsableCommand {
             print("  \(event["at"]!) \(event["kind"]!) " + parts.joined(separator: " "))
         }
         print("payload:")
-        print(JSONText.encode(payload))
+        print(movement == nil ? "  (\(Self.sealedNote))" : JSONText.encode(payload))
     }
+
+    static let sealedNote =
+        "payload, warnings and errors are sealed with the storage key, which this user may not read; "
+        + "run as root to see them"
 
     /// A value as a person reads it: `-` for none, JSON for lists (never Swift's `<null>` or `Optional(...)`).
     static func display(_ value: Any) -> String {

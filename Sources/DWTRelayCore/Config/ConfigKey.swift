@@ -126,6 +126,20 @@ public struct ConfigKey: Sendable {
             "status.deadline_warning_hours", .number(min: 0, max: 240), default: "12",
             "A pending movement whose legal deadline is closer than this makes status WARNING."),
         ConfigKey(
+            "retention.records_days", .integer(min: 730, max: 36_500), default: "730",
+            "Movements and their event logs are kept at least this long (duty of care: two years, the minimum); "
+                + "purge refuses younger records."),
+        ConfigKey(
+            "retention.results_days", .integer(min: 0, max: 36_500), default: "90",
+            "Result files older than this are deleted (0 = keep them all); the outcome stays in the database."),
+        ConfigKey(
+            "retention.failed_days", .integer(min: 0, max: 36_500), default: "90",
+            "Refused files in paths.failed (and their .error.json) older than this are deleted once dealt with "
+                + "(acknowledged or corrected); a refusal still open is kept (0 = keep them all)."),
+        ConfigKey(
+            "retention.archive_days", .integer(min: 0, max: 36_500), default: "730",
+            "Files in paths.archive older than this are deleted (0 = keep them all)."),
+        ConfigKey(
             "log.level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
             default: "info", "Log level."),
     ]

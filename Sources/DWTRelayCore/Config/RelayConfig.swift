@@ -140,6 +140,11 @@ public struct RelayConfig: Sendable {
     public var storageKeyFile: String { values["storage.key_file"]! }
     public var databasePath: String { stateDirectory + "/dwt-relay.sqlite" }
     public var maxFileBytes: Int { integer("intake.max_file_bytes") }
+    /// Days movements are kept at least (never below two years).
+    public var recordsRetentionDays: Int { integer("retention.records_days") }
+    public var resultsRetentionDays: Int { integer("retention.results_days") }
+    public var failedRetentionDays: Int { integer("retention.failed_days") }
+    public var archiveRetentionDays: Int { integer("retention.archive_days") }
     public var intakeValidate: ValidationMode { ValidationMode(rawValue: values["intake.validate"] ?? "") ?? .warn }
     public var rescanSeconds: Double { number("intake.rescan_seconds") }
     public var concurrency: Int { integer("delivery.concurrency") }

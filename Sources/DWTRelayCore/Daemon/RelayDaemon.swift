@@ -74,6 +74,9 @@ public enum RelayDaemon {
             siteFolders: Dictionary(
                 uniqueKeysWithValues: config.sites.map { ($0.name, config.resultsFolder(for: $0.name)) }))
         services.append(ReferenceDataService(store: store, client: client, logger: logger))
+        services.append(
+            RetentionService(
+                sweep: RetentionSweep(config: config), store: store, clock: ContinuousClock(), logger: logger))
         let workerProgress = LoopProgress()
         let worker = DeliveryWorker(
             store: store, client: client, config: config, clock: ContinuousClock(), wake: wake, results: results,

@@ -50,6 +50,21 @@ extension MovementStore {
         }
     }
 
+    /// The names in `failed/` of the refused files a person still has to deal with (the file, or the name of
+    /// its error report when it was left in place); retention keeps them whatever their age.
+    public func openRefusalNames() throws -> Set<String> {
+        try pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                Refusal.select(Refusal.Columns.failedPath, Refusal.Columns.sourceFile).filter(Refusal.openCondition))
+            return Set(
+                rows.map { row in
+                    let failedPath: String? = row[0]
+                    return failedPath.map { ($0 as NSString).lastPathComponent } ?? row[1]
+                })
+        }
+    }
+
     /// Refused files in a receipt-time window, oldest first (for `export`).
     public func refusals(refusedFrom: Double?, to: Double?) throws -> [Refusal] {
         try pool.read { db in

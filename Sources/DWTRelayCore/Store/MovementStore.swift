@@ -1,11 +1,24 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
+
+/// How a process opens the store: the daemon and the commands that change movements write; the commands that
+/// only look (`status`, `list`, `show`, `export`) read, and can do so as a member of the state folder's group.
+public enum StoreAccess: Sendable {
+    case readWrite
+    case readOnly
+}
 
 /// Owns the SQLite database: the one place movements are stored, claimed and finished.
 ///
 /// Every write runs in an explicit transaction with `synchronous=FULL` (see `init`), so a commit that acknowledges
 /// intake survives power loss. The CLI and the daemon share the file through WAL and a busy timeout.
+///
+/// The file is created 0640 and its WAL is persistent (kept, truncated, when the last writer closes), so a user
+/// who may only read the state folder (the packaged `dwt-relay-readers` group) can open it read-only whether or
+/// not the daemon runs: SQLite cannot open a WAL database read-only when its `-wal` and `-shm` are absent and
+/// the folder is not writable.
 public final class MovementStore: Sendable {
     public let path: String
     let pool: DatabasePool
@@ -18,14 +31,24 @@ public final class MovementStore: Sendable {
     /// Whether this database's payloads are encrypted (a key was recorded in it).
     let encrypted: Bool
 
-    public init(path: String, key: StorageKey? = nil, logger: Logger = Logger(label: "dwt-relay.store")) throws {
+    public init(
+        path: String, key: StorageKey? = nil, access: StoreAccess = .readWrite,
+        logger: Logger = Logger(label: "dwt-relay.store")
+    ) throws {
         self.path = path
         self.logger = logger
         self.key = key
+        if access == .readOnly {
+            let opened = try Self.openForReading(path, key: key)
+            pool = opened.pool
+            identity = opened.identity
+            encrypted = opened.encrypted
+            return
+        }
         let folder = (path as NSString).deletingLastPathComponent
         try Self.prepareFolder(folder)
         if !FileManager.default.fileExists(atPath: path) {
-            let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+            let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o640)
             guard fd >= 0 else { throw StoreError.cannotOpen(path, String(cString: strerror(errno))) }
             close(fd)
             // The new file's name survives a power cut (SQLite syncs the folder only for its journals).
@@ -33,15 +56,17 @@ public final class MovementStore: Sendable {
         }
         var info = stat()
         identity = stat(path, &info) == 0 ? (UInt64(info.st_dev), UInt64(info.st_ino)) : nil
-        guard access(path, R_OK | W_OK) == 0 else {
+        guard Glibc.access(path, R_OK | W_OK) == 0 else {
             throw StoreError.cannotOpen(path, "no read/write access (\(String(cString: strerror(errno))))")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
-            // After a checkpoint the WAL shrinks back to this size instead of keeping its peak size.
+            // After a checkpoint the WAL shrinks back to this size instead of keeping its peak size (and to
+            // nothing when the last connection closes, as the WAL is persistent).
             try db.execute(sql: "PRAGMA journal_size_limit = 4194304")
+            try Self.keepWALFiles(db)
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
@@ -54,12 +79,7 @@ public final class MovementStore: Sendable {
             // One process migrates at a time: the daemon's first start raced a `status` or `submit` run at the
             // same moment, and the loser failed with "table movement already exists".
             try Self.whileHoldingMigrationLock(path) { try StoreMigrations.migrator.migrate(pool) }
-            let recorded = try pool.read { db in
-                try String.fetchOne(db, sql: "SELECT value FROM serviceState WHERE key = 'storage.keyId'")
-            }
-            if let recorded, let key, recorded != key.id {
-                throw StoreError.wrongKey(path)
-            }
+            let recorded = try Self.recordedKeyId(pool, path: path, key: key)
             if recorded == nil, let key {
                 try pool.write { db in try Self.setServiceState(db, "storage.keyId", key.id, now: Self.now()) }
             }
@@ -67,6 +87,54 @@ public final class MovementStore: Sendable {
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path, error.message ?? "\(error)")
         }
+    }
+
+    /// Opens an existing database without writing to it or its folder: no migrations, no key recorded. A
+    /// database whose migrations this binary has not applied yet is refused (its columns may be missing) until
+    /// the daemon, which writes, has upgraded it.
+    private static func openForReading(_ path: String, key: StorageKey?) throws
+        -> (pool: DatabasePool, identity: (device: UInt64, inode: UInt64)?, encrypted: Bool)
+    {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw StoreError.cannotOpen(path, String(cString: strerror(errno)))
+        }
+        guard access(path, R_OK) == 0 else {
+            throw StoreError.cannotOpen(path, "no read access (\(String(cString: strerror(errno))))")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            guard try pool.read(StoreMigrations.migrator.hasCompletedMigrations) else {
+                throw StoreError.cannotOpen(
+                    path, "it was written by an older dwt-relay; restart the daemon once so that it upgrades it")
+            }
+            let recorded = try recordedKeyId(pool, path: path, key: key)
+            return (pool, (UInt64(info.st_dev), UInt64(info.st_ino)), recorded != nil)
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path, error.message ?? "\(error)")
+        }
+    }
+
+    /// The storage key id the database was sealed with, checked against `key`.
+    private static func recordedKeyId(_ pool: DatabasePool, path: String, key: StorageKey?) throws -> String? {
+        let recorded = try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM serviceState WHERE key = 'storage.keyId'")
+        }
+        if let recorded, let key, recorded != key.id { throw StoreError.wrongKey(path) }
+        return recorded
+    }
+
+    /// Asks SQLite to keep `-wal` and `-shm` when the last writer closes (`SQLITE_FCNTL_PERSIST_WAL`), so
+    /// that a reader who cannot create them can still open the database while the daemon is stopped.
+    private static func keepWALFiles(_ db: Database) throws {
+        var flag: CInt = 1
+        let code = withUnsafeMutablePointer(to: &flag) { pointer in
+            sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, pointer)
+        }
+        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
     }
 
     /// Seals data for storage (or passes it through for a database without encryption).

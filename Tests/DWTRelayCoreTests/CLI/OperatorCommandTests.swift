@@ -102,6 +102,22 @@ import Testing
         #expect(try store.movement(ids[2])?.state == .queued)
         #expect(try store.events(ids[0]).isEmpty)
         #expect(try store.counts()[.accepted] == 0)
+
+        // A site that keeps ten years: three years ago is too young, and the key is named.
+        var longer = config
+        try longer.set("retention.records_days", "3650", origin: "test")
+        let longerPath = try RelayProcess.writeConfig(longer, in: folder, name: "longer.yaml")
+        let tooYoung = try await RelayProcess.run([
+            "purge", "--before", threeYearsAgo, "--dry-run", "--config", longerPath,
+        ])
+        #expect(tooYoung.status != 0)
+        #expect(tooYoung.err.contains("kept 3650 days (retention.records_days"), "\(tooYoung.err)")
+        // Below two years is not a setting: check-config and run refuse it.
+        try "retention:\n  records_days: 365\n".write(
+            toFile: folder.sub("short.yaml"), atomically: true, encoding: .utf8)
+        let short = try await RelayProcess.run(["check-config", "--config", folder.sub("short.yaml")])
+        #expect(short.status == 78)
+        #expect((short.out + short.err).contains("retention.records_days"), "\(short.out) \(short.err)")
     }
 
     @Test func listShowAndSubmitSpeakJSON() async throws {

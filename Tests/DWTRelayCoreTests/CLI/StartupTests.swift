@@ -143,11 +143,18 @@ import Testing
                 await eventually(timeout: 20) { await sandbox.state.listing().count == 3 },
                 "delivered after its log lines started failing")
             #expect(DaemonLock.isHeld(stateDirectory: config.stateDirectory) == true, "still running")
-            let status = try await RelayProcess.run(["status", "--json", "--config", path])
-            let report = try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any]
-            #expect((report?["counts"] as? [String: Int])?["accepted"] == 3, "\(status.out)")
+            // The service holds the third before the daemon has recorded its answer: wait for the record.
+            @Sendable func report() async throws -> [String: Any]? {
+                let status = try await RelayProcess.run(["status", "--json", "--config", path])
+                return try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any]
+            }
+            let recorded = await eventually(timeout: 20) {
+                (try? await report()).flatMap { $0["counts"] as? [String: Int] }?["accepted"] == 3
+            }
+            let last = try await report()
+            #expect(recorded, "\(last ?? [:])")
             // Not our child (the shell's): stopped through the pid it reports, as an operator would.
-            let pid = try #require((report?["daemon"] as? [String: Any])?["pid"] as? Int)
+            let pid = try #require((last?["daemon"] as? [String: Any])?["pid"] as? Int)
             #expect(kill(pid_t(pid), SIGTERM) == 0)
             #expect(await eventually(timeout: 20) { DaemonLock.isHeld(stateDirectory: config.stateDirectory) != true })
         }

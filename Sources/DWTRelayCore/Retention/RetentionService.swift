@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Applies the spool retention rules at start and then hourly, in the daemon's service group.
+///
+/// Sweeps are timed on an injected clock; file ages are wall time (file timestamps are), read from `now`.
+public struct RetentionService<ServiceClock: Clock>: Service where ServiceClock.Duration == Duration {
+    let sweep: RetentionSweep
+    let store: MovementStore
+    let clock: ServiceClock
+    let interval: Duration
+    let now: @Sendable () -> Double
+    let logger: Logger
+
+    public init(
+        sweep: RetentionSweep, store: MovementStore, clock: ServiceClock, interval: Duration = .seconds(3600),
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, logger: Logger
+    ) {
+        self.sweep = sweep
+        self.store = store
+        self.clock = clock
+        self.interval = interval
+        self.now = now
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard !sweep.folders.isEmpty else { return }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            sweepOnce()
+            do {
+                try await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// One pass; logs what it deleted. A store it cannot read keeps every refused file this time.
+    @discardableResult
+    public func sweepOnce() -> [RetentionSweep.Kind: Int] {
+        guard let open = try? store.openRefusalNames() else {
+            logger.warning("retention skipped: cannot read the open refusals from the store")
+            return [:]
+        }
+        let deleted = sweep.run(now: now(), openRefusals: open)
+        if !deleted.isEmpty {
+            var metadata: Logger.Metadata = [:]
+            for folder in sweep.folders where deleted[folder.kind] != nil {
+                metadata["retention.\(folder.kind.rawValue).deleted"] = "\(deleted[folder.kind]!)"
+                metadata["retention.\(folder.kind.rawValue).days"] = "\(folder.maxAgeDays)"
+            }
+            logger.info("deleted spool files past their retention (retention.*_days)", metadata: metadata)
+        }
+        return deleted
+    }
+}
