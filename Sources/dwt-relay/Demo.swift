@@ -2,6 +2,7 @@ import DWTRelayCore
 import DWTSandbox
 import Foundation
 import Logging
+import UnixSignals
 
 /// The `demo` scenario: a temporary workspace, the sandbox on a free port, the daemon against it, and
 /// movement files dropped into the inbox the way weighbridge software would (write, then rename).
@@ -10,8 +11,10 @@ struct Demo: Sendable {
     let files: [(name: String, data: Data)]
     let faults: Bool
     let timeout: Double
+    /// Serve the office page (on a free loopback port) until Ctrl-C once the loads have settled.
+    let serve: Bool
 
-    init(examplesFolder: String?, faults: Bool, timeout: Double) throws {
+    init(examplesFolder: String?, faults: Bool, timeout: Double, serve: Bool = false) throws {
         var template = Array(
             ((NSTemporaryDirectory() as NSString).appendingPathComponent("dwt-relay-demo.XXXXXX")).utf8CString)
         guard let made = mkdtemp(&template) else { throw ConfigError(key: "demo", "cannot create a temporary folder") }
@@ -19,6 +22,7 @@ struct Demo: Sendable {
         files = try DemoExamples.load(folder: examplesFolder)
         self.faults = faults
         self.timeout = timeout
+        self.serve = serve
     }
 
     func run() async throws -> Bool {
@@ -47,7 +51,8 @@ struct Demo: Sendable {
                 "paths.inbox": workspace + "/inbox", "paths.failed": workspace + "/failed",
                 "paths.results": workspace + "/results", "paths.state": workspace + "/state",
                 "delivery.backoff_initial_seconds": "0.2", "delivery.backoff_max_seconds": "2",
-                "delivery.circuit_failures": "20", "http.listen": "off", "storage.key_file": workspace + "/storage-key",
+                "delivery.circuit_failures": "20", "storage.key_file": workspace + "/storage-key",
+                "http.listen": serve ? "127.0.0.1:\(try Self.freeLoopbackPort())" : "off",
             ])
             let configPath = workspace + "/dwt-relay.yaml"
             try config.renderYAML().write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -64,9 +69,31 @@ struct Demo: Sendable {
                 defer { group.cancelAll() }
                 try await waitForDaemon(config)
                 let ok = try await dropAndWait(config)
+                if serve, let listen = config.httpListen {
+                    print("\noffice page: http://\(listen)/   (Ctrl-C stops the demo; the workspace stays)")
+                    fflush(nil)  // a script waiting for the address reads it through a pipe
+                    for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
+                }
                 return ok
             }
         }
+    }
+
+    /// A loopback port free a moment ago, for the office page.
+    static func freeLoopbackPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
+            }
+        }
+        guard bound else { throw ConfigError(key: "demo", "no free loopback port for the office page") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     private func waitForDaemon(_ config: RelayConfig) async throws {

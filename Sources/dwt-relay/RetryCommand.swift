@@ -24,7 +24,7 @@ struct RetryCommand: ParsableCommand {
             printError("dwt-relay: \(id): not released (\(state)); only held or queued movements can be retried")
         }
         print("released \(released.count) movement(s)")
-        if !released.isEmpty { WakeSocket.nudge(databasePath: config.databasePath) }
+        if !released.isEmpty { WakeSocket.nudge(databasePath: config.databasePath, .operatorRelease) }
         if !allHeld && released.count < Set(ids).count { throw ExitCode(1) }
     }
 }

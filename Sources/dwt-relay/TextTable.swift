@@ -34,16 +34,5 @@ struct TextTable {
     }
 
     /// A time as people at a UK site read it: local (GMT or BST) to the minute, the zone named.
-    static func ukTime(_ seconds: Double?) -> String {
-        guard let seconds, seconds.isFinite else { return "-" }
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
-    }
-
-    nonisolated(unsafe) private static let formatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Europe/London")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
-        return formatter
-    }()
+    static func ukTime(_ seconds: Double?) -> String { UKTime.minute(seconds) }
 }

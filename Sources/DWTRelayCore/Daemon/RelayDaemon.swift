@@ -54,7 +54,7 @@ public enum RelayDaemon {
             let reason = (error as? POSIXError).map { String(cString: strerror($0.code.rawValue)) } ?? "\(error)"
             throw ConfigError(key: "paths", "cannot create spool folders: \(reason)")
         }
-        let wakeSocket = WakeSocket(databasePath: config.databasePath) { wake.signal() }
+        let wakeSocket = WakeSocket(databasePath: config.databasePath) { reason in wake.signal(reason) }
         defer { wakeSocket?.cancel() }
 
         let metrics = RelayMetrics()
@@ -62,7 +62,7 @@ public enum RelayDaemon {
         let started = OneShotGate()
         try? store.setServiceState(LocalAPIService.errorStateKey, nil)
         if config.httpListen != nil {
-            let api = try LocalAPI(config: config, store: store, metrics: metrics, logger: logger) { wake.signal() }
+            let api = try LocalAPI(config: config, store: store, metrics: metrics, logger: logger) { wake.signal($0) }
             services.append(
                 LocalAPIService(api: api, store: store, started: started, retrySeconds: 10, logger: logger))
         } else {

@@ -28,7 +28,7 @@ public final class WakeSocket: @unchecked Sendable {
     }
 
     /// Binds the socket; `onWake` runs on a private queue for each nudge. nil if the name is taken.
-    public init?(databasePath: String, onWake: @escaping @Sendable () -> Void) {
+    public init?(databasePath: String, onWake: @escaping @Sendable (WakeReason) -> Void) {
         let fd = socket(
             AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return nil }
@@ -41,8 +41,11 @@ public final class WakeSocket: @unchecked Sendable {
         source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: DispatchQueue(label: "dwt-relay.wake"))
         source.setEventHandler {
             var buffer = [UInt8](repeating: 0, count: 64)
-            while recv(fd, &buffer, buffer.count, 0) > 0 {}
-            onWake()
+            var reason = WakeReason.newWork
+            while recv(fd, &buffer, buffer.count, 0) > 0 {
+                if buffer[0] == WakeReason.operatorRelease.rawValue { reason = .operatorRelease }
+            }
+            onWake(reason)
         }
         source.setCancelHandler { close(fd) }
         source.resume()
@@ -51,10 +54,12 @@ public final class WakeSocket: @unchecked Sendable {
     public func cancel() { source.cancel() }
 
     /// Sends a nudge; silently does nothing when no daemon listens.
-    public static func nudge(databasePath: String) {
+    public static func nudge(databasePath: String, _ reason: WakeReason = .newWork) {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return }
         defer { close(fd) }
-        _ = withAddress(address(for: databasePath)) { sendto(fd, [1] as [UInt8], 1, Int32(MSG_NOSIGNAL), $0, $1) }
+        _ = withAddress(address(for: databasePath)) {
+            sendto(fd, [reason.rawValue], 1, Int32(MSG_NOSIGNAL), $0, $1)
+        }
     }
 }

@@ -114,6 +114,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                 let now = wallNow()
                 let tick = elapsed()
                 results.flushIfDue(now: now)
+                if wake.takeOperatorRelease() { state.operatorReleased(at: tick) }
                 // Outcomes are recorded before any gate (auth, payment, circuit) acts on them; when no gate is
                 // shut they go in the same transaction as the next claim instead.
                 if !unrecorded.isEmpty && state.gateShut(at: tick) && !flushUnrecorded() {

@@ -160,6 +160,15 @@ public struct SenderState: Sendable {
     /// A request starts.
     public mutating func sending() { inFlight += 1 }
 
+    /// An operator released held movements: every waiting payment probe and the auth probe are due now (the
+    /// operator says the cause is fixed; a probe that is still refused re-arms its interval).
+    public mutating func operatorReleased(at tick: Double) {
+        for code in paymentProbes.keys where paymentProbes[code]?.inFlight == false {
+            paymentProbes[code]?.at = tick
+        }
+        if authProbeAt != nil { authProbeAt = tick }
+    }
+
     /// A payment probe found nothing held for its apiCode any more: the hold is over.
     public mutating func paymentProbeFoundNothing(_ apiCode: String) { paymentProbes[apiCode] = nil }
 

@@ -7,7 +7,8 @@ import Hummingbird
 /// - the `Host` must be a loopback name or address (a rebound name is not);
 /// - a request a browser marks as coming from another origin (`Origin`, `Sec-Fetch-Site`) is refused;
 /// - a POST must say `Content-Type: application/json` (which a page cannot send without a preflight, and
-///   the API answers no preflight).
+///   the API answers no preflight), except the office page's own forms under `/office/`, which carry its
+///   action token (`OfficeActionGuard`).
 struct BrowserGuardMiddleware: RouterMiddleware {
     typealias Context = LocalAPIContext
     /// With a token every request is authenticated anyway; remote access then needs any Host.
@@ -19,7 +20,7 @@ struct BrowserGuardMiddleware: RouterMiddleware {
         if let refusal = Self.refusal(
             host: request.head.authority, origin: request.headers[.origin],
             fetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!], method: request.method,
-            contentType: request.headers[.contentType], tokenRequired: tokenRequired)
+            contentType: request.headers[.contentType], tokenRequired: tokenRequired, path: request.uri.path)
         {
             return LocalAPI.json(.forbidden, ["error": refusal])
         }
@@ -29,7 +30,7 @@ struct BrowserGuardMiddleware: RouterMiddleware {
     /// Why a request is refused, or nil. Pure, for tests.
     static func refusal(
         host: String?, origin: String?, fetchSite: String?, method: HTTPRequest.Method, contentType: String?,
-        tokenRequired: Bool
+        tokenRequired: Bool, path: String = ""
     ) -> String? {
         if !tokenRequired {
             guard let host, isLoopback(hostName(host)) else {
@@ -48,6 +49,8 @@ struct BrowserGuardMiddleware: RouterMiddleware {
         }
         if method == .post {
             let type = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+            // The office page's forms: same-origin by the checks above, and carrying the page's action token.
+            if path.hasPrefix("/office/") && type == "application/x-www-form-urlencoded" { return nil }
             guard type == "application/json" else {
                 return "POST needs Content-Type: application/json (got \(contentType ?? "none"))"
             }

@@ -17,12 +17,15 @@ public struct LocalAPI: Sendable {
     let token: String?
     /// Required for writes and movement details when there is no `token` (see `WriterToken`).
     let writerToken: String?
-    let onStored: @Sendable () -> Void
+    /// Wakes the sender: new work stored, or an operator released held movements.
+    let onStored: @Sendable (WakeReason) -> Void
     let logger: Logger
+    /// The token of the office page's action forms.
+    let officeGuard = OfficeActionGuard()
 
     public init(
         config: RelayConfig, store: MovementStore, metrics: RelayMetrics, logger: Logger,
-        onStored: @escaping @Sendable () -> Void
+        onStored: @escaping @Sendable (WakeReason) -> Void
     ) throws {
         self.config = config
         self.store = store
@@ -100,6 +103,7 @@ public struct LocalAPI: Sendable {
                 return Self.json(.serviceUnavailable, ["alive": false, "error": "store unreadable: \(error)"])
             }
         }
+        addOfficeRoutes(to: router)
         router.get("/metrics") { _, _ in
             let now = Date().timeIntervalSince1970
             let facts = try? self.store.statusFacts(deadlineWarningSeconds: self.config.deadlineWarningSeconds)
@@ -144,7 +148,7 @@ public struct LocalAPI: Sendable {
             return Self.json(.badRequest, ["error": error.reason, "field": error.field.map { $0 as Any } ?? NSNull()])
         }
         let result = try store.ingest([item])[0]
-        if case .stored = result { onStored() }
+        if case .stored = result { onStored(.newWork) }
         var answer: [String: Any] = ["id": result.id]
         if case .duplicate = result { answer["duplicate"] = true }
         return Self.json(.accepted, answer)
@@ -203,8 +207,10 @@ struct BearerTokenMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// Writes, and reads of one movement (its payload summary, errors and history).
+    /// Writes, and reads of one movement (its payload summary, errors and history). The office page's actions
+    /// carry their own token instead (`OfficeActionGuard`): a browser cannot present the writers' token.
     static func needsWriter(method: HTTPRequest.Method, path: String) -> Bool {
+        if method == .post && path.hasPrefix("/office/") { return false }
         if method != .get && method != .head { return true }
         let parts = path.split(separator: "/")
         return parts.count >= 3 && parts[0] == "v1" && parts[1] == "movements"

@@ -202,14 +202,7 @@ extension SenderDefectTests {
     /// CPU time while nothing can be sent.
     @Test func anUnpaidChargeDoesNotMakeTheIdleSenderSpin() async throws {
         let code = "98093f51-a0b8-41a4-a349-a533a0dffd97"
-        var sandbox = ProcessTests.sandboxConfiguration
-        sandbox.unpaidAPICodes = [code]
-        try await Sandbox.withRunning(sandbox, logger: ProcessTests.quiet) { running in
-            let folder = TemporaryFolder()
-            let config = try ProcessTests.config(
-                folder, sandbox: running,
-                extra: ["delivery.payment_probe_seconds": "3600", "delivery.concurrency": "1"])
-            let path = try RelayProcess.writeConfig(config, in: folder)
+        try await withUnpaidCharge(code, extra: ["delivery.concurrency": "1"]) { running, folder, config, path in
             for index in 0..<3 {
                 try SharedFixtures.movement(reference: "SPIN-\(index)", apiCode: code).write(
                     to: URL(fileURLWithPath: folder.sub("s\(index).json")))
@@ -239,5 +232,46 @@ extension SenderDefectTests {
             #expect(used < 0.3, "the daemon used \(used) CPU-seconds in 3 s with nothing it may send")
             #expect(try store.counts()[.queued] == 2, "the others wait for the probe, not lost")
         }
+    }
+}
+
+/// What an operator releases is sent at once.
+@Suite struct OperatorRetryTests {
+    /// An operator's `retry` of a load held for an unpaid charge (the charge paid since) sent nothing until the
+    /// next payment probe, up to `delivery.payment_probe_seconds` (an hour) later: the sender kept the apiCode
+    /// paused. Found by the office page's browser test ("Send again now" did nothing).
+    @Test func anOperatorRetryAfterPaymentIsSentAtOnceNotAtTheNextProbe() async throws {
+        let code = "1a4a1076-f3c9-4aee-8b80-f548e1d745bb"
+        try await withUnpaidCharge(code) { running, folder, config, path in
+            try SharedFixtures.movement(reference: "PAID-1", apiCode: code).write(
+                to: URL(fileURLWithPath: folder.sub("p.json")))
+            let daemon = try RelayProcess(["run", "--config", path])
+            defer { daemon.signal(SIGKILL) }
+            #expect(try await RelayProcess.run(["submit", "--config", path, folder.sub("p.json")]).status == 0)
+            let store = try MovementStore(
+                path: config.databasePath, key: try StorageKey.load(config: config, create: false))
+            #expect(await eventually(timeout: 20) { (try? store.counts()[.held]) == 1 }, "held by its 402")
+            await running.state.setPaid(code, paid: true)
+            let retried = try await RelayProcess.run(["retry", "1", "--config", path])
+            #expect(retried.status == 0, "\(retried.err)")
+            #expect(
+                await eventually(timeout: 20) { (try? store.counts()[.accepted]) == 1 },
+                "sent once the operator said so, not an hour later")
+        }
+    }
+}
+
+/// A sandbox where `apiCode`'s service charge is unpaid, and a daemon's config for it (payment probes hourly).
+func withUnpaidCharge(
+    _ apiCode: String, extra: [String: String] = [:],
+    _ body: @escaping @Sendable (RunningSandbox, TemporaryFolder, RelayConfig, String) async throws -> Void
+) async throws {
+    var sandbox = ProcessTests.sandboxConfiguration
+    sandbox.unpaidAPICodes = [apiCode]
+    try await Sandbox.withRunning(sandbox, logger: ProcessTests.quiet) { running in
+        let folder = TemporaryFolder()
+        let config = try ProcessTests.config(
+            folder, sandbox: running, extra: extra.merging(["delivery.payment_probe_seconds": "3600"]) { a, _ in a })
+        try await body(running, folder, config, try RelayProcess.writeConfig(config, in: folder))
     }
 }

@@ -1,0 +1,133 @@
+import AsyncHTTPClient
+import DWTRelayTestSupport
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Testing
+
+@testable import DWTRelayCore
+
+/// The office page over real HTTP from the daemon's local server (the browser test, `scripts/office-page-test`,
+/// drives it in Chromium): what it shows, escaping, and who may act.
+@Suite(.serialized) struct OfficePageTests {
+    static func call(
+        _ method: HTTPMethod, _ url: String, form: String? = nil, headers: [(String, String)] = []
+    ) async throws -> (status: Int, text: String, headers: HTTPHeaders) {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let form {
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: form))
+        }
+        // Redirects are not followed: the test looks at the 303 itself.
+        let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
+        do {
+            let response = try await client.execute(request, timeout: .seconds(20))
+            let data = Data(buffer: try await response.body.collect(upTo: 1 << 24))
+            try await client.shutdown()
+            return (Int(response.status.code), String(decoding: data, as: UTF8.self), response.headers)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    static func csrf(in page: String) -> String? {
+        guard let range = page.range(of: #"name="csrf" value=""#) else { return nil }
+        return String(page[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    @Test func aRefusedFileComesFirstEscapedAndIsAcknowledgedOnlyWithThePagesToken() async throws {
+        let port = freeLoopbackPort()
+        try await RelayHarness.run(config: ["http.listen": "127.0.0.1:\(port)"]) { harness in
+            let base = "http://127.0.0.1:\(port)"
+            try Data("{ not json".utf8).write(to: URL(fileURLWithPath: harness.config.inbox + "/<i>bad&amp.json"))
+            try SharedFixtures.movement(reference: "OFFICE-1").write(
+                to: URL(fileURLWithPath: harness.config.inbox + "/good.json"))
+            #expect(await eventually { (try? harness.store.counts()[.accepted]) == 1 })
+            #expect(await eventually { (try? harness.store.refusals().count) == 1 })
+
+            let page = try await Self.call(.GET, base + "/")
+            #expect(page.status == 200)
+            #expect(page.headers["Content-Type"].first == "text/html; charset=utf-8")
+            #expect(page.headers["Content-Security-Policy"].first?.contains("default-src 'none'") == true)
+            #expect(page.text.contains("Ticket file &lt;i&gt;bad&amp;amp.json could not be read"), "\(page.text)")
+            #expect(!page.text.contains("<i>bad"), "a file name is text, never markup")
+            let attention = try #require(page.text.range(of: "Needs attention"))
+            let loads = try #require(page.text.range(of: "Loads received"))
+            #expect(attention.lowerBound < loads.lowerBound)
+            let accepted = try #require(try harness.store.list(state: .accepted).first?.wasteTrackingId)
+            #expect(page.text.contains(">good.json</a></td><td>OFFICE-1</td>"))
+            #expect(page.text.contains("<td class=\"wtid\">\(accepted)</td>"))
+
+            let refusal = try #require(try harness.store.refusals().first)
+            let token = try #require(Self.csrf(in: page.text))
+            let form = "id=\(refusal.handle)&date="
+            // No token, a wrong token, another site's page: nothing changes.
+            #expect(try await Self.call(.POST, base + "/office/acknowledge", form: form).status == 403)
+            #expect(try await Self.call(.POST, base + "/office/acknowledge", form: form + "&csrf=x").status == 403)
+            let crossSite = try await Self.call(
+                .POST, base + "/office/acknowledge", form: form + "&csrf=\(token)",
+                headers: [("Origin", "http://evil.example"), ("Sec-Fetch-Site", "cross-site")])
+            #expect(crossSite.status == 403)
+            #expect(try harness.store.refusals(openOnly: true).count == 1)
+            // The page's own form: acknowledged, and the browser is sent back to the page.
+            let done = try await Self.call(
+                .POST, base + "/office/acknowledge", form: form + "&csrf=\(token)",
+                headers: [("Origin", base), ("Sec-Fetch-Site", "same-origin")])
+            #expect(done.status == 303, "\(done.text)")
+            #expect(done.headers["Location"].first?.hasSuffix("done=acknowledged") == true)
+            #expect(try harness.store.refusals(openOnly: true).isEmpty)
+            let after = try await Self.call(
+                .GET, base + "/?date=\(UKTime.day(containing: Date().timeIntervalSince1970).label)&done=acknowledged")
+            #expect(after.text.contains("Marked as dealt with."))
+            #expect(after.text.contains("Nothing needs attention."))
+
+            // `dwt-relay today` says the same in a terminal.
+            let configPath = try RelayProcess.writeConfig(harness.config, in: harness.folder, name: "today.yaml")
+            let today = try await RelayProcess.run(["today", "--config", configPath])
+            #expect(today.status == 0, "\(today.err)")
+            #expect(today.out.contains("NEEDS ATTENTION: nothing"), "\(today.out)")
+            let row = today.out.split(separator: "\n").first { $0.contains("good.json") }.map(String.init) ?? ""
+            #expect(row.contains("OFFICE-1") && row.contains("reported") && row.contains(accepted), "\(today.out)")
+
+            let movement = try await Self.call(.GET, base + "/movements/1")
+            #expect(movement.status == 200)
+            #expect(movement.text.contains("History"))
+            #expect(try await Self.call(.GET, base + "/?date=2026-02-30").status == 400)
+        }
+    }
+
+    @Test func daysFollowUKClocksAndDeadlinesReadAsPeopleSayThem() throws {
+        // 2026-03-29: the clocks go forward (23 hours); 2026-10-25: back (25 hours).
+        let spring = try #require(UKTime.day(named: "2026-03-29"))
+        #expect(spring.end - spring.start == 23 * 3600)
+        let autumn = try #require(UKTime.day(named: "2026-10-25"))
+        #expect(autumn.end - autumn.start == 25 * 3600)
+        let june = try #require(UKTime.day(named: "2026-06-15"))
+        #expect(UKTime.minute(june.start) == "2026-06-15 00:00 BST")
+        #expect(UKTime.deadline(june.start) == "the end of 2026-06-14")
+        #expect(UKTime.minute(UKTime.day(named: "2026-12-01")!.start + 3600) == "2026-12-01 01:00 GMT")
+        #expect(UKTime.day(named: "2026-13-01") == nil)
+        #expect(UKTime.day(named: "yesterday") == nil)
+    }
+
+    @Test func aLoadIsSummarisedAsTheOfficeWritesIt() throws {
+        let body = try JSONSerialization.data(withJSONObject: [
+            "carrier": ["organisationName": "Haulage & Sons", "vehicleRegistration": "AB12 CDE"],
+            "wasteItems": [
+                ["ewcCodes": ["170101", "170904"], "weight": ["metric": "Tonnes", "amount": 1.25]],
+                ["ewcCodes": ["170101"], "weight": ["metric": "Tonnes", "amount": 2]],
+                ["ewcCodes": ["150110"], "weight": ["metric": "Kilograms", "amount": 40]],
+            ],
+        ])
+        let summary = try #require(LoadSummary(payload: body))
+        #expect(summary.vehicleRegistration == "AB12 CDE")
+        #expect(summary.carrier == "Haulage & Sons")
+        #expect(summary.ewcCodes == ["17 01 01", "17 09 04", "15 01 10"])
+        #expect(summary.weight == "3.25 t + 40 kg")
+        #expect(LoadSummary(payload: Data("sealed".utf8)) == nil)
+    }
+}
