@@ -140,6 +140,36 @@ public struct ConfigKey: Sendable {
             "retention.archive_days", .integer(min: 0, max: 36_500), default: "730",
             "Files in paths.archive older than this are deleted (0 = keep them all)."),
         ConfigKey(
+            "alerts.webhook_url", .string, default: nil,
+            "POST alerts here as JSON (http or https); unset = no webhook."),
+        ConfigKey(
+            "alerts.webhook_format", .choice(["json", "chat"]), default: "json",
+            "json: dwt-relay's own fields; chat: {\"text\": ...}, which Slack and Microsoft Teams incoming webhooks take."
+        ),
+        ConfigKey(
+            "alerts.email_to", .string, default: nil,
+            "Comma-separated addresses that get alerts by e-mail; unset = no e-mail (needs alerts.smtp_server)."),
+        ConfigKey(
+            "alerts.email_from", .string, default: nil, "Sender address of alert e-mails (default dwt-relay@HOSTNAME)."),
+        ConfigKey(
+            "alerts.smtp_server", .string, default: nil, "SMTP server as host:port (587 with STARTTLS is usual)."),
+        ConfigKey(
+            "alerts.smtp_tls", .choice(["starttls", "tls", "none"]), default: "starttls",
+            "starttls: upgrade the connection and refuse a server that cannot; tls: TLS from the start (port 465); "
+                + "none: plain text, for a relay on this PC only."),
+        ConfigKey(
+            "alerts.smtp_credentials_file", .string, default: nil,
+            "File with the SMTP user on its first line and password on its second (never world-readable); the "
+                + "systemd credential smtp-credentials wins. Unset = no SMTP authentication."),
+        ConfigKey(
+            "alerts.smtp_ca_file", .string, default: nil, "Extra PEM trust anchors for the SMTP server's certificate."),
+        ConfigKey(
+            "alerts.site_label", .string, default: nil,
+            "How alerts name this site (default: the host name)."),
+        ConfigKey(
+            "alerts.daily_summary_time", .string, default: nil,
+            "HH:MM (UK time) for a daily summary of the day before; unset = no summary."),
+        ConfigKey(
             "log.level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
             default: "info", "Log level."),
     ]

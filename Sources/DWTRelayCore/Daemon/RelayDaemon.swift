@@ -77,6 +77,17 @@ public enum RelayDaemon {
         services.append(
             RetentionService(
                 sweep: RetentionSweep(config: config), store: store, clock: ContinuousClock(), logger: logger))
+        // Alerts watch the store and send on their own schedule and HTTP client: they never delay delivery.
+        let alertSettings = try AlertSettings(config: config)
+        if !alertSettings.channels.isEmpty {
+            services.append(
+                AlertWatcherService(
+                    store: store, config: config, settings: alertSettings, clock: ContinuousClock(), logger: logger))
+            services.append(
+                AlertSenderService(
+                    store: store, settings: alertSettings, officeAddress: config.httpListen.map { "http://\($0)/" },
+                    clock: ContinuousClock(), logger: logger))
+        }
         let workerProgress = LoopProgress()
         let worker = DeliveryWorker(
             store: store, client: client, config: config, clock: ContinuousClock(), wake: wake, results: results,

@@ -30,6 +30,12 @@ public enum UKTime {
         return "the end of " + day(containing: seconds - 1).label
     }
 
+    /// Minutes since local midnight (for "daily at HH:MM").
+    public static func minuteOfDay(_ seconds: Double) -> Int {
+        let parts = calendar.dateComponents([.hour, .minute], from: Date(timeIntervalSince1970: seconds))
+        return parts.hour! * 60 + parts.minute!
+    }
+
     /// `15:04`, for a list of one day's loads.
     public static func clock(_ seconds: Double) -> String {
         let parts = calendar.dateComponents([.hour, .minute], from: Date(timeIntervalSince1970: seconds))

@@ -129,6 +129,27 @@ enum StoreMigrations {
                     CREATE INDEX refusal_open ON refusal(refusedAt) WHERE acknowledgedAt IS NULL;
                     """)
         }
+        migrator.registerMigration("v7-alerts") { db in
+            // Alerts wait here until each channel has taken them; unsent ones of a kind are coalesced.
+            try db.execute(
+                sql: """
+                    CREATE TABLE alert (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        channel TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        lines TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        createdAt REAL NOT NULL,
+                        updatedAt REAL NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        nextAttemptAt REAL NOT NULL,
+                        sentAt REAL,
+                        lastError TEXT
+                    );
+                    CREATE INDEX alert_unsent ON alert(nextAttemptAt) WHERE sentAt IS NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,169 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Reads the store every `interval` and queues what is news (health changes, refused and rejected loads,
+/// deadlines, an unpaid or expiring charge, the daily summary). Its own service: alerts never delay delivery.
+public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClock.Duration == Duration {
+    let store: MovementStore
+    let alerts: AlertStore
+    let config: RelayConfig
+    let settings: AlertSettings
+    let clock: ServiceClock
+    let interval: Duration
+    let now: @Sendable () -> Double
+    let logger: Logger
+
+    public init(
+        store: MovementStore, config: RelayConfig, settings: AlertSettings, clock: ServiceClock,
+        interval: Duration = .seconds(15), now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        logger: Logger
+    ) {
+        self.store = store
+        self.alerts = AlertStore(store: store)
+        self.config = config
+        self.settings = settings
+        self.clock = clock
+        self.interval = interval
+        self.now = now
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard !settings.channels.isEmpty else { return }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try watchOnce()
+            } catch {
+                logger.warning("cannot check for alerts", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// One pass: the facts, the rules, and what they decide queued with the new cursor.
+    public func watchOnce() throws {
+        let at = now()
+        let cursor = try alerts.cursor()
+        var (events, next) = AlertRules.evaluate(try facts(at: at, cursor: cursor), cursor: cursor, now: at)
+        if let summary = dailySummary(at: at, cursor: next) {
+            events.append(summary)
+            next.summaryDay = UKTime.day(containing: UKTime.day(containing: at).start - 1).label
+        }
+        guard !events.isEmpty || next != cursor else { return }
+        try alerts.record(events, channels: settings.channels, cursor: next, now: at)
+        if !events.isEmpty {
+            logger.info(
+                "alerts queued", metadata: ["alerts.kinds": "\(Set(events.map(\.kind.rawValue)).sorted())"])
+        }
+    }
+
+    func facts(at: Double, cursor: AlertCursor?) throws -> AlertFacts {
+        let status = try store.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds)
+        let report = StatusReport.build(
+            facts: status, config: config, daemonRunning: true, now: at, inbox: InboxSnapshot.read(config: config))
+        let problems = try store.officeProblems(now: at, deadlineWarningSeconds: config.deadlineWarningSeconds)
+        var facts = AlertFacts(health: report.health, healthLine: report.summaryLine)
+        facts.newRefusals = problems.refusals.filter { ($0.id ?? 0) > (cursor?.refusalID ?? .max) }
+            .sorted { ($0.id ?? 0) < ($1.id ?? 0) }
+        facts.newRejections = problems.rejected.filter { ($0.id ?? 0) > (cursor?.rejectedID ?? .max) }
+            .sorted { ($0.id ?? 0) < ($1.id ?? 0) }
+        facts.nearDeadline = problems.nearDeadline
+        for (key, value) in status.serviceState {
+            if key.hasPrefix(ServiceFact.Key.paymentRequiredPrefix) {
+                facts.unpaidAPICodes.insert(String(key.dropFirst(ServiceFact.Key.paymentRequiredPrefix.count)))
+            }
+            if key.hasPrefix("serviceChargeExpiry:") {
+                facts.chargeExpiry[String(key.dropFirst("serviceChargeExpiry:".count))] = value
+            }
+        }
+        if cursor == nil {
+            facts.latestRefusalID = try store.refusals(limit: 1).first?.id ?? 0
+            facts.latestMovementID = try store.list(limit: 1).first?.id ?? 0
+        }
+        return facts
+    }
+
+    /// Yesterday in numbers, once a day after `alerts.daily_summary_time`.
+    func dailySummary(at: Double, cursor: AlertCursor) -> AlertEvent? {
+        guard let minute = settings.dailySummaryMinute else { return nil }
+        let yesterday = UKTime.day(containing: UKTime.day(containing: at).start - 1)
+        guard UKTime.minuteOfDay(at) >= minute, cursor.summaryDay != yesterday.label,
+            let loads = try? store.movements(receivedFrom: yesterday.start, to: yesterday.end),
+            let refused = try? store.refusals(refusedFrom: yesterday.start, to: yesterday.end)
+        else { return nil }
+        let reported = loads.filter { $0.state == .accepted }.count
+        let rejected = loads.filter { $0.state == .rejected }.count
+        let pending = loads.filter { !$0.state.isFinal }.count
+        return AlertEvent(
+            kind: .dailySummary, subject: "\(yesterday.label): \(loads.count) loads, \(reported) reported",
+            line: "\(yesterday.label): \(loads.count) loads received, \(reported) reported to Defra, \(rejected) "
+                + "refused by Defra, \(pending) not yet reported, \(refused.count) ticket files could not be read")
+    }
+}
+
+/// Sends queued alerts, each channel on its own, retrying with backoff (15 s doubling to 30 min) until the
+/// other side takes it: a receiver down for a while gets every alert once it is back, each once.
+public struct AlertSenderService<ServiceClock: Clock>: Service where ServiceClock.Duration == Duration {
+    let alerts: AlertStore
+    let delivery: AlertDelivery
+    let clock: ServiceClock
+    let now: @Sendable () -> Double
+    let officeAddress: String?
+    let logger: Logger
+    let hasChannels: Bool
+
+    public init(
+        store: MovementStore, settings: AlertSettings, officeAddress: String?, clock: ServiceClock,
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, logger: Logger
+    ) {
+        alerts = AlertStore(store: store)
+        delivery = AlertDelivery(settings: settings)
+        self.clock = clock
+        self.now = now
+        self.officeAddress = officeAddress
+        self.logger = logger
+        hasChannels = !settings.channels.isEmpty
+    }
+
+    public func run() async throws {
+        while hasChannels && !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await sendDue()
+            do {
+                try await cancelWhenGracefulShutdown { try await clock.sleep(for: .seconds(2)) }
+            } catch {
+                break
+            }
+        }
+        await delivery.shutdown()
+    }
+
+    /// Sends every alert due now; returns how many went.
+    @discardableResult
+    public func sendDue() async -> Int {
+        guard let due = try? alerts.due(now: now()) else { return 0 }
+        var sent = 0
+        for alert in due {
+            guard let id = alert.id else { continue }
+            do {
+                try await delivery.send(alert, officeAddress: officeAddress)
+                try alerts.markSent(id, now: now())
+                sent += 1
+            } catch {
+                let delay = min(1800, 15 * pow(2, Double(min(alert.attempts, 10))))
+                try? alerts.markFailed(id, error: "\(error)", retryAt: now() + delay)
+                logger.warning(
+                    "cannot send an alert; will retry",
+                    metadata: [
+                        "alert.channel": "\(alert.channel.rawValue)", "alert.kind": "\(alert.kind.rawValue)",
+                        "retry.seconds": "\(Int(delay))", "error": "\(error)",
+                    ])
+            }
+        }
+        return sent
+    }
+}
