@@ -21,6 +21,12 @@ struct TodayCommand: ParsableCommand {
             store: store, config: config, day: day, now: now,
             daemonRunning: DaemonLock.isHeld(stateDirectory: config.stateDirectory))
         print(view.healthLine)
+        for fact in view.facts { print("  \(fact.label): \(fact.value)") }
+        for site in view.sites {
+            print(
+                "  site \(site.name): "
+                    + site.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        }
         let items = view.problemItems
         print("\nNEEDS ATTENTION" + (items.isEmpty ? ": nothing" : " (\(items.count))"))
         for item in items {

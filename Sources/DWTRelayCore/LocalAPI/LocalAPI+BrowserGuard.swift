@@ -50,7 +50,9 @@ struct BrowserGuardMiddleware: RouterMiddleware {
         if method == .post {
             let type = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
             // The office page's forms: same-origin by the checks above, and carrying the page's action token.
-            if path.hasPrefix("/office/") && type == "application/x-www-form-urlencoded" { return nil }
+            if (path.hasPrefix("/office/") || path == "/login") && type == "application/x-www-form-urlencoded" {
+                return nil
+            }
             guard type == "application/json" else {
                 return "POST needs Content-Type: application/json (got \(contentType ?? "none"))"
             }

@@ -12,6 +12,27 @@ extension LocalAPI {
         router.post("/office/:action") { request, context in
             try await self.officeAction(context.parameters.get("action") ?? "", request)
         }
+        router.get("/login") { _, _ in Self.html(.ok, OfficePage.login(failed: false)) }
+        router.post("/login") { request, _ in try await self.officeLogin(request) }
+    }
+
+    /// The office page's own paths (a browser session may use them; the API's `/v1/` never).
+    static func isOfficePath(_ path: String) -> Bool {
+        path == "/" || path.hasPrefix("/movements/") || path.hasPrefix("/office/")
+    }
+
+    /// Exchanges the API token typed into the form for a session cookie.
+    func officeLogin(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 16 * 1024)
+        let typed = Self.formFields(String(buffer: body))["token"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let token, let typed, OfficeActionGuard.sameText(typed, token) else {
+            // Slows down guessing; the token is long and random anyway.
+            try await Task.sleep(for: .seconds(1))
+            return Self.html(.unauthorized, OfficePage.login(failed: true))
+        }
+        var headers: HTTPFields = [.location: "/"]
+        headers[.setCookie] = OfficeSessions.cookie(officeSessions.open())
+        return Response(status: .seeOther, headers: headers)
     }
 
     func officeToday(_ request: Request) throws -> Response {
@@ -22,7 +43,8 @@ extension LocalAPI {
         }
         let view = try OfficeDay.build(store: store, config: config, day: day, now: now, daemonRunning: true)
         let notice = request.uri.queryParameters.get("done").flatMap(OfficeNotice.init(rawValue:))
-        return Self.html(.ok, OfficePage.today(view, csrf: officeGuard.token, notice: notice?.text))
+        return Self.html(
+            .ok, OfficePage.today(view, csrf: officeGuard.token, notice: notice?.text, signedIn: token != nil))
     }
 
     func officeMovement(_ text: String) throws -> Response {
@@ -61,6 +83,11 @@ extension LocalAPI {
             let done = try store.acknowledge(
                 movementIDs: movement.map { [$0] } ?? [], refusalIDs: refusal.map { [$0] } ?? [], all: false, now: now)
             notice = done.refused.isEmpty ? .acknowledged : .notAcknowledged
+        case "logout":
+            officeSessions.close(cookieHeader: request.headers[.cookie])
+            var headers: HTTPFields = [.location: token == nil ? "/" : "/login"]
+            headers[.setCookie] = OfficeSessions.clearingCookie
+            return Response(status: .seeOther, headers: headers)
         default:
             return Self.html(.notFound, OfficePage.message("No such action."))
         }

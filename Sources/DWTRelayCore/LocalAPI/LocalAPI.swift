@@ -22,6 +22,8 @@ public struct LocalAPI: Sendable {
     let logger: Logger
     /// The token of the office page's action forms.
     let officeGuard = OfficeActionGuard()
+    /// Browser sessions for the office page when `http.token_file` guards the API.
+    let officeSessions = OfficeSessions()
 
     public init(
         config: RelayConfig, store: MovementStore, metrics: RelayMetrics, logger: Logger,
@@ -85,7 +87,9 @@ public struct LocalAPI: Sendable {
     func makeRouter() -> Router<LocalAPIContext> {
         let router = Router(context: LocalAPIContext.self)
         router.addMiddleware { BrowserGuardMiddleware(tokenRequired: token != nil) }
-        router.addMiddleware { BearerTokenMiddleware(token: token, writerToken: writerToken) }
+        router.addMiddleware {
+            BearerTokenMiddleware(token: token, writerToken: writerToken, sessions: officeSessions)
+        }
         router.post("/v1/movements") { request, _ in try await self.submit(request) }
         router.get("/v1/movements") { request, _ in try self.list(request) }
         router.get("/v1/movements/:id") { _, context in try self.show(context.parameters.get("id") ?? "") }
@@ -184,6 +188,7 @@ struct BearerTokenMiddleware: RouterMiddleware {
     typealias Context = LocalAPIContext
     let token: String?
     var writerToken: String? = nil
+    var sessions: OfficeSessions? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -191,6 +196,15 @@ struct BearerTokenMiddleware: RouterMiddleware {
         // The scheme is case-insensitive (RFC 9110 §11.1); the token is compared exactly.
         let presented = Self.presentedToken(request.headers[.authorization])
         if let token, presented != token {
+            // The office page in a browser: its session cookie, or the login form (the API stays bearer-only).
+            let path = request.uri.path
+            if path == "/login" { return try await next(request, context) }
+            if LocalAPI.isOfficePath(path) {
+                if sessions?.accepts(cookieHeader: request.headers[.cookie]) == true {
+                    return try await next(request, context)
+                }
+                if request.method == .get { return Response(status: .seeOther, headers: [.location: "/login"]) }
+            }
             return LocalAPI.json(.unauthorized, ["error": "missing or wrong bearer token"])
         }
         if token == nil, let writerToken, Self.needsWriter(method: request.method, path: request.uri.path),

@@ -13,11 +13,15 @@ public struct OfficeActionGuard: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    /// Compares in constant time.
     public func accepts(_ presented: String?) -> Bool {
         guard let presented else { return false }
-        let a = Array(token.utf8)
-        let b = Array(presented.utf8)
+        return Self.sameText(presented, token)
+    }
+
+    /// Compares in constant time (for equal lengths).
+    static func sameText(_ a: String, _ b: String) -> Bool {
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
         guard a.count == b.count else { return false }
         return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }

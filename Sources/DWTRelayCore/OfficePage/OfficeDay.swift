@@ -16,6 +16,10 @@ public struct OfficeDay: Sendable {
     public var problems: OfficeProblems
     public var loads: [Load]
     public var builtAt: Double
+    /// Last accepted, connection to Defra, service charge: label and value, as the office reads them.
+    public var facts: [(label: String, value: String)] = []
+    /// With several sites on the PC: each site's name and counts by state.
+    public var sites: [(name: String, counts: [String: Int])] = []
 
     public static func build(
         store: MovementStore, config: RelayConfig, day: UKTime.Day, now: Double, daemonRunning: Bool?
@@ -32,8 +36,25 @@ public struct OfficeDay: Sendable {
         var problems = try store.officeProblems(now: now, deadlineWarningSeconds: config.deadlineWarningSeconds)
         // The service's own messages for what it refused, when this process holds the storage key.
         problems.rejected = problems.rejected.map { (try? store.decrypted($0)) ?? $0 }
-        return OfficeDay(
+        var view = OfficeDay(
             day: day, health: report.health, healthLine: report.summaryLine, problemLines: report.problems,
             problems: problems, loads: loads, builtAt: now)
+        let state = facts.serviceState
+        view.facts.append(
+            ("Last reported", UKTime.minute(state["lastAcceptedAt"].flatMap(Double.init))))
+        let auth = state[ServiceFact.Key.authState] ?? "unknown"
+        view.facts.append(
+            (
+                "Signing in to Defra",
+                auth == "ok" ? "working" : auth == "failing" ? "refused: check the credentials" : "not tried yet"
+            ))
+        for (key, value) in state.sorted(by: { $0.key < $1.key }) where key.hasPrefix("serviceChargeExpiry:") {
+            view.facts.append(("Service charge paid until", String(value.prefix(10))))
+        }
+        if let sites = config.configuredSites {
+            let counts = try store.siteCounts()
+            view.sites = sites.map { ($0.name, counts[$0.name] ?? [:]) }
+        }
+        return view
     }
 }

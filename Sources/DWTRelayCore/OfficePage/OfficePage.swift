@@ -5,8 +5,13 @@ import Foundation
 /// first, each with what to do and the action an office may take; then the day's loads.
 public enum OfficePage {
     /// The whole today page. `csrf` goes into every action form (see `OfficeActionGuard`).
-    public static func today(_ view: OfficeDay, csrf: String, notice: String? = nil) -> String {
+    public static func today(_ view: OfficeDay, csrf: String, notice: String? = nil, signedIn: Bool = false) -> String {
         var body = header(view)
+        if signedIn {
+            body += "<form method=\"post\" action=\"/office/logout\" class=\"signout\">"
+            body += "<input type=\"hidden\" name=\"csrf\" value=\"\(csrf.html)\">"
+            body += "<button type=\"submit\">Sign out</button></form>\n"
+        }
         if let notice { body += "<p class=\"notice\" role=\"status\">\(notice.html)</p>\n" }
         body += problemsSection(view, csrf: csrf)
         body += loadsSection(view)
@@ -24,6 +29,20 @@ public enum OfficePage {
             """
         if !view.problemLines.isEmpty {
             html += "<ul class=\"reasons\">" + view.problemLines.map { "<li>\($0.html)</li>" }.joined() + "</ul>\n"
+        }
+        html += "<dl class=\"facts\">"
+        html += view.facts.map { "<dt>\($0.label.html)</dt><dd>\($0.value.html)</dd>" }.joined() + "</dl>\n"
+        if !view.sites.isEmpty {
+            html += "<table id=\"sites\"><caption>Sites on this PC</caption><thead><tr><th scope=\"col\">Site</th>"
+            html +=
+                "<th scope=\"col\">Reported</th><th scope=\"col\">Waiting</th><th scope=\"col\">Refused by Defra</th>"
+            html += "<th scope=\"col\">Held</th></tr></thead><tbody>"
+            for site in view.sites {
+                let waiting = (site.counts["queued"] ?? 0) + (site.counts["sending"] ?? 0)
+                html += "<tr><td>\(site.name.html)</td><td>\(site.counts["accepted"] ?? 0)</td><td>\(waiting)</td>"
+                html += "<td>\(site.counts["rejected"] ?? 0)</td><td>\(site.counts["held"] ?? 0)</td></tr>"
+            }
+            html += "</tbody></table>\n"
         }
         html += """
             <form method="get" action="/" class="day">
@@ -126,6 +145,21 @@ public enum OfficePage {
 }
 
 extension OfficePage {
+    /// The login form for a browser when a token guards the local API: the token is typed once and
+    /// exchanged for a session cookie, never put in a URL.
+    public static func login(failed: Bool) -> String {
+        var body = "<h1>dwt-relay: sign in</h1>\n"
+        if failed { body += "<p class=\"notice\" role=\"alert\">That is not the token. Try again.</p>\n" }
+        body += """
+            <form method="post" action="/login">
+            <p><label for="token">Access token (from the file named by http.token_file on the dwt-relay PC)</label></p>
+            <p><input type="password" id="token" name="token" autocomplete="current-password" required size="40">
+            <button type="submit">Sign in</button></p>
+            </form>
+            """
+        return document(title: "dwt-relay: sign in", body: body, refresh: false)
+    }
+
     /// A short page with one message and a way back.
     public static func message(_ text: String) -> String {
         document(

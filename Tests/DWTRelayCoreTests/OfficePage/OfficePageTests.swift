@@ -100,6 +100,42 @@ import Testing
         }
     }
 
+    /// With `http.token_file` (as remote access requires), a browser signs in once with the token and gets a
+    /// session cookie; the token is never in a URL and the API stays bearer-only.
+    @Test func withATokenTheBrowserSignsInOnceAndTheAPIStaysBearerOnly() async throws {
+        let port = freeLoopbackPort()
+        let folder = TemporaryFolder()
+        FileManager.default.createFile(
+            atPath: folder.sub("api-token"), contents: Data("office-token-5b1e\n".utf8),
+            attributes: [.posixPermissions: 0o600])
+        try await RelayHarness.run(config: [
+            "http.listen": "127.0.0.1:\(port)", "http.token_file": folder.sub("api-token"),
+        ]) { (_: RelayHarness) async throws in
+            let base = "http://127.0.0.1:\(port)"
+            #expect(await eventually { (try? await Self.call(.GET, base + "/login").status) == 200 })
+            let away = try await Self.call(.GET, base + "/")
+            #expect(away.status == 303 && away.headers["Location"].first == "/login")
+            let wrong = try await Self.call(.POST, base + "/login", form: "token=guess")
+            #expect(wrong.status == 401 && wrong.text.contains("That is not the token"))
+            #expect(wrong.headers["Set-Cookie"].isEmpty)
+            let signedIn = try await Self.call(.POST, base + "/login", form: "token=office-token-5b1e")
+            #expect(signedIn.status == 303 && signedIn.headers["Location"].first == "/")
+            let cookie = try #require(signedIn.headers["Set-Cookie"].first)
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+            #expect(!cookie.contains("office-token-5b1e"), "the cookie is a session, not the token")
+            let session = String(cookie.prefix { $0 != ";" })
+            let page = try await Self.call(.GET, base + "/", headers: [("Cookie", session)])
+            #expect(page.status == 200 && page.text.contains("Sign out"))
+            // The session opens the page, not the API.
+            #expect(try await Self.call(.GET, base + "/v1/status", headers: [("Cookie", session)]).status == 401)
+            let token = try #require(Self.csrf(in: page.text))
+            let out = try await Self.call(
+                .POST, base + "/office/logout", form: "csrf=\(token)", headers: [("Cookie", session)])
+            #expect(out.status == 303 && out.headers["Location"].first == "/login")
+            #expect(try await Self.call(.GET, base + "/", headers: [("Cookie", session)]).status == 303)
+        }
+    }
+
     @Test func daysFollowUKClocksAndDeadlinesReadAsPeopleSayThem() throws {
         // 2026-03-29: the clocks go forward (23 hours); 2026-10-25: back (25 hours).
         let spring = try #require(UKTime.day(named: "2026-03-29"))
@@ -112,6 +148,18 @@ import Testing
         #expect(UKTime.minute(UKTime.day(named: "2026-12-01")!.start + 3600) == "2026-12-01 01:00 GMT")
         #expect(UKTime.day(named: "2026-13-01") == nil)
         #expect(UKTime.day(named: "yesterday") == nil)
+    }
+
+    @Test func severalSitesGetALineEachWithTheHealthFacts() throws {
+        var view = OfficeDay(
+            day: UKTime.day(containing: 0), health: .ok, healthLine: "OK: 0 queued", problemLines: [],
+            problems: OfficeProblems(), loads: [], builtAt: 0)
+        view.facts = [("Last reported", "2026-11-29 10:00 GMT"), ("Service charge paid until", "2027-03-31")]
+        view.sites = [("north", ["accepted": 4, "queued": 1]), ("south <b>", ["held": 2])]
+        let page = OfficePage.today(view, csrf: "t")
+        #expect(page.contains("<dt>Service charge paid until</dt><dd>2027-03-31</dd>"))
+        #expect(page.contains("<tr><td>north</td><td>4</td><td>1</td><td>0</td><td>0</td></tr>"))
+        #expect(page.contains("<tr><td>south &lt;b&gt;</td><td>0</td><td>0</td><td>0</td><td>2</td></tr>"))
     }
 
     @Test func aLoadIsSummarisedAsTheOfficeWritesIt() throws {
