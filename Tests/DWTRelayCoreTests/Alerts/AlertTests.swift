@@ -133,3 +133,34 @@ import Testing
             ]).contains("readable by every user"))
     }
 }
+
+/// The daily summary, from a real store.
+@Suite struct DailySummaryTests {
+    @Test func yesterdayIsSummarisedOnceAfterTheConfiguredTime() throws {
+        let folder = TemporaryFolder()
+        let config = try RelayConfig(values: [
+            "paths.state": folder.sub("state"), "alerts.webhook_url": "http://127.0.0.1:9/hook",
+            "alerts.daily_summary_time": "07:30",
+        ])
+        let store = try MovementStore(path: config.databasePath)
+        let today = try #require(UKTime.day(named: "2026-06-15"))
+        let yesterdayNoon = today.start - 12 * 3600
+        let intake = MovementIntake(config: config)
+        for index in 0..<3 {
+            let item = try intake.check(
+                SharedFixtures.movement(reference: "DAY-\(index)"), source: "inbox", sourceFile: "d\(index).json")
+            _ = try store.ingest([item], now: yesterdayNoon)
+        }
+        let watcher = AlertWatcherService(
+            store: store, config: config, settings: try AlertSettings(config: config, environment: [:]),
+            clock: ContinuousClock(), logger: Logger(label: "test"))
+        // 07:00 BST: not yet; 07:45 BST: the summary of 2026-06-14; once summarised, not again.
+        #expect(watcher.dailySummary(at: today.start + 7 * 3600, cursor: AlertCursor()) == nil)
+        let summary = try #require(watcher.dailySummary(at: today.start + 7.75 * 3600, cursor: AlertCursor()))
+        #expect(summary.kind == .dailySummary)
+        #expect(summary.line.hasPrefix("2026-06-14: 3 loads received, 0 reported to Defra"), "\(summary.line)")
+        var told = AlertCursor()
+        told.summaryDay = "2026-06-14"
+        #expect(watcher.dailySummary(at: today.start + 9 * 3600, cursor: told) == nil)
+    }
+}
