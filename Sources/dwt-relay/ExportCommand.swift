@@ -9,7 +9,11 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Option(name: .long, help: "Received at or after this date.") var since: String?
     @Option(name: .long, help: "Received before this date.") var until: String?
-    @Option(name: .long, help: "csv or json.") var format = "csv"
+    @Option(name: .long, help: "csv or json.") var format = ExportFormat.csv
+
+    enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+        case csv, json
+    }
 
     static let columns = [
         "id", "state", "receivedAt", "acceptedAt", "sourceFile", "yourUniqueReference", "wasteTrackingId", "apiCode",
@@ -17,7 +21,6 @@ struct ExportCommand: ParsableCommand {
     ]
 
     func run() throws {
-        guard format == "csv" || format == "json" else { throw ValidationError("--format: csv or json") }
         let config = try options.loadConfig()
         let store = try options.openStore(config, readOnly: true)
         let movements = try store.movements(
@@ -54,7 +57,7 @@ struct ExportCommand: ParsableCommand {
             ]
         }
         let rows = movementRows + refused
-        if format == "json" {
+        if format == .json {
             print(JSONText.encode(rows))
             return
         }

@@ -42,7 +42,7 @@ struct SubmitCommand: ParsableCommand {
                     data = contents
                     name = (path as NSString).lastPathComponent
                 }
-                items.append((path, try intake.check(data, source: "submit", sourceFile: name)))
+                items.append((path, try intake.check(data, source: .submit, sourceFile: name)))
             } catch let rejection as IntakeRejection {
                 failures.append(["path": path, "error": rejection.description, "field": rejection.field ?? NSNull()])
                 printError("dwt-relay: \(path): \(rejection)")

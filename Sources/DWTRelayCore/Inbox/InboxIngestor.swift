@@ -228,7 +228,7 @@ public final class InboxIngestor: Sendable {
             do {
                 return .ready(
                     original: original, claim: claim,
-                    item: try intake.check(data, source: "inbox", sourceFile: original))
+                    item: try intake.check(data, source: .inbox, sourceFile: original))
             } catch {
                 return .refused(original: original, claim: claim, rejection: error)
             }

@@ -32,7 +32,7 @@ public struct MovementIntake: Sendable {
         siteName = config.configuredSites == nil ? nil : site.name
     }
 
-    public func check(_ raw: Data, source: String, sourceFile: String?) throws(IntakeRejection) -> IntakeItem {
+    public func check(_ raw: Data, source: MovementSource, sourceFile: String?) throws(IntakeRejection) -> IntakeItem {
         guard raw.count <= maxBytes else {
             throw IntakeRejection("file is \(raw.count) bytes, over the \(maxBytes)-byte limit (intake.max_file_bytes)")
         }
@@ -142,7 +142,7 @@ public struct MovementIntake: Sendable {
 
     /// The common case without building a tree (see `JSONScanner`): a plain movement object whose apiCode,
     /// reference and receipt time are plain strings. Nil sends the file down the full path.
-    private func quickItem(_ data: Data, raw: Data, source: String, sourceFile: String?) throws(IntakeRejection)
+    private func quickItem(_ data: Data, raw: Data, source: MovementSource, sourceFile: String?) throws(IntakeRejection)
         -> IntakeItem?
     {
         guard let top = data.withUnsafeBytes({ JSONScanner.scan($0.bindMemory(to: UInt8.self)) }) else { return nil }
@@ -159,7 +159,7 @@ public struct MovementIntake: Sendable {
     }
 
     private func makeItem(
-        raw: Data, body: Data, source: String, sourceFile: String?, apiCode: String, reference: String?,
+        raw: Data, body: Data, source: MovementSource, sourceFile: String?, apiCode: String, reference: String?,
         received: String?
     ) -> IntakeItem {
         var item = IntakeItem(

@@ -19,28 +19,19 @@ enum WriterToken {
         try? FileSystem.createDirectory(folder)
         var generator = SystemRandomNumberGenerator()
         let token = (0..<4).map { _ in String(format: "%016llx", generator.next() as UInt64) }.joined()
-        // Written whole under a private name, then linked into place: a reader never sees half a token.
-        let temporary = path + ".new.\(getpid())"
-        let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o640)
-        guard fd >= 0 else {
+        // Mode 0640 whatever the umask: the group (dwt-relay-writers) reads it, others do not.
+        do {
+            if try FileSystem.createOnce(path, bytes: Array((token + "\n").utf8), mode: 0o640) == .existed {
+                guard let winner = try read(path) else {
+                    throw ConfigError(key: "paths.results", "\(path) is empty; remove it and restart")
+                }
+                return winner
+            }
+        } catch let error as POSIXError {
             throw ConfigError(
                 key: "paths.results",
-                "cannot create \(path) (\(String(cString: strerror(errno)))) for local API writers")
+                "cannot create \(path) (\(String(cString: strerror(error.code.rawValue)))) for local API writers")
         }
-        defer { unlink(temporary) }
-        fchmod(fd, 0o640)  // whatever the umask: the group (dwt-relay-writers) reads it, others do not
-        let bytes = Array((token + "\n").utf8)
-        let written = write(fd, bytes, bytes.count)
-        fsync(fd)
-        close(fd)
-        guard written == bytes.count else { throw ConfigError(key: "paths.results", "cannot write \(path)") }
-        if link(temporary, path) != 0 {
-            guard errno == EEXIST, let winner = try read(path) else {
-                throw ConfigError(key: "paths.results", "cannot create \(path): \(String(cString: strerror(errno)))")
-            }
-            return winner
-        }
-        FileSystem.fsyncDirectory(folder)
         return token
     }
 

@@ -147,7 +147,7 @@ public struct LocalAPI: Sendable {
         }
         let item: IntakeItem
         do {
-            item = try intake.check(Data(buffer: body), source: "api", sourceFile: nil)
+            item = try intake.check(Data(buffer: body), source: .api, sourceFile: nil)
         } catch {
             return Self.json(.badRequest, ["error": error.reason, "field": error.field.map { $0 as Any } ?? NSNull()])
         }

@@ -57,9 +57,11 @@ extension OfficePage {
     static func eventText(_ event: MovementEvent) -> String {
         switch event.kind {
         case .state:
-            return "\(event.fromState ?? "new") → \(event.toState ?? "?")" + (event.message.map { ": \($0)" } ?? "")
+            return "\(event.fromState?.rawValue ?? "new") → \(event.toState?.rawValue ?? "?")"
+                + (event.message.map { ": \($0)" } ?? "")
         case .http:
-            return [event.method, event.path, event.status.map(String.init)].compactMap { $0 }.joined(separator: " ")
+            return [event.method?.rawValue, event.path, event.status.map(String.init)].compactMap { $0 }
+                .joined(separator: " ")
                 + (event.message.map { ": \($0)" } ?? "")
         case .note:
             return event.message ?? ""

@@ -2,7 +2,7 @@ import Foundation
 
 /// A checked movement ready to be committed: what intake hands the store.
 public struct IntakeItem: Sendable {
-    public var source: String
+    public var source: MovementSource
     public var sourceFile: String?
     public var contentHash: String
     /// The API body to send (with `apiCode` filled in).
@@ -20,7 +20,7 @@ public struct IntakeItem: Sendable {
     public var site: String?
 
     public init(
-        source: String, sourceFile: String?, contentHash: String, body: Data, apiCode: String?,
+        source: MovementSource, sourceFile: String?, contentHash: String, body: Data, apiCode: String?,
         yourUniqueReference: String?, envelopeWasteTrackingId: String?, dateTimeReceived: String?
     ) {
         self.source = source

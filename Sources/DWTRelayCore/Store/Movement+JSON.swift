@@ -13,7 +13,7 @@ extension Movement {
         var item: [String: Any] = [
             "id": id ?? 0,
             "state": state.rawValue,
-            "source": source,
+            "source": source.rawValue,
             "sourceFile": sourceFile ?? NSNull(),
             "yourUniqueReference": yourUniqueReference ?? NSNull(),
             "wasteTrackingId": wasteTrackingId ?? NSNull(),

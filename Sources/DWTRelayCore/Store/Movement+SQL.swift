@@ -19,7 +19,7 @@ extension Movement {
 
     var columnValues: [(any DatabaseValueConvertible)?] {
         [
-            source, sourceFile, contentHash, payload, apiCode, yourUniqueReference, kind.rawValue,
+            source.rawValue, sourceFile, contentHash, payload, apiCode, yourUniqueReference, kind.rawValue,
             targetWasteTrackingId, revisionOf, state.rawValue, holdReason?.rawValue, attempts, nextAttemptAt,
             wasteTrackingId,
             warnings, errors, lastError, lastStatus, possibleDuplicate, notFound, dateTimeReceived, receivedAt, sentAt,

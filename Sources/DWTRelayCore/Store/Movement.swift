@@ -9,8 +9,7 @@ public struct Movement: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public enum Kind: String, Codable, Sendable { case post, put }
 
     public var id: Int64?
-    /// `inbox`, `submit` or `api`.
-    public var source: String
+    public var source: MovementSource
     /// File name as dropped by the writer (no folder), when there was a file.
     public var sourceFile: String?
     /// SHA-256 of the bytes received; with `sourceFile` it identifies a file already taken.

@@ -1,24 +1,26 @@
 import GRDB
+import HTTPTypes
 
 /// One line of a movement's append-only audit trail: a state change or an HTTP exchange.
-public struct MovementEvent: Codable, Sendable, FetchableRecord, PersistableRecord {
+public struct MovementEvent: Sendable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "movementEvent"
 
     public var id: Int64?
     public var movementId: Int64
     public var at: Double
     public var kind: EventKind
-    public var method: String?
+    public var method: HTTPRequest.Method?
     public var path: String?
     public var status: Int?
     public var durationMs: Double?
-    public var fromState: String?
-    public var toState: String?
+    public var fromState: MovementState?
+    public var toState: MovementState?
     public var message: String?
 
     public init(
-        movementId: Int64, at: Double, kind: EventKind, method: String? = nil, path: String? = nil, status: Int? = nil,
-        durationMs: Double? = nil, fromState: String? = nil, toState: String? = nil, message: String? = nil
+        movementId: Int64, at: Double, kind: EventKind, method: HTTPRequest.Method? = nil, path: String? = nil,
+        status: Int? = nil, durationMs: Double? = nil, fromState: MovementState? = nil, toState: MovementState? = nil,
+        message: String? = nil
     ) {
         self.movementId = movementId
         self.at = at
@@ -32,17 +34,54 @@ public struct MovementEvent: Codable, Sendable, FetchableRecord, PersistableReco
         self.message = message
     }
 
+    public init(row: Row) throws {
+        id = row["id"]
+        movementId = row["movementId"]
+        at = row["at"]
+        kind = row["kind"]
+        method = row["method"]
+        path = row["path"]
+        status = row["status"]
+        durationMs = row["durationMs"]
+        fromState = row["fromState"]
+        toState = row["toState"]
+        message = row["message"]
+    }
+
+    public func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id
+        container["movementId"] = movementId
+        container["at"] = at
+        container["kind"] = kind
+        container["method"] = method
+        container["path"] = path
+        container["status"] = status
+        container["durationMs"] = durationMs
+        container["fromState"] = fromState
+        container["toState"] = toState
+        container["message"] = message
+    }
+
     /// The event as `show --json` and the local API give it (one shape for both).
     public var json: [String: Any] {
         var object: [String: Any] = ["at": ISO8601.string(at), "kind": kind.rawValue]
-        if let method { object["method"] = method }
+        if let method { object["method"] = method.rawValue }
         if let path { object["path"] = path }
         if let status { object["status"] = status }
         if let durationMs { object["durationMs"] = (durationMs * 10).rounded() / 10 }
-        if let fromState { object["from"] = fromState }
-        if let toState { object["to"] = toState }
+        if let fromState { object["from"] = fromState.rawValue }
+        if let toState { object["to"] = toState.rawValue }
         if let message { object["message"] = message }
         return object
     }
 
+}
+
+/// HTTP methods are stored by name ("POST", "PUT"), as before they were typed.
+extension HTTPRequest.Method: @retroactive DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { rawValue.databaseValue }
+
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> HTTPRequest.Method? {
+        String.fromDatabaseValue(dbValue).flatMap { HTTPRequest.Method($0) }
+    }
 }

@@ -1,3 +1,5 @@
+import GRDB
+
 /// Where a movement is in its life (design.md "States").
 public enum MovementState: String, Codable, Sendable, CaseIterable {
     /// Waiting to be sent, either new or in a retry wait (`nextAttemptAt`).
@@ -18,3 +20,15 @@ public enum MovementState: String, Codable, Sendable, CaseIterable {
     /// Pending states still owe the service a delivery.
     public var isPending: Bool { self == .queued || self == .sending || self == .held }
 }
+
+/// How a movement reached dwt-relay.
+public enum MovementSource: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    /// A file dropped into an inbox folder.
+    case inbox
+    /// `dwt-relay submit`.
+    case submit
+    /// `POST /v1/movements` on the local API.
+    case api
+}
+
+extension MovementState: DatabaseValueConvertible {}

@@ -114,7 +114,7 @@ extension MovementStore {
         let from = movement.state
         if let exchange {
             try MovementEvent(
-                movementId: id, at: now, kind: .http, method: exchange.method.rawValue, path: exchange.path,
+                movementId: id, at: now, kind: .http, method: exchange.method, path: exchange.path,
                 status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
             ).insertCached(db)
             movement.lastStatus = exchange.status
@@ -172,8 +172,8 @@ extension MovementStore {
         }
         if from != movement.state || note != nil {
             try MovementEvent(
-                movementId: id, at: now, kind: .state, fromState: from.rawValue,
-                toState: movement.state.rawValue, message: note ?? lastError
+                movementId: id, at: now, kind: .state, fromState: from,
+                toState: movement.state, message: note ?? lastError
             ).insertCached(db)
         }
         if let lastError, movement.state != .accepted { serviceState["lastError"] = lastError }
@@ -266,7 +266,7 @@ extension MovementStore {
                     if wasInDoubt && movement.kind == .post { movement.possibleDuplicate = true }
                     try movement.updateCached(db)
                     try MovementEvent(
-                        movementId: movement.id!, at: now, kind: .state, fromState: "held", toState: "queued",
+                        movementId: movement.id!, at: now, kind: .state, fromState: .held, toState: .queued,
                         message: ids != nil || byOperator ? "released by operator" : "released: condition cleared"
                     ).insertCached(db)
                     released.append(movement.id!)
@@ -325,7 +325,7 @@ extension MovementStore {
                 movement.updatedAt = now
                 try movement.updateCached(db)
                 try MovementEvent(
-                    movementId: id, at: now, kind: .state, fromState: "held", toState: "sending",
+                    movementId: id, at: now, kind: .state, fromState: .held, toState: .sending,
                     message: "probe (\(movement.holdReason?.rawValue ?? "hold"))"
                 ).insertCached(db)
                 delivery = Delivery(
@@ -343,7 +343,7 @@ extension MovementStore {
     public func recordExchange(_ id: Int64, _ exchange: ExchangeRecord, now: Double) throws {
         try pool.write { db in
             try MovementEvent(
-                movementId: id, at: now, kind: .http, method: exchange.method.rawValue, path: exchange.path,
+                movementId: id, at: now, kind: .http, method: exchange.method, path: exchange.path,
                 status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
             ).insertCached(db)
         }

@@ -74,7 +74,7 @@ extension MovementStore {
         }
         try movement.insertCached(db)
         let id = movement.id!
-        try MovementEvent(movementId: id, at: now, kind: .state, toState: "queued", message: note).insertCached(db)
+        try MovementEvent(movementId: id, at: now, kind: .state, toState: .queued, message: note).insertCached(db)
         if !item.localIssues.isEmpty {
             let text = ValidationIssue.summary(of: item.localIssues)
             try MovementEvent(
@@ -85,7 +85,7 @@ extension MovementStore {
         }
         if let superseded {
             try MovementEvent(
-                movementId: superseded.id!, at: now, kind: .state, fromState: "queued", toState: "superseded",
+                movementId: superseded.id!, at: now, kind: .state, fromState: .queued, toState: .superseded,
                 message: "replaced by movement \(id) before it was sent"
             ).insertCached(db)
         }

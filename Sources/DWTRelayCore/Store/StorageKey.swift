@@ -40,30 +40,16 @@ public struct StorageKey: Sendable {
         let folder = (path as NSString).deletingLastPathComponent
         try? FileSystem.createDirectory(folder)
         let text = fresh.key.withUnsafeBytes { Data($0) }.base64EncodedString() + "\n"
-        // Written whole under a private name, then linked into place: a process starting at the same moment
-        // either sees no key or the whole key, never half of one, and exactly one key wins.
-        let temporary = path + ".new.\(getpid())"
-        let fd = Glibc.open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
+        do {
+            if try FileSystem.createOnce(path, bytes: Array(text.utf8), mode: 0o600) == .existed {
+                return try read(path, key: "storage.key_file")  // another process made it first: use that one
+            }
+        } catch let error as POSIXError {
             throw ConfigError(
                 key: "storage.key_file",
-                "no storage key at \(path) and cannot create one (\(String(cString: strerror(errno)))); "
+                "no storage key at \(path) and cannot create one (\(String(cString: strerror(error.code.rawValue)))); "
                     + "create it with: head -c 32 /dev/urandom | base64 > \(path); chmod 600 \(path)")
         }
-        defer { unlink(temporary) }
-        let bytes = Array(text.utf8)
-        let written = write(fd, bytes, bytes.count)
-        fsync(fd)
-        close(fd)
-        guard written == bytes.count else { throw ConfigError(key: "storage.key_file", "cannot write \(path)") }
-        if link(temporary, path) != 0 {
-            guard errno == EEXIST else {
-                throw ConfigError(
-                    key: "storage.key_file", "cannot create \(path): \(String(cString: strerror(errno)))")
-            }
-            return try read(path, key: "storage.key_file")  // another process made it first: use that one
-        }
-        FileSystem.fsyncDirectory(folder)
         return fresh
     }
 

@@ -102,4 +102,33 @@ public enum FileSystem {
         unlink(source)
         return true
     }
+
+    /// What `createOnce` found.
+    public enum CreatedOnce: Equatable {
+        /// This process wrote the file.
+        case created
+        /// Another process made it first: read that one.
+        case existed
+    }
+
+    /// Creates `path` holding `bytes` with `mode` (whatever the umask), or finds that another process did: it is
+    /// written whole under a private name, synced, then linked into place, so a process starting at the same
+    /// moment sees no file or the whole file, never half of one, and exactly one wins. Throws the errno.
+    public static func createOnce(_ path: String, bytes: [UInt8], mode: mode_t) throws -> CreatedOnce {
+        let temporary = path + ".new.\(getpid())"
+        let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { unlink(temporary) }
+        fchmod(fd, mode)
+        let written = write(fd, bytes, bytes.count)
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == bytes.count, synced else { throw POSIXError(.EIO) }
+        if link(temporary, path) != 0 {
+            guard errno == EEXIST else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            return .existed
+        }
+        fsyncDirectory((path as NSString).deletingLastPathComponent)
+        return .created
+    }
 }

@@ -148,7 +148,7 @@ import Testing
         let intake = MovementIntake(config: config)
         for index in 0..<3 {
             let item = try intake.check(
-                SharedFixtures.movement(reference: "DAY-\(index)"), source: "inbox", sourceFile: "d\(index).json")
+                SharedFixtures.movement(reference: "DAY-\(index)"), source: .inbox, sourceFile: "d\(index).json")
             _ = try store.ingest([item], now: yesterdayNoon)
         }
         let watcher = AlertWatcherService(

@@ -24,7 +24,7 @@ import Testing
         return try store.ingest(
             (0..<count).map {
                 try intake.check(
-                    SharedFixtures.movement(reference: "OP-\($0)"), source: "t", sourceFile: "op\($0).json")
+                    SharedFixtures.movement(reference: "OP-\($0)"), source: .submit, sourceFile: "op\($0).json")
             }
         ).map(\.id)
     }

@@ -123,7 +123,7 @@ import Testing
                 "submit", "--site", "south", "--config", path, SharedFixtures.examplesFolder + "/complex.json",
             ])
             #expect(submitted.status == 0)
-            #expect(try store.list().first { $0.source == "submit" }?.site == "south")
+            #expect(try store.list().first { $0.source == .submit }?.site == "south")
             daemon.signal(SIGTERM)
             #expect(await daemon.wait() == 0)
         }

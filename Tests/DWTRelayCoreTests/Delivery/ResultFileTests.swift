@@ -14,7 +14,7 @@ import Testing
         let references = ["plain", "quote \" and \\ backslash", "tab\tnew\nline", "ünïcödé ✓", "ctrl \u{01}"]
         let items = try references.enumerated().map { index, reference in
             let body = try JSONSerialization.data(withJSONObject: ["yourUniqueReference": reference, "n": index])
-            return try intake.check(body, source: "inbox", sourceFile: "file-\(index) \"q\".json")
+            return try intake.check(body, source: .inbox, sourceFile: "file-\(index) \"q\".json")
         }
         _ = try store.ingest(items)
         let claimed = try store.claimDue(now: Date().timeIntervalSince1970 + 1, limit: 10)

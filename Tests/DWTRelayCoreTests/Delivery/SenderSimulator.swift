@@ -191,7 +191,7 @@ final class SenderSimulator {
             "apiCode": Self.apiCode, "yourUniqueReference": drop.reference, "version": drop.version,
             "invalid": drop.invalid,
         ])
-        let item = try intake.check(body, source: "inbox", sourceFile: "\(drop.reference)-v\(drop.version).json")
+        let item = try intake.check(body, source: .inbox, sourceFile: "\(drop.reference)-v\(drop.version).json")
         _ = try store.ingest([item], now: wall)
     }
 

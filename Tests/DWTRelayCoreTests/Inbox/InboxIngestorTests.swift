@@ -144,7 +144,7 @@ import Testing
         // The crash window: committed, but the process died before deleting the file.
         let data = try SharedFixtures.movement(reference: "K-1")
         let item = try MovementIntake(siteAPICode: nil, maxBytes: 1 << 20).check(
-            data, source: "inbox", sourceFile: "k.json")
+            data, source: .inbox, sourceFile: "k.json")
         _ = try store.ingest([item])
         try data.write(to: URL(fileURLWithPath: config.inbox + "/.dwt-relay-taking.k.json"))
         try drop("k.json", data)

@@ -9,7 +9,7 @@ import Testing
     func reason(_ text: String, site: String? = nil) -> IntakeRejection? {
         let intake = MovementIntake(siteAPICode: site, maxBytes: 1 << 20)
         do {
-            _ = try intake.check(Data(text.utf8), source: "test", sourceFile: "x.json")
+            _ = try intake.check(Data(text.utf8), source: .submit, sourceFile: "x.json")
             return nil
         } catch {
             return error
@@ -37,7 +37,7 @@ import Testing
 
     @Test func fillsTheSiteAPICodeAndKeepsUnknownFields() throws {
         let item = try MovementIntake(siteAPICode: "site-code", maxBytes: 1 << 20)
-            .check(Data("{\"custom\": {\"x\": 1}}".utf8), source: "test", sourceFile: nil)
+            .check(Data("{\"custom\": {\"x\": 1}}".utf8), source: .submit, sourceFile: nil)
         let body = try JSONSerialization.jsonObject(with: item.body) as! [String: Any]
         #expect(body["apiCode"] as? String == "site-code")
         #expect((body["custom"] as? [String: Any])?["x"] as? Int == 1)
@@ -45,14 +45,14 @@ import Testing
 
     @Test func forwardsTheBytesAsWrittenWhenNothingIsFilledIn() throws {
         let data = try SharedFixtures.example("complex")
-        let item = try intake.check(data, source: "test", sourceFile: "c.json")
+        let item = try intake.check(data, source: .submit, sourceFile: "c.json")
         #expect(item.body == data)
     }
 
     @Test func envelopeUnwrapsTheMovementAndNamesTheTarget() throws {
         let inner = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "R")) as! [String: Any]
         let envelope = try JSONSerialization.data(withJSONObject: ["wasteTrackingId": "26ABCD12", "movement": inner])
-        let item = try intake.check(envelope, source: "test", sourceFile: "e.json")
+        let item = try intake.check(envelope, source: .submit, sourceFile: "e.json")
         #expect(item.envelopeWasteTrackingId == "26ABCD12")
         #expect(item.yourUniqueReference == "R")
         let body = try JSONSerialization.jsonObject(with: item.body) as! [String: Any]
@@ -62,31 +62,31 @@ import Testing
     @Test func byteOrderMarkIsToleratedButUTF16AndNULAreNot() throws {
         var withBOM = Data([0xEF, 0xBB, 0xBF])
         withBOM.append(try SharedFixtures.movement(reference: nil))
-        #expect(throws: Never.self) { try intake.check(withBOM, source: "t", sourceFile: "b.json") }
+        #expect(throws: Never.self) { try intake.check(withBOM, source: .submit, sourceFile: "b.json") }
         let utf16 = Data([0xFF, 0xFE]) + "{}".data(using: .utf16LittleEndian)!
-        #expect(throws: IntakeRejection.self) { try intake.check(utf16, source: "t", sourceFile: "u.json") }
+        #expect(throws: IntakeRejection.self) { try intake.check(utf16, source: .submit, sourceFile: "u.json") }
         // UTF-32 is named as such (its little-endian mark begins with UTF-16's, and was reported as UTF-16).
         for mark: [UInt8] in [[0xFF, 0xFE, 0x00, 0x00], [0x00, 0x00, 0xFE, 0xFF]] {
             let utf32 = Data(mark) + "{}".data(using: .utf32LittleEndian)!
             do {
-                _ = try intake.check(utf32, source: "t", sourceFile: "w.json")
+                _ = try intake.check(utf32, source: .submit, sourceFile: "w.json")
                 Issue.record("UTF-32 must be refused")
             } catch {
                 #expect(error.reason == "file is UTF-32; movement files must be UTF-8 JSON")
             }
         }
         #expect(throws: IntakeRejection.self) {
-            try intake.check(Data("{\"a\":\"\0\"}".utf8), source: "t", sourceFile: "n.json")
+            try intake.check(Data("{\"a\":\"\0\"}".utf8), source: .submit, sourceFile: "n.json")
         }
         #expect(throws: IntakeRejection.self) {
-            try intake.check(Data([0x7B, 0xC3, 0x28, 0x7D]), source: "t", sourceFile: "x.json")
+            try intake.check(Data([0x7B, 0xC3, 0x28, 0x7D]), source: .submit, sourceFile: "x.json")
         }
     }
 
     @Test func sizeLimitNamesTheConfigKey() {
         let small = MovementIntake(siteAPICode: nil, maxBytes: 1024)
         do {
-            _ = try small.check(Data(repeating: 0x20, count: 2048), source: "t", sourceFile: "big.json")
+            _ = try small.check(Data(repeating: 0x20, count: 2048), source: .submit, sourceFile: "big.json")
             Issue.record("a file over the limit must be refused")
         } catch {
             #expect(error.reason.contains("intake.max_file_bytes"), "\(error.reason)")

@@ -19,7 +19,7 @@ import Testing
         var intake = MovementIntake(siteAPICode: nil, maxBytes: 1 << 22)
         intake.validation = validation
         do {
-            let item = try intake.check(data, source: "inbox", sourceFile: "x.json")
+            let item = try intake.check(data, source: .inbox, sourceFile: "x.json")
             return .item(
                 apiCode: item.apiCode, reference: item.yourUniqueReference, received: item.dateTimeReceived,
                 body: item.body, hash: item.contentHash)

@@ -87,8 +87,8 @@ import Testing
         var new = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "NEW")) as! [String: Any]
         new["dateTimeReceived"] = "2026-11-10T08:00:00Z"  // due by the end of Thursday 12 November
         _ = try store.ingest([
-            try intake.check(JSONSerialization.data(withJSONObject: old), source: "t", sourceFile: "old.json"),
-            try intake.check(JSONSerialization.data(withJSONObject: new), source: "t", sourceFile: "new.json"),
+            try intake.check(JSONSerialization.data(withJSONObject: old), source: .submit, sourceFile: "old.json"),
+            try intake.check(JSONSerialization.data(withJSONObject: new), source: .submit, sourceFile: "new.json"),
         ])
         // A fixed "now" (Tuesday 10 November 2026, noon): the test means the same on any day it runs.
         let now = try #require(ISO8601.parse("2026-11-10T12:00:00Z"))

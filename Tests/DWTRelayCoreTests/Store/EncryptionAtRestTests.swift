@@ -22,7 +22,7 @@ import Testing
         let store = try MovementStore(path: config.databasePath, key: key)
         let marker = "Receiver-Personal-Name-\(UInt32.random(in: 1000...9999))"
         let body = try SharedFixtures.movement(reference: "ENC-1", siteName: marker)
-        let item = try MovementIntake(config: config).check(body, source: "t", sourceFile: "enc.json")
+        let item = try MovementIntake(config: config).check(body, source: .submit, sourceFile: "enc.json")
         let id = try store.ingest([item])[0].id
         let claimed = try #require(try store.claimDue(now: Date().timeIntervalSince1970 + 60, limit: 1).first)
         #expect(claimed.payload == body, "the sender gets the plaintext")
@@ -49,7 +49,7 @@ import Testing
         let key = try #require(try StorageKey.load(config: config, create: true))
         let store = try MovementStore(path: config.databasePath, key: key)
         let item = try MovementIntake(config: config).check(
-            SharedFixtures.movement(reference: "K"), source: "t", sourceFile: "k.json")
+            SharedFixtures.movement(reference: "K"), source: .submit, sourceFile: "k.json")
         let id = try store.ingest([item])[0].id
         // Without the key: metadata readable, payload not, and nothing can be stored in plaintext.
         let locked = try MovementStore(path: config.databasePath, key: nil)
@@ -57,7 +57,7 @@ import Testing
         let missing = #expect(throws: StoreError.self) { try locked.decrypted(try #require(try locked.movement(id))) }
         #expect(missing?.description.contains("restore the key") == true)
         let another = try MovementIntake(config: config).check(
-            SharedFixtures.movement(reference: "K2"), source: "t", sourceFile: "k2.json")
+            SharedFixtures.movement(reference: "K2"), source: .submit, sourceFile: "k2.json")
         #expect(throws: StoreError.self) { try locked.ingest([another]) }
         // A different key is refused at open.
         let wrong = #expect(throws: StoreError.self) { try MovementStore(path: config.databasePath, key: .generate()) }

@@ -9,7 +9,7 @@ import Testing
 
     func item(_ data: Data, file: String?, envelope: String? = nil) throws -> IntakeItem {
         var item = try MovementIntake(siteAPICode: nil, maxBytes: 1 << 20).check(
-            data, source: "inbox", sourceFile: file)
+            data, source: .inbox, sourceFile: file)
         if let envelope { item.envelopeWasteTrackingId = envelope }
         return item
     }
