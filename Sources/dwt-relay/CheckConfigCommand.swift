@@ -61,6 +61,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
         check { _ = try StorageKey.load(config: config, create: false) }
         if let listen = config.httpListen { check { _ = try LocalAPI.address(listen, config: config) } }
         check { _ = try AlertSettings(config: config) }
+        check { _ = try config.siteDefaults() }
         for key in ["api.base_url", "api.token_url"] {
             let value = config.values[key] ?? ""
             if URL(string: value)?.scheme.map({ ["http", "https"].contains($0) }) != true

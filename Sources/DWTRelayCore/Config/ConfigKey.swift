@@ -57,6 +57,10 @@ public struct ConfigKey: Sendable {
         ConfigKey(
             "site.bank_holidays_file", .string, default: "/etc/dwt-relay/bank-holidays.json",
             "Optional newer copy of https://www.gov.uk/bank-holidays.json; years in it override the bundled calendar."),
+        ConfigKey(
+            "site.defaults_file", .string, default: nil,
+            "JSON or YAML partial movement body (receiver, receipt address, usual carrier...) merged into every "
+                + "movement: the movement's values win, objects merge key by key, arrays are taken whole."),
         ConfigKey("paths.inbox", .string, default: "/var/spool/dwt-relay/inbox", "Writers drop *.json files here."),
         ConfigKey(
             "paths.failed", .string, default: "/var/spool/dwt-relay/failed",

@@ -28,12 +28,28 @@ public struct RelayConfig: Sendable {
 
     /// Every site this daemon serves (one implicit `default` site without `sites:`).
     public var sites: [SiteConfig] {
-        configuredSites ?? [SiteConfig(name: "default", inbox: inbox, apiCode: siteAPICode, nation: nation)]
+        configuredSites
+            ?? [
+                SiteConfig(
+                    name: "default", inbox: inbox, apiCode: siteAPICode, nation: nation,
+                    defaultsFile: values["site.defaults_file"])
+            ]
     }
 
     public func site(named name: String?) -> SiteConfig? {
         guard let name else { return sites.first }
         return sites.first { $0.name == name }
+    }
+
+    /// Each site's defaults file read and checked (a config error names the key); nil where none is set.
+    public func siteDefaults() throws -> [String: SiteDefaults] {
+        var loaded: [String: SiteDefaults] = [:]
+        for (index, site) in sites.enumerated() {
+            guard let file = site.defaultsFile else { continue }
+            let key = configuredSites == nil ? "site.defaults_file" : "sites[\(index)].defaults_file"
+            loaded[site.name] = try SiteDefaults(path: file, key: key)
+        }
+        return loaded
     }
 
     /// Refused files of a site: `paths.failed`, or `paths.failed/NAME` when several sites share the PC.

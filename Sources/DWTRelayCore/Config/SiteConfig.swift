@@ -6,15 +6,18 @@ public struct SiteConfig: Sendable, Equatable {
     public var inbox: String
     public var apiCode: String?
     public var nation: Nation
+    /// A partial movement body merged into each of this site's movements (see `SiteDefaults`).
+    public var defaultsFile: String?
 
-    public init(name: String, inbox: String, apiCode: String?, nation: Nation) {
+    public init(name: String, inbox: String, apiCode: String?, nation: Nation, defaultsFile: String? = nil) {
         self.name = name
         self.inbox = inbox
         self.apiCode = apiCode
         self.nation = nation
+        self.defaultsFile = defaultsFile
     }
 
-    static let keys = ["name", "inbox", "api_code", "nation"]
+    static let keys = ["name", "inbox", "api_code", "nation", "defaults_file"]
 
     /// Parses the `sites:` list, naming the entry and key at fault.
     static func parse(_ value: Any, defaultNation: Nation) throws -> [SiteConfig] {
@@ -55,7 +58,13 @@ public struct SiteConfig: Sendable, Equatable {
             if sites.contains(where: { $0.inbox == inbox }) {
                 throw ConfigError(key: "\(at).inbox", "\(inbox) is already another site's inbox")
             }
-            sites.append(SiteConfig(name: name, inbox: inbox, apiCode: mapping["api_code"] as? String, nation: nation))
+            if let file = mapping["defaults_file"], !(file is String) {
+                throw ConfigError(key: "\(at).defaults_file", "must be a file path")
+            }
+            sites.append(
+                SiteConfig(
+                    name: name, inbox: inbox, apiCode: mapping["api_code"] as? String, nation: nation,
+                    defaultsFile: mapping["defaults_file"] as? String))
         }
         return sites
     }

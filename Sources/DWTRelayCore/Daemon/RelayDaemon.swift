@@ -19,6 +19,7 @@ public enum RelayDaemon {
                 "inboxes": "\(config.sites.map(\.inbox).joined(separator: ","))", "api.base_url": "\(config.baseURL)",
                 "http.listen": "\(config.httpListen ?? "off")", "storage.key_id": "\(key?.id ?? "none")",
             ])
+        _ = try config.siteDefaults()  // a missing or broken defaults file stops start-up, naming the key
         let fresh = !FileManager.default.fileExists(atPath: config.databasePath)
         let store = try MovementStore(path: config.databasePath, key: key, logger: logger)
         if fresh {

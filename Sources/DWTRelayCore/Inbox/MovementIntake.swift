@@ -22,6 +22,8 @@ public struct MovementIntake: Sendable {
 
     /// The site the movements belong to (named only in multi-site configs).
     public var siteName: String?
+    /// The site's fixed facts merged into each movement (`site.defaults_file`).
+    public var defaults: SiteDefaults?
 
     public init(config: RelayConfig, site: SiteConfig? = nil) {
         let site = site ?? config.sites[0]
@@ -30,6 +32,8 @@ public struct MovementIntake: Sendable {
             deadline: ReceiptDeadline(nation: site.nation, holidays: .load(siteFile: config.bankHolidaysFile)))
         validation = config.intakeValidate
         siteName = config.configuredSites == nil ? nil : site.name
+        // Checked at start-up (`RelayConfig.siteDefaults`, a config error); here a file gone since is skipped.
+        defaults = site.defaultsFile.flatMap { try? SiteDefaults(path: $0, key: "site.defaults_file") }
     }
 
     public func check(_ raw: Data, source: MovementSource, sourceFile: String?) throws(IntakeRejection) -> IntakeItem {
@@ -60,7 +64,9 @@ public struct MovementIntake: Sendable {
         }
         if hasNUL { throw IntakeRejection("file contains NUL bytes; not a UTF-8 JSON text") }
         guard validUTF8 else { throw IntakeRejection("file is not valid UTF-8") }
-        if validation == .off, let item = try quickItem(data, raw: raw, source: source, sourceFile: sourceFile) {
+        if validation == .off, defaults == nil,
+            let item = try quickItem(data, raw: raw, source: source, sourceFile: sourceFile)
+        {
             return item
         }
         let parsed: Any
@@ -92,6 +98,11 @@ public struct MovementIntake: Sendable {
             object = body
             rewritten = true
         }
+        var filled: [String] = []
+        if let defaults {
+            (object, filled) = defaults.merge(into: object)
+            if !filled.isEmpty { rewritten = true }
+        }
         let apiCode: String
         switch object["apiCode"] {
         case nil, is NSNull:
@@ -121,6 +132,7 @@ public struct MovementIntake: Sendable {
             raw: raw, body: body, source: source, sourceFile: sourceFile, apiCode: apiCode, reference: reference,
             received: received)
         item.envelopeWasteTrackingId = envelopeID
+        item.filledFromDefaults = filled
         if validation != .off {
             let report = validator.validate(object)
             // A body the service would store and then answer 500 is refused in either mode: sent, it would

@@ -18,6 +18,8 @@ public struct IntakeItem: Sendable {
     public var localIssues: [ValidationIssue] = []
     /// The site it came from (multi-site configs).
     public var site: String?
+    /// Dotted paths of the body that came from the site's defaults file.
+    public var filledFromDefaults: [String] = []
 
     public init(
         source: MovementSource, sourceFile: String?, contentHash: String, body: Data, apiCode: String?,

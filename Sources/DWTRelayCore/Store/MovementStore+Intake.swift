@@ -83,6 +83,12 @@ extension MovementStore {
                     "offline validation: \(item.localIssues.count) problem(s) the service will probably reject: \(text)"
             ).insertCached(db)
         }
+        if !item.filledFromDefaults.isEmpty {
+            try MovementEvent(
+                movementId: id, at: now, kind: .note,
+                message: "filled from the site defaults: \(item.filledFromDefaults.joined(separator: ", "))"
+            ).insertCached(db)
+        }
         if let superseded {
             try MovementEvent(
                 movementId: superseded.id!, at: now, kind: .state, fromState: .queued, toState: .superseded,

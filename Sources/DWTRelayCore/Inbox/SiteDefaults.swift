@@ -1,0 +1,70 @@
+import Foundation
+import Yams
+
+/// A site's fixed facts (receiver, receipt address, usual carrier...) as a partial movement body, merged into
+/// every movement of that site before it is checked, stored and sent (`site.defaults_file`, or `defaults_file`
+/// of an entry in `sites:`).
+///
+/// The rule: a value in the movement wins; an object in both is merged key by key, the same rule inside; an
+/// array is never merged element by element (the movement's array, if it has one, is taken whole); `null` in
+/// the movement counts as not given. What came from the defaults is recorded on the movement.
+public struct SiteDefaults: Sendable {
+    public let path: String
+    /// The partial body as JSON (kept as bytes: a parsed `[String: Any]` is not `Sendable`).
+    let json: Data
+
+    /// Reads a JSON or YAML file holding one object; `key` names the setting in errors.
+    public init(path: String, key: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(key: key, "cannot read \(path)")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let parsed: Any?
+        if let json = try? JSONSerialization.jsonObject(with: data) {
+            parsed = json
+        } else {
+            do {
+                parsed = try Yams.load(yaml: text)
+            } catch {
+                throw ConfigError(key: key, "\(path) is neither JSON nor YAML: \(error)")
+            }
+        }
+        guard let object = parsed as? [String: Any], JSONSerialization.isValidJSONObject(object) else {
+            throw ConfigError(key: key, "\(path) must hold one object (a partial movement body)")
+        }
+        if object["apiCode"] != nil {
+            throw ConfigError(key: key, "\(path) sets apiCode; use site.api_code (or api_code in sites:) for it")
+        }
+        self.path = path
+        json = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+
+    /// `body` with the defaults filled in, and the dotted paths that came from the defaults.
+    public func merge(into body: [String: Any]) -> (body: [String: Any], filled: [String]) {
+        guard let defaults = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
+            return (body, [])
+        }
+        var filled: [String] = []
+        let merged = Self.merge(defaults, into: body, at: "", filled: &filled)
+        return (merged, filled.sorted())
+    }
+
+    static func merge(_ defaults: [String: Any], into body: [String: Any], at prefix: String, filled: inout [String])
+        -> [String: Any]
+    {
+        var result = body
+        for (key, value) in defaults {
+            let path = prefix.isEmpty ? key : prefix + "." + key
+            switch (body[key], value) {
+            case (nil, _), (is NSNull, _):
+                result[key] = value
+                filled.append(path)
+            case (let inner as [String: Any], let innerDefaults as [String: Any]):
+                result[key] = merge(innerDefaults, into: inner, at: path, filled: &filled)
+            default:
+                break  // the movement's own value (an array is taken whole)
+            }
+        }
+        return result
+    }
+}
