@@ -24,6 +24,8 @@ public struct MovementIntake: Sendable {
     public var siteName: String?
     /// The site's fixed facts merged into each movement (`site.defaults_file`).
     public var defaults: SiteDefaults?
+    /// Put what people type into the API's form (`TypedInputNormaliser`) when validation is on.
+    public var normalisesTypedInput = true
 
     public init(config: RelayConfig, site: SiteConfig? = nil) {
         let site = site ?? config.sites[0]
@@ -103,6 +105,16 @@ public struct MovementIntake: Sendable {
             (object, filled) = defaults.merge(into: object)
             if !filled.isEmpty { rewritten = true }
         }
+        // `intake.validate: off` passes files through untouched (and decides as the quick path does).
+        var changes: [String] = []
+        if validation != .off && normalisesTypedInput {
+            let normalised: [String: Any]
+            (normalised, changes) = try TypedInputNormaliser.normalise(object)
+            if !changes.isEmpty {
+                object = normalised
+                rewritten = true
+            }
+        }
         let apiCode: String
         switch object["apiCode"] {
         case nil, is NSNull:
@@ -133,6 +145,7 @@ public struct MovementIntake: Sendable {
             received: received)
         item.envelopeWasteTrackingId = envelopeID
         item.filledFromDefaults = filled
+        item.normalised = changes
         if validation != .off {
             let report = validator.validate(object)
             // A body the service would store and then answer 500 is refused in either mode: sent, it would

@@ -20,6 +20,8 @@ public struct IntakeItem: Sendable {
     public var site: String?
     /// Dotted paths of the body that came from the site's defaults file.
     public var filledFromDefaults: [String] = []
+    /// What intake put into the API's form (`path: "was" → "now"`), for the site to fix at the source.
+    public var normalised: [String] = []
 
     public init(
         source: MovementSource, sourceFile: String?, contentHash: String, body: Data, apiCode: String?,

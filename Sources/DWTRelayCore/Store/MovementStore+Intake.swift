@@ -83,6 +83,12 @@ extension MovementStore {
                     "offline validation: \(item.localIssues.count) problem(s) the service will probably reject: \(text)"
             ).insertCached(db)
         }
+        if !item.normalised.isEmpty {
+            try MovementEvent(
+                movementId: id, at: now, kind: .note,
+                message: "put into the API's form (fix at the source): \(item.normalised.joined(separator: "; "))"
+            ).insertCached(db)
+        }
         if !item.filledFromDefaults.isEmpty {
             try MovementEvent(
                 movementId: id, at: now, kind: .note,

@@ -1,0 +1,117 @@
+import Foundation
+
+/// What people and weighbridge packages type, put into the API's form, visibly: every change is recorded on
+/// the movement (its event log) so the site can fix it at the source. What cannot be read one way only is
+/// refused with the value shown.
+///
+/// - EWC codes with spaces, dots or the hazardous star (`17 01 01`, `17.06.05*`) become six digits.
+/// - Fixed values in another case or spelling (`solid`, `tonnes`, `provided with waste`) become the API's.
+/// - A UK local `dateTimeReceived` without an offset becomes UTC with the right GMT or BST offset; a local
+///   time the clocks skip (spring) or pass twice (autumn) is refused.
+/// - A weight typed as text with its unit (`"2.5t"`) is refused: which unit was meant is the site's call.
+struct TypedInputNormaliser {
+    /// The API's fixed values by the last key of their path (receipt-api.yml `enum`s).
+    static let fixedValues: [String: [String]] = [
+        "physicalForm": ["Gas", "Liquid", "Solid", "Powder", "Sludge", "Mixed"],
+        "metric": ["Grams", "Kilograms", "Tonnes"],
+        "meansOfTransport": ["Road", "Rail", "Air", "Sea", "Inland Waterway", "Piped", "Other"],
+        "sourceOfComponents": ["NOT_PROVIDED", "PROVIDED_WITH_WASTE", "GUIDANCE", "OWN_TESTING"],
+    ]
+
+    /// The body put into the API's form, and one line per change (`path: "was" → "now"`).
+    static func normalise(_ body: [String: Any]) throws(IntakeRejection) -> (body: [String: Any], changes: [String]) {
+        var changes: [String] = []
+        var result = try walk(body, at: "", changes: &changes) as? [String: Any] ?? body
+        if let text = result["dateTimeReceived"] as? String, let utc = try localToUTC(text) {
+            result["dateTimeReceived"] = utc
+            changes.append("dateTimeReceived: \"\(text)\" (UK time) → \"\(utc)\"")
+        }
+        return (result, changes)
+    }
+
+    private static func walk(_ value: Any, at path: String, changes: inout [String]) throws(IntakeRejection) -> Any {
+        if var object = value as? [String: Any] {
+            for (key, inner) in object {
+                let innerPath = path.isEmpty ? key : "\(path).\(key)"
+                if key == "ewcCodes", let codes = inner as? [Any] {
+                    object[key] = codes.enumerated().map { index, code -> Any in
+                        guard let text = code as? String, let tidy = ewcCode(text), tidy != text else { return code }
+                        changes.append("\(innerPath)[\(index)]: \"\(text)\" → \"\(tidy)\"")
+                        return tidy
+                    }
+                } else if key == "amount", let text = inner as? String {
+                    throw IntakeRejection(
+                        field: innerPath,
+                        "is text (\"\(text)\"), not a number; write the number alone (2.5) and the unit in "
+                            + "\(path.isEmpty ? "" : path + ".")metric (Tonnes, Kilograms or Grams)")
+                } else if let allowed = fixedValues[key], let text = inner as? String, !allowed.contains(text),
+                    let match = allowed.first(where: { comparable($0) == comparable(text) })
+                {
+                    object[key] = match
+                    changes.append("\(innerPath): \"\(text)\" → \"\(match)\"")
+                } else {
+                    object[key] = try walk(inner, at: innerPath, changes: &changes)
+                }
+            }
+            return object
+        }
+        if let array = value as? [Any] {
+            var out: [Any] = []
+            for (index, inner) in array.enumerated() {
+                out.append(try walk(inner, at: "\(path)[\(index)]", changes: &changes))
+            }
+            return out
+        }
+        return value
+    }
+
+    /// `17 01 01`, `17.06.05*`, `170605*` → six digits; nil when it is not a six-digit code once tidied.
+    static func ewcCode(_ text: String) -> String? {
+        let tidy = text.filter { !($0 == " " || $0 == "." || $0 == "*" || $0 == "-") }
+        return tidy.count == 6 && tidy.allSatisfy(\.isASCII) && tidy.allSatisfy(\.isNumber) ? tidy : nil
+    }
+
+    static func comparable(_ text: String) -> String {
+        text.lowercased().filter { $0.isLetter }
+    }
+
+    /// A UK local date-time without an offset (`2026-11-29T14:05`, `2026-11-29 14:05:30`) in UTC; nil when it
+    /// already has an offset or is not such a time. Refuses a local time that does not exist or exists twice.
+    static func localToUTC(_ text: String) throws(IntakeRejection) -> String? {
+        let pattern = #"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$"#
+        guard let match = text.range(of: pattern, options: .regularExpression), match == text.startIndex..<text.endIndex
+        else { return nil }
+        let numbers = text.split(whereSeparator: { "-T :.".contains($0) }).compactMap { Int($0) }
+        guard numbers.count >= 5 else { return nil }
+        var components = DateComponents()
+        components.year = numbers[0]
+        components.month = numbers[1]
+        components.day = numbers[2]
+        components.hour = numbers[3]
+        components.minute = numbers[4]
+        components.second = numbers.count > 5 ? numbers[5] : 0
+        let fraction = text.split(separator: ".").dropFirst().first.map { Double("0." + $0) ?? 0 } ?? 0
+        // Which instants show this wall time in London: none (the spring gap) or two (the autumn hour).
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        // Calendar rolls month 14 into the next year: only a real date and time is converted.
+        guard let asUTC = utc.date(from: components),
+            utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: asUTC) == components
+        else { return nil }
+        let zone = UKTime.zone
+        let candidates = [0, 3600].compactMap { offset -> Date? in
+            let instant = asUTC.addingTimeInterval(-Double(offset))
+            return zone.secondsFromGMT(for: instant) == offset ? instant : nil
+        }
+        guard candidates.count == 1, let instant = candidates.first else {
+            throw IntakeRejection(
+                field: "dateTimeReceived",
+                "\"\(text)\" has no UTC offset and "
+                    + (candidates.isEmpty
+                        ? "does not exist in UK time (the clocks go forward that hour)"
+                        : "happens twice in UK time (the clocks go back that hour)")
+                    + "; give it with its offset, e.g. \(text.prefix(10))T01:30:00+01:00")
+        }
+        return ISO8601.string(instant.timeIntervalSince1970 + fraction)
+    }
+}
