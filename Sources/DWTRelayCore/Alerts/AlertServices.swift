@@ -77,8 +77,8 @@ public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClo
             if key.hasPrefix(ServiceFact.Key.paymentRequiredPrefix) {
                 facts.unpaidAPICodes.insert(String(key.dropFirst(ServiceFact.Key.paymentRequiredPrefix.count)))
             }
-            if key.hasPrefix("serviceChargeExpiry:") {
-                facts.chargeExpiry[String(key.dropFirst("serviceChargeExpiry:".count))] = value
+            if key.hasPrefix(ServiceFact.Key.serviceChargeExpiryPrefix) {
+                facts.chargeExpiry[String(key.dropFirst(ServiceFact.Key.serviceChargeExpiryPrefix.count))] = value
             }
         }
         if cursor == nil {

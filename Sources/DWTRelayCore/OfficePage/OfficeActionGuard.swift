@@ -8,7 +8,12 @@ public struct OfficeActionGuard: Sendable {
     public let token: String
 
     public init() {
-        token = Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString()
+        token = Self.randomToken()
+    }
+
+    /// 256 random bits as base64url without padding: safe in a form field and a cookie.
+    static func randomToken() -> String {
+        Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }

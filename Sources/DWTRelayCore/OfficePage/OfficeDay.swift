@@ -48,7 +48,8 @@ public struct OfficeDay: Sendable {
                 "Signing in to Defra",
                 auth == "ok" ? "working" : auth == "failing" ? "refused: check the credentials" : "not tried yet"
             ))
-        for (key, value) in state.sorted(by: { $0.key < $1.key }) where key.hasPrefix("serviceChargeExpiry:") {
+        for (key, value) in state.sorted(by: { $0.key < $1.key })
+        where key.hasPrefix(ServiceFact.Key.serviceChargeExpiryPrefix) {
             view.facts.append(("Service charge paid until", String(value.prefix(10))))
         }
         if let sites = config.configuredSites {

@@ -17,9 +17,7 @@ public final class OfficeSessions: Sendable {
 
     /// A new session id.
     public func open() -> String {
-        let id = Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let id = OfficeActionGuard.randomToken()
         let at = now()
         sessions.withLock { sessions in
             sessions = sessions.filter { $0.value > at }

@@ -22,6 +22,8 @@ public enum ServiceFact: Sendable, Equatable {
         public static let circuitState = "circuit.state"
         public static let circuitUntil = "circuit.until"
         public static let paymentRequiredPrefix = "paymentRequired:"
+        /// Followed by the apiCode: the service charge's expiry date as the service sent it.
+        public static let serviceChargeExpiryPrefix = "serviceChargeExpiry:"
     }
 
     public var entries: [(key: String, value: String?)] {

@@ -71,8 +71,8 @@ public struct StatusReport {
         var charges: [String: Any] = [:]
         var paymentRequired: [String] = []
         for (key, value) in state {
-            if key.hasPrefix("serviceChargeExpiry:") {
-                let code = String(key.dropFirst("serviceChargeExpiry:".count))
+            if key.hasPrefix(ServiceFact.Key.serviceChargeExpiryPrefix) {
+                let code = String(key.dropFirst(ServiceFact.Key.serviceChargeExpiryPrefix.count))
                 charges[code] = value
                 if let expiry = ISO8601.parse(value), expiry - now < 30 * 86400 {
                     report.raise(

@@ -120,7 +120,9 @@ extension MovementStore {
             movement.lastStatus = exchange.status
             if let expiry = exchange.serviceChargeExpiry {
                 movement.serviceChargeExpiry = expiry
-                if let code = movement.apiCode { serviceState["serviceChargeExpiry:\(code)"] = expiry }
+                if let code = movement.apiCode {
+                    serviceState[ServiceFact.Key.serviceChargeExpiryPrefix + code] = expiry
+                }
             }
         }
         movement.updatedAt = now
