@@ -62,6 +62,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
         if let listen = config.httpListen { check { _ = try LocalAPI.address(listen, config: config) } }
         check { _ = try AlertSettings(config: config) }
         check { _ = try config.siteDefaults() }
+        check { _ = try config.csvMapping() }
         for key in ["api.base_url", "api.token_url"] {
             let value = config.values[key] ?? ""
             if URL(string: value)?.scheme.map({ ["http", "https"].contains($0) }) != true

@@ -45,6 +45,10 @@ struct Demo: Sendable {
             FileManager.default.createFile(
                 atPath: secretPath, contents: Data(sandboxConfiguration.clientSecret.utf8),
                 attributes: [.posixPermissions: 0o600])
+            let mappingPath = workspace + "/weighbridge-columns.yaml"
+            let defaultsPath = workspace + "/site-defaults.yaml"
+            try DemoWeighbridgeExport.mapping.write(toFile: mappingPath, atomically: true, encoding: .utf8)
+            try DemoWeighbridgeExport.siteDefaults.write(toFile: defaultsPath, atomically: true, encoding: .utf8)
             let config = try RelayConfig(values: [
                 "api.base_url": sandbox.baseURL, "api.token_url": sandbox.tokenURL,
                 "api.client_id": sandboxConfiguration.clientID, "api.client_secret_file": secretPath,
@@ -53,13 +57,16 @@ struct Demo: Sendable {
                 "delivery.backoff_initial_seconds": "0.2", "delivery.backoff_max_seconds": "2",
                 "delivery.circuit_failures": "20", "storage.key_file": workspace + "/storage-key",
                 "http.listen": serve ? "127.0.0.1:\(try Self.freeLoopbackPort())" : "off",
+                "site.api_code": DemoWeighbridgeExport.apiCode, "site.defaults_file": defaultsPath,
+                "intake.csv_mapping_file": mappingPath,
             ])
             let configPath = workspace + "/dwt-relay.yaml"
             try config.renderYAML().write(toFile: configPath, atomically: true, encoding: .utf8)
             print("dwt-relay demo")
             print("  sandbox DWT API: \(sandbox.baseURL)\(faults ? " (flaky: 30% errors, 429s, lost answers)" : "")")
             print("  workspace:       \(workspace)")
-            print("  dropping \(files.count) movement files into \(config.inbox) ...\n")
+            print(
+                "  dropping \(files.count - 1) movement files and a weighbridge CSV export into \(config.inbox) ...\n")
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await RelayDaemon.run(
@@ -128,7 +135,9 @@ struct Demo: Sendable {
             if !revisionsDropped && !originals.isEmpty && originals.allSatisfy(\.final) {
                 for file in revisions { try drop(file.name, file.data, into: config.inbox) }
                 revisionsDropped = true
-            } else if revisionsDropped && pending.isEmpty && rows.count == files.count {
+            } else if revisionsDropped && pending.isEmpty
+                && rows.count == files.count - 1 + DemoWeighbridgeExport.expected.count
+            {
                 printTable(rows, seconds: Date().timeIntervalSince(started), config: config)
                 return rows.allSatisfy { $0.asExpected }
             }
@@ -151,10 +160,13 @@ struct Demo: Sendable {
 
     private func outcomes(_ config: RelayConfig, store: MovementStore) throws -> [Row] {
         let movements = try store.list(limit: 10_000)
+        let refusals = try store.refusals()
         var rows: [Row] = []
-        for file in files {
-            let expected = DemoExamples.expectedState(file.name)
-            if let movement = try movements.first(where: { $0.sourceFile == file.name }).map(store.decrypted) {
+        let expectations =
+            files.filter { !InboxIngestor.isCSV($0.name) }.map { ($0.name, DemoExamples.expectedState($0.name)) }
+            + DemoWeighbridgeExport.expected
+        for (name, expected) in expectations {
+            if let movement = try movements.first(where: { $0.sourceFile == name }).map(store.decrypted) {
                 let final = movement.state == .superseded || (movement.state.isFinal && movement.resultWritten)
                 var detail = movement.wasteTrackingId ?? "-"
                 if movement.state == .rejected, let errors = movement.resultJSON["errors"] as? [[String: Any]],
@@ -172,17 +184,15 @@ struct Demo: Sendable {
                 }
                 rows.append(
                     Row(
-                        name: file.name, state: movement.state.rawValue, detail: detail, final: final,
+                        name: name, state: movement.state.rawValue, detail: detail, final: final,
                         asExpected: movement.state.rawValue == expected))
-            } else if let report = FileManager.default.contents(
-                atPath: config.failed + "/" + file.name + ".error.json"),
-                let object = (try? JSONSerialization.jsonObject(with: report)) as? [String: Any]
-            {
-                let field = (object["field"] as? String).map { "\($0): " } ?? ""
+            } else if let refusal = try refusals.first(where: { $0.sourceFile == name }) {
+                // A CSV row's reason names its row and column already.
+                let field = refusal.csvRow == nil ? refusal.field.map { "\($0): " } ?? "" : ""
                 rows.append(
                     Row(
-                        name: file.name, state: "failed (local)", detail: field + "\(object["reason"] ?? "")",
-                        final: true, asExpected: expected == "failed"))
+                        name: name, state: "failed (local)", detail: field + refusal.reason, final: true,
+                        asExpected: expected == "failed"))
             }
         }
         return rows

@@ -12,7 +12,8 @@ struct SubmitCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.") var json = false
     @Option(name: .long, help: "The site these movements belong to (multi-site configs; default: the first).")
     var site: String?
-    @Argument(help: "Movement files, or - to read one from stdin.") var paths: [String]
+    @Argument(help: "Movement files (JSON, or CSV in Defra's receipt-of-waste layout), or - to read one from stdin.")
+    var paths: [String]
 
     func run() throws {
         let config = try options.loadConfig()
@@ -42,7 +43,20 @@ struct SubmitCommand: ParsableCommand {
                     data = contents
                     name = (path as NSString).lastPathComponent
                 }
-                items.append((path, try intake.check(data, source: .submit, sourceFile: name)))
+                if let name, name.hasSuffix(".csv") || name.hasSuffix(".CSV") {
+                    let result = try intake.checkCSV(data, source: .submit, sourceFile: name)
+                    for note in result.notes { printError("dwt-relay: \(path): \(note)") }
+                    items += result.items.map { (path + " " + ($0.sourceFile.map { "(\($0))" } ?? ""), $0) }
+                    for refused in result.refused {
+                        let problems = refused.problems.map(\.description).joined(separator: "; ")
+                        failures.append([
+                            "path": path, "error": problems, "field": refused.problems.first?.column ?? NSNull(),
+                        ])
+                        printError("dwt-relay: \(path): \(problems)")
+                    }
+                } else {
+                    items.append((path, try intake.check(data, source: .submit, sourceFile: name)))
+                }
             } catch let rejection as IntakeRejection {
                 failures.append(["path": path, "error": rejection.description, "field": rejection.field ?? NSNull()])
                 printError("dwt-relay: \(path): \(rejection)")

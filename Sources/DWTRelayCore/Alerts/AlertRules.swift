@@ -54,7 +54,7 @@ public enum AlertRules {
         for refusal in facts.newRefusals where (refusal.id ?? 0) > next.refusalID {
             events.append(
                 AlertEvent(
-                    kind: .refused, subject: "ticket file \(refusal.sourceFile) could not be read",
+                    kind: .refused, subject: "\(refusal.what) could not be read",
                     line: "\(refusal.sourceFile): \(refusal.field.map { "\($0): " } ?? "")\(refusal.reason) "
                         + "(report it by \(UKTime.deadline(refusal.deadlineAt)))"))
             next.refusalID = max(next.refusalID, refusal.id ?? 0)

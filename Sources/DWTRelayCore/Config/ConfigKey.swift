@@ -82,6 +82,14 @@ public struct ConfigKey: Sendable {
             "Check each movement offline as Defra's running service would: warn (note the errors on the movement, "
                 + "still send it), reject (refuse it into failed/ with the errors) or off."),
         ConfigKey(
+            "intake.csv_mapping_file", .string, default: nil,
+            "JSON or YAML naming a weighbridge package's own CSV columns as columns of Defra's receipt-of-waste "
+                + "template (columns:), fixed values (values:) and the delimiter; *.csv in the template's own "
+                + "layout needs none."),
+        ConfigKey(
+            "intake.max_csv_bytes", .integer(min: 1024, max: 256 << 20), default: "16777216",
+            "Largest CSV file accepted (it may hold many movements); larger files go to failed/."),
+        ConfigKey(
             "intake.rescan_seconds", .number(min: 1, max: 86400), default: "60",
             "Full inbox rescan interval, a safety net beside inotify."),
         ConfigKey(

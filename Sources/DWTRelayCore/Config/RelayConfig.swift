@@ -52,6 +52,12 @@ public struct RelayConfig: Sendable {
         return loaded
     }
 
+    /// The CSV mapping file read and checked (a config error names the key); an empty mapping when none is set.
+    public func csvMapping() throws -> CSVMapping {
+        guard let file = values["intake.csv_mapping_file"] else { return CSVMapping() }
+        return try CSVMapping(path: file, key: "intake.csv_mapping_file")
+    }
+
     /// Refused files of a site: `paths.failed`, or `paths.failed/NAME` when several sites share the PC.
     public func failedFolder(for site: SiteConfig) -> String {
         configuredSites == nil ? failed : failed + "/" + site.name

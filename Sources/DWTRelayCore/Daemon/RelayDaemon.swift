@@ -20,6 +20,7 @@ public enum RelayDaemon {
                 "http.listen": "\(config.httpListen ?? "off")", "storage.key_id": "\(key?.id ?? "none")",
             ])
         _ = try config.siteDefaults()  // a missing or broken defaults file stops start-up, naming the key
+        _ = try config.csvMapping()
         let fresh = !FileManager.default.fileExists(atPath: config.databasePath)
         let store = try MovementStore(path: config.databasePath, key: key, logger: logger)
         if fresh {

@@ -72,7 +72,8 @@ extension InboxIngestor {
 
     /// `failed/NAME.error.json` (or `NAME.N.error.json` when taken), written atomically.
     func writeReport(
-        file: String, as target: String, reason: String, field: String?, issues: [ValidationIssue], movedTo: String?
+        file: String, as target: String, reason: String, field: String?, issues: [ValidationIssue], movedTo: String?,
+        rows: [[String: Any]] = []
     ) {
         var report: [String: Any] = [
             "file": file, "reason": reason, "time": ISO8601.string(Date().timeIntervalSince1970),
@@ -80,6 +81,7 @@ extension InboxIngestor {
         ]
         if let field { report["field"] = field }
         if !issues.isEmpty { report["errors"] = issues.map(\.json) }
+        if !rows.isEmpty { report["rows"] = rows }
         var name = target
         var counter = 1
         while movedTo == nil && FileManager.default.fileExists(atPath: failed + "/" + Self.reportName(for: name)) {

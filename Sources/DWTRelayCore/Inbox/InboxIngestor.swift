@@ -45,9 +45,14 @@ public final class InboxIngestor: Sendable {
         }
     }
 
-    /// Names a writer may have dropped: `*.json`, not dot-files.
+    /// Names a writer may have dropped: `*.json` or `*.csv`, not dot-files.
     static func isCandidate(_ name: String) -> Bool {
-        !name.hasPrefix(".") && name.hasSuffix(".json") && !name.contains("/")
+        !name.hasPrefix(".") && (name.hasSuffix(".json") || isCSV(name)) && !name.contains("/")
+    }
+
+    /// A CSV file in Defra's receipt-of-waste layout (Windows writes `.CSV` as often as `.csv`).
+    public static func isCSV(_ name: String) -> Bool {
+        name.hasSuffix(".csv") || name.hasSuffix(".CSV")
     }
 
     /// Full scan: every candidate file plus claims left by a crash. `minimumAge` skips files modified
@@ -112,21 +117,21 @@ public final class InboxIngestor: Sendable {
     /// folder fsynced. Batches must be committed in the order they were claimed.
     @discardableResult
     public func commit(_ batch: ClaimedBatch) -> Int {
-        var claimed: [(original: String, claim: String, item: IntakeItem)] = []
+        var claimed: [(original: String, claim: String, items: [IntakeItem], csv: CSVIntakeResult?)] = []
         for entry in batch.entries {
             switch entry {
             case .skipped:
                 continue
             case .ready(let original, let claim, let item):
-                if !item.localIssues.isEmpty {
-                    logger.warning(
-                        "movement fails offline validation; sending it anyway (intake.validate: warn)",
-                        metadata: [
-                            "file": "\(original)",
-                            "validation.errors": "\(ValidationIssue.summary(of: item.localIssues))",
-                        ])
+                warnIfInvalid(item, file: original)
+                claimed.append((original, claim, [item], nil))
+            case .csv(let original, let claim, let result):
+                result.items.forEach { warnIfInvalid($0, file: $0.sourceFile ?? original) }
+                if result.items.isEmpty {
+                    refuseCSV(claim: claim, original: original, result: result, wholeFile: true)
+                } else {
+                    claimed.append((original, claim, result.items, result))
                 }
-                claimed.append((original, claim, item))
             case .refused(let original, let claim, let rejection):
                 moveToFailed(
                     claim: claim, original: original, reason: rejection.reason, field: rejection.field,
@@ -138,7 +143,7 @@ public final class InboxIngestor: Sendable {
         guard !claimed.isEmpty else { return 0 }
         let results: [IngestResult]
         do {
-            results = try store.ingest(claimed.map(\.item))
+            results = try store.ingest(claimed.flatMap(\.items))
             health.recordSuccess()
         } catch {
             // Storage refused (disk full, read-only): give every file back untouched and try again later.
@@ -149,7 +154,12 @@ public final class InboxIngestor: Sendable {
                 metadata: ["error": "\(error)", "files": "\(claimed.count)"])
             return 0
         }
-        for (entry, result) in zip(claimed, results) {
+        var next = results.makeIterator()
+        for entry in claimed {
+            // Rows a CSV could not turn into movements go to failed/ only now that the others are stored.
+            if let csv = entry.csv, !csv.refused.isEmpty {
+                refuseCSV(claim: entry.claim, original: entry.original, result: csv, wholeFile: false)
+            }
             let path = inbox + "/" + entry.claim
             if let archive {
                 // The movement is stored, so a failed archive copy loses no load; it is logged, not silent.
@@ -162,13 +172,17 @@ public final class InboxIngestor: Sendable {
             } else {
                 unlink(path)
             }
-            switch result {
-            case .stored(let id):
-                logger.info("movement stored", metadata: ["movement.id": "\(id)", "file": "\(entry.original)"])
-            case .duplicate(let id):
-                logger.info(
-                    "file already taken; not stored twice",
-                    metadata: ["movement.id": "\(id)", "file": "\(entry.original)"])
+            for item in entry.items {
+                let file = item.sourceFile ?? entry.original
+                switch next.next() {
+                case .stored(let id):
+                    logger.info("movement stored", metadata: ["movement.id": "\(id)", "file": "\(file)"])
+                case .duplicate(let id):
+                    logger.info(
+                        "file already taken; not stored twice", metadata: ["movement.id": "\(id)", "file": "\(file)"])
+                case nil:
+                    break
+                }
             }
         }
         FileSystem.fsyncDirectory(inbox)
@@ -177,9 +191,21 @@ public final class InboxIngestor: Sendable {
         return results.count
     }
 
+    private func warnIfInvalid(_ item: IntakeItem, file: String) {
+        guard !item.localIssues.isEmpty else { return }
+        logger.warning(
+            "movement fails offline validation; sending it anyway (intake.validate: warn)",
+            metadata: [
+                "file": "\(file)",
+                "validation.errors": "\(ValidationIssue.summary(of: item.localIssues))",
+            ])
+    }
+
     enum Prepared: Sendable {
         case skipped
         case ready(original: String, claim: String, item: IntakeItem)
+        /// A CSV file: its movements, and the rows refused (written to failed/ after the commit).
+        case csv(original: String, claim: String, result: CSVIntakeResult)
         case refused(original: String, claim: String, rejection: IntakeRejection)
         /// Not a regular file (a folder, FIFO, socket or device), left where it is: reported once.
         case leftInPlace(name: String, kind: String)
@@ -223,7 +249,16 @@ public final class InboxIngestor: Sendable {
                 return .skipped
             }
         }
-        switch readClaimed(claimPath) {
+        let isCSV = Self.isCSV(original)
+        switch readClaimed(claimPath, limit: isCSV ? intake.maxCSVBytes : intake.maxBytes) {
+        case .data(let data) where isCSV:
+            do {
+                return .csv(
+                    original: original, claim: claim,
+                    result: try intake.checkCSV(data, source: .inbox, sourceFile: original))
+            } catch {
+                return .refused(original: original, claim: claim, rejection: error)
+            }
         case .data(let data):
             do {
                 return .ready(
@@ -252,7 +287,7 @@ public final class InboxIngestor: Sendable {
         case notAFile(String)
     }
 
-    private func readClaimed(_ path: String) -> ClaimedContent {
+    private func readClaimed(_ path: String, limit: Int) -> ClaimedContent {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         if fd < 0 {
             let code = errno
@@ -266,11 +301,9 @@ public final class InboxIngestor: Sendable {
         guard (before.st_mode & S_IFMT) == S_IFREG else {
             return .notAFile(Self.nonRegularKind(before.st_mode) ?? "not a regular file")
         }
-        let limit = intake.maxBytes
         if Int(before.st_size) > limit {
-            return .rejected(
-                IntakeRejection("file is \(before.st_size) bytes, over the \(limit)-byte limit (intake.max_file_bytes)")
-            )
+            let key = limit == intake.maxBytes ? "intake.max_file_bytes" : "intake.max_csv_bytes"
+            return .rejected(IntakeRejection("file is \(before.st_size) bytes, over the \(limit)-byte limit (\(key))"))
         }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)

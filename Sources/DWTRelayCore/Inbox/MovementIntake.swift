@@ -26,6 +26,10 @@ public struct MovementIntake: Sendable {
     public var defaults: SiteDefaults?
     /// Put what people type into the API's form (`TypedInputNormaliser`) when validation is on.
     public var normalisesTypedInput = true
+    /// A weighbridge package's own CSV columns (`intake.csv_mapping_file`).
+    public var csvMapping = CSVMapping()
+    /// Largest CSV file (`intake.max_csv_bytes`).
+    public var maxCSVBytes = 16 << 20
 
     public init(config: RelayConfig, site: SiteConfig? = nil) {
         let site = site ?? config.sites[0]
@@ -36,6 +40,8 @@ public struct MovementIntake: Sendable {
         siteName = config.configuredSites == nil ? nil : site.name
         // Checked at start-up (`RelayConfig.siteDefaults`, a config error); here a file gone since is skipped.
         defaults = site.defaultsFile.flatMap { try? SiteDefaults(path: $0, key: "site.defaults_file") }
+        csvMapping = (try? config.csvMapping()) ?? CSVMapping()
+        maxCSVBytes = config.integer("intake.max_csv_bytes")
     }
 
     public func check(_ raw: Data, source: MovementSource, sourceFile: String?) throws(IntakeRejection) -> IntakeItem {
@@ -100,6 +106,19 @@ public struct MovementIntake: Sendable {
             object = body
             rewritten = true
         }
+        return try finish(
+            object, envelopeID: envelopeID, rewritten: rewritten, data: data, raw: raw, source: source,
+            sourceFile: sourceFile)
+    }
+
+    /// What every movement body goes through once read, whatever its format: site defaults, the API's form,
+    /// the site's apiCode, then offline validation. `data` is the body as written (sent when not rewritten).
+    func finish(
+        _ parsed: [String: Any], envelopeID: String?, rewritten wasRewritten: Bool, data: Data, raw: Data,
+        source: MovementSource, sourceFile: String?
+    ) throws(IntakeRejection) -> IntakeItem {
+        var object = parsed
+        var rewritten = wasRewritten
         var filled: [String] = []
         if let defaults {
             (object, filled) = defaults.merge(into: object)

@@ -25,10 +25,14 @@ extension OfficeDay {
         for refusal in problems.refusals {
             items.append(
                 OfficeProblemItem(
-                    title: "Ticket file \(refusal.sourceFile) could not be read",
-                    detail: (refusal.field.map { "\($0): " } ?? "") + refusal.reason,
-                    todo: "Correct the ticket in the weighbridge software and save it again with the same file name: "
-                        + "the new file replaces this one. Report it by \(UKTime.deadline(refusal.deadlineAt)).",
+                    title: refusal.what.prefix(1).uppercased() + refusal.what.dropFirst() + " could not be read",
+                    // A CSV row's reason names its row and column already.
+                    detail: (refusal.csvRow == nil ? refusal.field.map { "\($0): " } ?? "" : "") + refusal.reason,
+                    todo: (refusal.csvRow == nil
+                        ? "Correct the ticket in the weighbridge software and save it again with the same file name: "
+                            + "the new file replaces this one."
+                        : "Correct the row (its file in the refused folder holds just the refused rows) and drop the "
+                            + "file into the inbox again.") + " Report it by \(UKTime.deadline(refusal.deadlineAt)).",
                     action: .init(kind: "acknowledge", handle: refusal.handle, label: dealtWith)))
         }
         for movement in problems.rejected {

@@ -22,6 +22,8 @@ public struct IntakeItem: Sendable {
     public var filledFromDefaults: [String] = []
     /// What intake put into the API's form (`path: "was" → "now"`), for the site to fix at the source.
     public var normalised: [String] = []
+    /// Where in a multi-movement file it came from (`from tickets.csv rows 9–11`), noted on the movement.
+    public var origin: String?
 
     public init(
         source: MovementSource, sourceFile: String?, contentHash: String, body: Data, apiCode: String?,

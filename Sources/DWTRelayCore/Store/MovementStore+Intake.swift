@@ -75,6 +75,9 @@ extension MovementStore {
         try movement.insertCached(db)
         let id = movement.id!
         try MovementEvent(movementId: id, at: now, kind: .state, toState: .queued, message: note).insertCached(db)
+        if let origin = item.origin {
+            try MovementEvent(movementId: id, at: now, kind: .note, message: origin).insertCached(db)
+        }
         if !item.localIssues.isEmpty {
             let text = ValidationIssue.summary(of: item.localIssues)
             try MovementEvent(

@@ -23,6 +23,24 @@ extension MovementStore {
         }
     }
 
+    /// Records a refusal unless the same one (site, source, reason) is still open, in one transaction: a CSV
+    /// taken again after a crash between its commit and its removal refuses the same rows again. True when
+    /// recorded.
+    @discardableResult
+    public func recordRefusalUnlessOpen(_ refusal: Refusal) throws -> Bool {
+        try pool.write { db in
+            let open =
+                try Refusal.filter(
+                    Refusal.Columns.site == refusal.site && Refusal.Columns.sourceFile == refusal.sourceFile
+                        && Refusal.Columns.reason == refusal.reason && Refusal.Columns.acknowledgedAt == nil
+                ).isEmpty(db) == false
+            if open { return false }
+            var refusal = refusal
+            try refusal.insert(db)
+            return true
+        }
+    }
+
     /// Records an entry left in the inbox (not a regular file) unless a report of it is still open, in one
     /// transaction: such an entry is reported once, not at every rescan; again only after an operator
     /// acknowledged the report and the entry is still there. True when recorded.

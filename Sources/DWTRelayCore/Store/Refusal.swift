@@ -18,6 +18,23 @@ public struct Refusal: Codable, Sendable, Equatable, FetchableRecord, MutablePer
     /// The receipt deadline, counted from the day it was refused (its own date is unknown).
     public var deadlineAt: Double
     public var acknowledgedAt: Double?
+    /// The reference of a refused CSV row's movement: a movement of it taken since deals with the refusal.
+    public var yourUniqueReference: String?
+
+    /// A movement of a CSV file (`tickets.csv.row12`): the file and the row it starts on.
+    public var csvRow: (file: String, row: Int)? {
+        guard let marker = sourceFile.range(of: ".row", options: .backwards),
+            InboxIngestor.isCSV(String(sourceFile[..<marker.lowerBound])),
+            let row = Int(sourceFile[marker.upperBound...])
+        else { return nil }
+        return (String(sourceFile[..<marker.lowerBound]), row)
+    }
+
+    /// What was refused, in words: "ticket file NAME", or "row 12 of tickets.csv".
+    public var what: String {
+        if let (file, row) = csvRow { return "row \(row) of \(file)" }
+        return "ticket file \(sourceFile)"
+    }
 
     public init(
         site: String?, sourceFile: String, failedPath: String?, reason: String, field: String?, refusedAt: Double,
@@ -51,13 +68,20 @@ extension Refusal {
         public static let site = Column(CodingKeys.site)
         public static let sourceFile = Column(CodingKeys.sourceFile)
         public static let failedPath = Column(CodingKeys.failedPath)
+        public static let reason = Column(CodingKeys.reason)
+        public static let yourUniqueReference = Column(CodingKeys.yourUniqueReference)
     }
 
-    /// Not acknowledged, and no file of the same name taken for the same site since.
+    /// Not acknowledged, no file of the same name taken for the same site since, and (a CSV row) no movement
+    /// of its reference taken since.
     static let openCondition = SQL(
         """
         refusal.acknowledgedAt IS NULL AND NOT EXISTS (
             SELECT 1 FROM movement INDEXED BY movement_source WHERE movement.sourceFile = refusal.sourceFile
             AND movement.site IS refusal.site AND movement.receivedAt > refusal.refusedAt)
+        AND (refusal.yourUniqueReference IS NULL OR NOT EXISTS (
+            SELECT 1 FROM movement INDEXED BY movement_reference
+            WHERE movement.yourUniqueReference = refusal.yourUniqueReference
+            AND movement.site IS refusal.site AND movement.receivedAt > refusal.refusedAt))
         """)
 }

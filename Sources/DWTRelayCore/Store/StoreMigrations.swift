@@ -150,6 +150,10 @@ enum StoreMigrations {
                     CREATE INDEX alert_unsent ON alert(nextAttemptAt) WHERE sentAt IS NULL;
                     """)
         }
+        migrator.registerMigration("v8-refused-csv-rows") { db in
+            // A refused CSV row is dealt with once a movement of its reference is taken (from whatever file).
+            try db.execute(sql: "ALTER TABLE refusal ADD COLUMN yourUniqueReference TEXT")
+        }
         return migrator
     }
 }

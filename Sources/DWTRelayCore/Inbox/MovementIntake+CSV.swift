@@ -1,0 +1,120 @@
+import Foundation
+
+/// What a CSV file became: the movements to store, and the movements refused with their rows.
+public struct CSVIntakeResult: Sendable {
+    public struct Problem: Sendable, Equatable {
+        public let row: Int
+        public let column: String?
+        public let reason: String
+
+        public var description: String {
+            "row \(row)" + (column.map { ", column \"\($0)\"" } ?? "") + ": \(reason)"
+        }
+    }
+
+    /// A movement (or a row without a reference) that cannot be sent, with every problem found in its rows.
+    public struct Refused: Sendable {
+        public let reference: String?
+        public let rows: [Int]
+        public let problems: [Problem]
+    }
+
+    public var items: [IntakeItem] = []
+    public var refused: [Refused] = []
+    /// The header row(s) and the refused rows as written, to be fixed and dropped again (empty: none refused).
+    public var refusedText = Data()
+    /// How the file was read, for the log and the movements' event notes.
+    public var notes: [String] = []
+}
+
+extension MovementIntake {
+    /// A CSV file in the layout of Defra's receipt-of-waste template (or mapped onto it by
+    /// `intake.csv_mapping_file`), as movements: each goes through `finish` like a JSON file. Throws only when
+    /// the file as a whole cannot be read (no header, a quote never closed, too big).
+    public func checkCSV(_ raw: Data, source: MovementSource, sourceFile: String) throws(IntakeRejection)
+        -> CSVIntakeResult
+    {
+        guard raw.count <= maxCSVBytes else {
+            throw IntakeRejection(
+                "file is \(raw.count) bytes, over the \(maxCSVBytes)-byte limit for CSV files (intake.max_csv_bytes)")
+        }
+        let csv = try ReceiptCSV(raw, mapping: csvMapping)
+        guard !csv.movements.isEmpty || !csv.strayRows.isEmpty else {
+            throw IntakeRejection("no rows under the header row; nothing to report")
+        }
+        var result = CSVIntakeResult()
+        if csv.table.encoding != .utf8 { result.notes.append("read as \(csv.table.encoding.rawValue) (not UTF-8)") }
+        if !csv.unusedHeadings.isEmpty {
+            result.notes.append(
+                "columns not used (not in Defra's template, not mapped): "
+                    + csv.unusedHeadings.map { "\"\($0)\"" }.joined(separator: ", "))
+        }
+        let hash = Self.hash(raw)
+        var refusedRows = Set<Int>()
+        var takenRows = Set<Int>()
+        for movement in csv.movements {
+            guard movement.problems.isEmpty else {
+                result.refused.append(
+                    .init(
+                        reference: movement.reference, rows: movement.rows,
+                        problems: movement.problems.map(Self.problem)))
+                refusedRows.formUnion(movement.rows)
+                continue
+            }
+            do throws(IntakeRejection) {
+                // Through JSON and back, so that numbers and booleans are what a JSON file's would be.
+                guard let encoded = try? JSONSerialization.data(withJSONObject: movement.body),
+                    let body = (try? JSONSerialization.jsonObject(with: encoded)) as? [String: Any]
+                else { throw IntakeRejection("the row's values cannot be written as JSON") }
+                var item = try finish(
+                    body, envelopeID: movement.wasteTrackingID, rewritten: true, data: Data(), raw: Data(),
+                    source: source, sourceFile: "\(sourceFile).row\(movement.rows[0])")
+                item.contentHash = hash
+                let rows = movement.rows.count == 1 ? "row \(movement.rows[0])" : "rows " + Self.ranges(movement.rows)
+                item.origin =
+                    "from \(sourceFile) \(rows)"
+                    + (result.notes.isEmpty ? "" : "; " + result.notes.joined(separator: "; "))
+                result.items.append(item)
+                takenRows.formUnion(movement.rows)
+            } catch {
+                let (row, column) = csv.locate(error.field ?? "", in: movement)
+                result.refused.append(
+                    .init(
+                        reference: movement.reference, rows: movement.rows,
+                        problems: [.init(row: row, column: column ?? error.field, reason: error.reason)]))
+                refusedRows.formUnion(movement.rows)
+            }
+        }
+        for stray in csv.strayRows {
+            result.refused.append(.init(reference: nil, rows: [stray.row], problems: [Self.problem(stray)]))
+            refusedRows.insert(stray.row)
+        }
+        if !refusedRows.isEmpty {
+            // Everything but the rows taken: title, heading and guidance rows stay, so the file reads as before.
+            let kept = csv.table.records.filter { !takenRows.contains($0.row) }
+            result.refusedText = csv.table.raw(kept)
+        }
+        return result
+    }
+
+    private static func problem(_ problem: ReceiptCSV.Problem) -> CSVIntakeResult.Problem {
+        .init(row: problem.row, column: problem.column, reason: problem.reason)
+    }
+
+    /// `9, 10, 11, 14` → `9–11, 14`.
+    static func ranges(_ rows: [Int]) -> String {
+        var parts: [String] = []
+        var start = rows.first ?? 0
+        var previous = start
+        for row in rows.dropFirst() + [Int.min] {
+            if row == previous + 1 {
+                previous = row
+                continue
+            }
+            parts.append(start == previous ? "\(start)" : "\(start)–\(previous)")
+            start = row
+            previous = row
+        }
+        return parts.joined(separator: ", ")
+    }
+}
