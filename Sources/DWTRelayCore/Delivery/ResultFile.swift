@@ -23,6 +23,7 @@ enum ResultFile {
         if movement.state == .accepted { object.add("acceptedAt", ISO8601.optional(movement.acceptedAt)) }
         object.add("finishedAt", ISO8601.optional(movement.finishedAt))
         object.add("serviceChargeExpiry", movement.serviceChargeExpiry)
+        object.addRaw("notes", arrayText(movement.intakeNotes))
         return object.render() + "\n"
     }
 

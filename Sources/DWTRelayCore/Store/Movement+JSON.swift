@@ -53,6 +53,7 @@ extension Movement {
             "receivedAt": ISO8601.string(receivedAt),
             "finishedAt": ISO8601.optional(finishedAt) ?? NSNull(),
             "serviceChargeExpiry": serviceChargeExpiry ?? NSNull(),
+            "notes": Self.parseArray(intakeNotes),
         ]
         if state == .accepted { result["acceptedAt"] = ISO8601.optional(acceptedAt) ?? NSNull() }
         return result

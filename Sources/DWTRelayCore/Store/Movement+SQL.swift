@@ -9,7 +9,7 @@ extension Movement {
         "targetWasteTrackingId", "revisionOf", "state", "holdReason", "attempts", "nextAttemptAt", "wasteTrackingId",
         "warnings", "errors", "lastError", "lastStatus", "possibleDuplicate", "notFound", "dateTimeReceived",
         "receivedAt", "sentAt", "acceptedAt", "finishedAt", "updatedAt", "serviceChargeExpiry", "resultWritten",
-        "deadlineAt", "site",
+        "deadlineAt", "site", "intakeNotes",
     ]
 
     static let insertSQL =
@@ -23,7 +23,7 @@ extension Movement {
             targetWasteTrackingId, revisionOf, state.rawValue, holdReason?.rawValue, attempts, nextAttemptAt,
             wasteTrackingId,
             warnings, errors, lastError, lastStatus, possibleDuplicate, notFound, dateTimeReceived, receivedAt, sentAt,
-            acceptedAt, finishedAt, updatedAt, serviceChargeExpiry, resultWritten, deadlineAt, site,
+            acceptedAt, finishedAt, updatedAt, serviceChargeExpiry, resultWritten, deadlineAt, site, intakeNotes,
         ]
     }
 
@@ -100,7 +100,7 @@ extension Movement {
             warnings: text(15), errors: text(16), lastError: text(17), lastStatus: row[18], possibleDuplicate: row[19],
             notFound: row[20], dateTimeReceived: text(21), receivedAt: row[22], sentAt: row[23], acceptedAt: row[24],
             finishedAt: row[25], updatedAt: row[26], serviceChargeExpiry: text(27), resultWritten: row[28],
-            deadlineAt: row[29], site: text(30))
+            deadlineAt: row[29], site: text(30), intakeNotes: text(31))
     }
 }
 

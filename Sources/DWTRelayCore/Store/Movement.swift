@@ -51,6 +51,9 @@ public struct Movement: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var deadlineAt: Double? = nil
     /// The site (`sites:` name) whose inbox or submission this came from; nil for single-site configs.
     public var site: String? = nil
+    /// JSON array of what intake did (`from tickets.csv rows 9–11`, filled from the site defaults, put into
+    /// the API's form), for the result file: the site fixes its source by it. Quotes no names or addresses.
+    public var intakeNotes: String? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 

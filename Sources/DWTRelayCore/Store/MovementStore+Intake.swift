@@ -37,7 +37,7 @@ extension MovementStore {
             nextAttemptAt: now, wasteTrackingId: nil, warnings: nil, errors: nil, lastError: nil, lastStatus: nil,
             possibleDuplicate: false, notFound: false, dateTimeReceived: item.dateTimeReceived, receivedAt: now,
             sentAt: nil, acceptedAt: nil, finishedAt: nil, updatedAt: now, serviceChargeExpiry: nil,
-            resultWritten: false, deadlineAt: item.deadlineAt, site: item.site)
+            resultWritten: false, deadlineAt: item.deadlineAt, site: item.site, intakeNotes: Self.intakeNotes(item))
         var note = "received"
         var superseded: Movement? = nil
 
@@ -89,13 +89,13 @@ extension MovementStore {
         if !item.normalised.isEmpty {
             try MovementEvent(
                 movementId: id, at: now, kind: .note,
-                message: "put into the API's form (fix at the source): \(item.normalised.joined(separator: "; "))"
+                message: Self.normalisedNote(item)
             ).insertCached(db)
         }
         if !item.filledFromDefaults.isEmpty {
             try MovementEvent(
                 movementId: id, at: now, kind: .note,
-                message: "filled from the site defaults: \(item.filledFromDefaults.joined(separator: ", "))"
+                message: Self.defaultsNote(item)
             ).insertCached(db)
         }
         if let superseded {
@@ -105,5 +105,22 @@ extension MovementStore {
             ).insertCached(db)
         }
         return .stored(id: id)
+    }
+
+    static func normalisedNote(_ item: IntakeItem) -> String {
+        "put into the API's form (fix at the source): \(item.normalised.joined(separator: "; "))"
+    }
+
+    static func defaultsNote(_ item: IntakeItem) -> String {
+        "filled from the site defaults: \(item.filledFromDefaults.joined(separator: ", "))"
+    }
+
+    /// The notes of a movement's result file, as a JSON array (nil: none).
+    static func intakeNotes(_ item: IntakeItem) -> String? {
+        var notes: [String] = []
+        if let origin = item.origin { notes.append(origin) }
+        if !item.normalised.isEmpty { notes.append(normalisedNote(item)) }
+        if !item.filledFromDefaults.isEmpty { notes.append(defaultsNote(item)) }
+        return notes.isEmpty ? nil : JSONText.encode(notes, pretty: false, sorted: false)
     }
 }

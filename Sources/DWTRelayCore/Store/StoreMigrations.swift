@@ -150,9 +150,14 @@ enum StoreMigrations {
                     CREATE INDEX alert_unsent ON alert(nextAttemptAt) WHERE sentAt IS NULL;
                     """)
         }
-        migrator.registerMigration("v8-refused-csv-rows") { db in
-            // A refused CSV row is dealt with once a movement of its reference is taken (from whatever file).
-            try db.execute(sql: "ALTER TABLE refusal ADD COLUMN yourUniqueReference TEXT")
+        migrator.registerMigration("v8-intake-notes") { db in
+            // What intake did to a movement (filled from defaults, put into the API's form, which CSV rows),
+            // for its result file; and a refused CSV row is dealt with once a movement of its reference is taken.
+            try db.execute(
+                sql: """
+                    ALTER TABLE movement ADD COLUMN intakeNotes TEXT;
+                    ALTER TABLE refusal ADD COLUMN yourUniqueReference TEXT;
+                    """)
         }
         return migrator
     }

@@ -10,10 +10,14 @@ import Testing
     @Test func writtenFilesHoldExactlyTheResultFields() throws {
         let folder = TemporaryFolder()
         let store = try MovementStore(path: folder.sub("state/dwt-relay.sqlite"))
-        let intake = MovementIntake(siteAPICode: "code", maxBytes: 1 << 20)
+        var intake = MovementIntake(siteAPICode: "code", maxBytes: 1 << 20)
+        // Typed input put into the API's form gives the first file notes (quotes and arrows in them).
+        intake.validation = .warn
         let references = ["plain", "quote \" and \\ backslash", "tab\tnew\nline", "ünïcödé ✓", "ctrl \u{01}"]
         let items = try references.enumerated().map { index, reference in
-            let body = try JSONSerialization.data(withJSONObject: ["yourUniqueReference": reference, "n": index])
+            var object: [String: Any] = ["yourUniqueReference": reference, "n": index]
+            if index == 0 { object["wasteItems"] = [["ewcCodes": ["17 01 01"]]] }
+            let body = try JSONSerialization.data(withJSONObject: object)
             return try intake.check(body, source: .inbox, sourceFile: "file-\(index) \"q\".json")
         }
         _ = try store.ingest(items)
@@ -46,6 +50,11 @@ import Testing
                     as? NSDictionary)
             #expect(written == expected, "\(path):\n\(text)")
         }
+        let noted = try store.list(limit: 100).first { $0.sourceFile == "file-0 \"q\".json" }
+        let notes = try #require(noted.map { try store.decrypted($0).resultJSON["notes"] as? [String] } ?? nil)
+        #expect(
+            notes == [#"put into the API's form (fix at the source): wasteItems[0].ewcCodes[0]: "17 01 01" → "170101""#]
+        )
         #expect(try store.resultsDue().isEmpty, "flush marks every file written")
     }
 

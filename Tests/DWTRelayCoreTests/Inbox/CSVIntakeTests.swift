@@ -213,6 +213,7 @@ enum ReceiptCSVProbe {
                 FileManager.default.contents(atPath: harness.config.results + "/tickets.csv.row9.result.json"))
             let object = try #require(try JSONSerialization.jsonObject(with: result) as? [String: Any])
             #expect(object["wasteTrackingId"] as? String == first.wasteTrackingId)
+            #expect(object["notes"] as? [String] == ["from tickets.csv rows 9, 24–25"], "the rows it came from")
             #expect(try FileManager.default.contentsOfDirectory(atPath: harness.inbox).isEmpty)
 
             let failed = harness.config.failed
