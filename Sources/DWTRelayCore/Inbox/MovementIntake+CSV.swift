@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// What a CSV file became: the movements to store, and the movements refused with their rows.
@@ -52,23 +53,41 @@ extension MovementIntake {
         let hash = Self.hash(raw)
         var refusedRows = Set<Int>()
         var takenRows = Set<Int>()
-        for movement in csv.movements {
-            guard movement.problems.isEmpty else {
-                result.refused.append(
-                    .init(
-                        reference: movement.reference, rows: movement.rows,
-                        problems: movement.problems.map(Self.problem)))
+        // Each movement's checks are independent (and, with validation, most of the cost): spread over the cores.
+        let checked = UnsafeSendableBuffer<Result<IntakeItem, IntakeRejection>>(count: csv.movements.count)
+        let movements = csv.movements
+        // As JSON here (a body of `Any` is not Sendable), read back by each worker: numbers and booleans then
+        // are what a JSON file's would be.
+        let bodies: [(json: Data?, envelope: String?, pointer: String)] = movements.map { movement in
+            (
+                movement.problems.isEmpty ? try? JSONSerialization.data(withJSONObject: movement.body) : nil,
+                movement.wasteTrackingID, "\(sourceFile).row\(movement.rows[0])"
+            )
+        }
+        DispatchQueue.concurrentPerform(iterations: bodies.count) { index in
+            let (json, envelope, pointer) = bodies[index]
+            guard let json else { return }
+            checked[index] = Result { () throws(IntakeRejection) -> IntakeItem in
+                guard let body = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
+                    throw IntakeRejection("the row's values cannot be written as JSON")
+                }
+                return try finish(
+                    body, envelopeID: envelope, rewritten: true, data: Data(), raw: Data(), source: source,
+                    sourceFile: pointer)
+            }
+        }
+        for (index, movement) in movements.enumerated() {
+            guard movement.problems.isEmpty, let outcome = checked[index] else {
+                let problems =
+                    movement.problems.isEmpty
+                    ? [.init(row: movement.rows[0], column: nil, reason: "the row's values cannot be written as JSON")]
+                    : movement.problems.map(Self.problem)
+                result.refused.append(.init(reference: movement.reference, rows: movement.rows, problems: problems))
                 refusedRows.formUnion(movement.rows)
                 continue
             }
-            do throws(IntakeRejection) {
-                // Through JSON and back, so that numbers and booleans are what a JSON file's would be.
-                guard let encoded = try? JSONSerialization.data(withJSONObject: movement.body),
-                    let body = (try? JSONSerialization.jsonObject(with: encoded)) as? [String: Any]
-                else { throw IntakeRejection("the row's values cannot be written as JSON") }
-                var item = try finish(
-                    body, envelopeID: movement.wasteTrackingID, rewritten: true, data: Data(), raw: Data(),
-                    source: source, sourceFile: "\(sourceFile).row\(movement.rows[0])")
+            switch outcome {
+            case .success(var item):
                 item.contentHash = hash
                 let rows = movement.rows.count == 1 ? "row \(movement.rows[0])" : "rows " + Self.ranges(movement.rows)
                 item.origin =
@@ -76,7 +95,7 @@ extension MovementIntake {
                     + (result.notes.isEmpty ? "" : "; " + result.notes.joined(separator: "; "))
                 result.items.append(item)
                 takenRows.formUnion(movement.rows)
-            } catch {
+            case .failure(let error):
                 let (row, column) = csv.locate(error.field ?? "", in: movement)
                 result.refused.append(
                     .init(

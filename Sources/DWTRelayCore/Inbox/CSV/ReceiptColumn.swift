@@ -155,17 +155,46 @@ enum ReceiptColumn: String, CaseIterable, Sendable {
         return (level == .item ? ["wasteItems"] + path : path).joined(separator: ".")
     }
 
-    /// A heading as compared: case, spacing, curly apostrophes and a trailing `*` do not matter.
+    /// A heading as compared: case, spacing, curly apostrophes and a trailing `*` do not matter. One pass
+    /// over the characters: every cell of every row is looked at for a second heading row.
     static func comparable(_ heading: String) -> String {
-        heading.replacingOccurrences(of: "’", with: "'").lowercased()
-            .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
-            .trimmingCharacters(in: CharacterSet(charactersIn: " *"))
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in heading.unicodeScalars {
+            switch scalar {
+            case " ", "\t", "\n", "\r":
+                pendingSpace = !out.isEmpty
+            default:
+                if pendingSpace { out.append(" ") }
+                pendingSpace = false
+                if scalar == "’" {
+                    out.append("'")
+                } else if scalar.isASCII {
+                    out.append(Unicode.Scalar(UInt8(ascii: scalar) | (("A"..."Z").contains(scalar) ? 0x20 : 0)))
+                } else {
+                    out.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+                }
+            }
+        }
+        while out.last == "*" || out.last == " " { out.removeLast() }
+        return String(out)
     }
+
+    /// Every column by its comparable heading and by its comparable API path.
+    private static let byName: [String: ReceiptColumn] = {
+        var names: [String: ReceiptColumn] = [:]
+        for column in allCases.reversed() {
+            names[comparable(column.heading)] = column
+            if let path = column.dottedPath { names[comparable(path)] = column }
+        }
+        return names
+    }()
 
     /// A template heading or an API path (as the mapping file names a target), to its column.
     static func named(_ name: String) -> ReceiptColumn? {
-        let wanted = comparable(name)
-        return allCases.first { comparable($0.heading) == wanted || $0.dottedPath.map(comparable) == wanted }
+        // Headings are short: a long cell (a description, guidance text) is not compared at all.
+        guard name.utf8.count <= 120 else { return nil }
+        return byName[comparable(name)]
     }
 
     /// Headings the template has that carry no data: the upload's error column.
