@@ -21,7 +21,7 @@ struct RefdataCommand: AsyncParsableCommand {
                 logger: Logger(label: "dwt-relay.refdata") { _ in SwiftLogNoOpLogHandler() })
             do {
                 let lists = try await client.fetchReferenceData()
-                try store.saveReferenceData(lists, now: Date().timeIntervalSince1970)
+                try ReferenceDataStore(store: store).save(lists, now: Date().timeIntervalSince1970)
                 await client.shutdown()
                 let data = try ReferenceData(raw: lists)
                 print(

@@ -66,6 +66,7 @@ public struct Alert: Codable, Sendable, Equatable, FetchableRecord, MutablePersi
     }
 
     public enum Columns {
+        public static let id = Column(CodingKeys.id)
         public static let channel = Column(CodingKeys.channel)
         public static let kind = Column(CodingKeys.kind)
         public static let sentAt = Column(CodingKeys.sentAt)

@@ -13,7 +13,7 @@ public struct AlertStore: Sendable {
 
     public func cursor() throws -> AlertCursor? {
         try store.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM serviceState WHERE key = ?", arguments: [Self.cursorKey])
+            try ServiceStateEntry.value(db, Self.cursorKey)
         }.flatMap { try? JSONDecoder().decode(AlertCursor.self, from: Data($0.utf8)) }
     }
 
@@ -25,7 +25,7 @@ public struct AlertStore: Sendable {
                 for channel in channels {
                     if var waiting = try Alert.filter(Alert.Columns.channel == channel)
                         .filter(Alert.Columns.kind == event.kind).filter(Alert.Columns.sentAt == nil)
-                        .order(Column("id")).fetchOne(db)
+                        .order(Alert.Columns.id).fetchOne(db)
                     {
                         var lines = waiting.lineList
                         if lines.count < Self.maximumLines { lines.append(event.line) }
@@ -51,7 +51,7 @@ public struct AlertStore: Sendable {
     public func due(now: Double, limit: Int = 20) throws -> [Alert] {
         try store.pool.read { db in
             try Alert.filter(Alert.Columns.sentAt == nil).filter(Alert.Columns.nextAttemptAt <= now)
-                .order(Column("id")).limit(limit).fetchAll(db)
+                .order(Alert.Columns.id).limit(limit).fetchAll(db)
         }
     }
 
@@ -79,7 +79,7 @@ public struct AlertStore: Sendable {
 
     /// Every alert, newest first (tests, `status`).
     public func all(limit: Int = 1000) throws -> [Alert] {
-        try store.pool.read { db in try Alert.order(Column("id").desc).limit(limit).fetchAll(db) }
+        try store.pool.read { db in try Alert.order(Alert.Columns.id.desc).limit(limit).fetchAll(db) }
     }
 
     static func encode(_ lines: [String]) -> String {

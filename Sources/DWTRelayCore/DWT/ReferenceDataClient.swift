@@ -32,7 +32,7 @@ extension ReceiptClient {
 /// The reference data `validate` and intake use: the store's cached copy when there is one, else the bundled.
 public enum ReferenceDataSource {
     public static func current(store: MovementStore?) -> (data: ReferenceData, origin: String) {
-        if let cached = try? store?.cachedReferenceData() {
+        if let store, let cached = try? ReferenceDataStore(store: store).cached() {
             return (cached.data, "cached from the service at \(ISO8601.string(cached.fetchedAt))")
         }
         return (.bundled, "bundled with dwt-relay \(RelayVersion.current)")

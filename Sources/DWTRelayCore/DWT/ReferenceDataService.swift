@@ -16,11 +16,13 @@ public struct ReferenceDataService: Service {
 
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let age = (try? store.cachedReferenceData()).map { Date().timeIntervalSince1970 - $0.fetchedAt }
+            let age = (try? ReferenceDataStore(store: store).cached()).map {
+                Date().timeIntervalSince1970 - $0.fetchedAt
+            }
             var wait = 86_400 - (age ?? 86_400)
             if wait <= 0 {
                 do {
-                    try store.saveReferenceData(
+                    try ReferenceDataStore(store: store).save(
                         try await client.fetchReferenceData(), now: Date().timeIntervalSince1970)
                     logger.info("reference data refreshed from the service")
                     wait = 86_400

@@ -5,6 +5,16 @@ import HTTPTypes
 public struct MovementEvent: Sendable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "movementEvent"
 
+    public enum Columns {
+        public static let id = Column("id")
+        public static let movementId = Column("movementId")
+    }
+
+    /// A movement's trail, oldest first (the `movementEvent_movement` index serves it).
+    static func trail(of movementId: Int64) -> QueryInterfaceRequest<MovementEvent> {
+        filter(Columns.movementId == movementId).order(Columns.id)
+    }
+
     public var id: Int64?
     public var movementId: Int64
     public var at: Double

@@ -23,7 +23,7 @@ extension MovementStore {
     public func officeProblems(now: Double, deadlineWarningSeconds: Double, limit: Int = 200) throws -> OfficeProblems {
         try pool.read { db in
             var problems = OfficeProblems()
-            problems.refusals = try Refusal.filter(Refusal.openCondition).order(Column("deadlineAt")).limit(limit)
+            problems.refusals = try Refusal.filter(Refusal.openCondition).order(Refusal.Columns.deadlineAt).limit(limit)
                 .fetchAll(db)
             problems.rejected = try Movement.fetchAll(
                 db, sql: "SELECT * FROM movement WHERE \(Self.openRejection) ORDER BY deadlineAt, id LIMIT ?",

@@ -111,7 +111,8 @@ extension MovementStore {
             var refusals = refusalIDs
             if all {
                 movements += try Int64.fetchAll(db, sql: "SELECT id FROM movement WHERE \(Self.openRejection)")
-                refusals += try Refusal.filter(Refusal.openCondition).select(Column("id"), as: Int64.self).fetchAll(db)
+                refusals += try Refusal.filter(Refusal.openCondition).select(Refusal.Columns.id, as: Int64.self)
+                    .fetchAll(db)
             }
             for id in Set(movements).sorted() {
                 try db.execute(
@@ -141,7 +142,7 @@ extension MovementStore {
         facts.openRejections =
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM movement WHERE \(Self.openRejection)") ?? 0
         facts.openRefusals = try Refusal.filter(Refusal.openCondition).fetchCount(db)
-        facts.refusalsOverdue = try Refusal.filter(Refusal.openCondition).filter(Column("deadlineAt") < now)
+        facts.refusalsOverdue = try Refusal.filter(Refusal.openCondition).filter(Refusal.Columns.deadlineAt < now)
             .fetchCount(db)
         facts.oldestOpenRefusal = try Refusal.filter(Refusal.openCondition).order(Refusal.Columns.refusedAt.asc)
             .fetchOne(db)

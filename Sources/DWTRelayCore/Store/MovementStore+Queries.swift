@@ -7,10 +7,7 @@ extension MovementStore {
     }
 
     public func events(_ id: Int64) throws -> [MovementEvent] {
-        try pool.read { db in
-            try MovementEvent.fetchAll(
-                db, sql: "SELECT * FROM movementEvent WHERE movementId = ? ORDER BY id", arguments: [id])
-        }
+        try pool.read { db in try MovementEvent.trail(of: id).fetchAll(db) }
     }
 
     /// Movements newest first, optionally in one state or only possible duplicates.
@@ -104,10 +101,9 @@ extension MovementStore {
             }
             facts.possibleDuplicates =
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM movement WHERE possibleDuplicate = 1") ?? 0
-            for row in try Row.fetchAll(db, sql: "SELECT key, value, updatedAt FROM serviceState") {
-                let key: String = row["key"]
-                facts.serviceState[key] = row["value"]
-                facts.serviceStateUpdatedAt[key] = row["updatedAt"]
+            for entry in try ServiceStateEntry.fetchAll(db) {
+                facts.serviceState[entry.key] = entry.value
+                facts.serviceStateUpdatedAt[entry.key] = entry.updatedAt
             }
             facts.problems = try self.problemFacts(db, now: now)
             facts.heldByReason = try Dictionary(
@@ -119,9 +115,7 @@ extension MovementStore {
     }
 
     public func serviceState(_ key: String) throws -> String? {
-        try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM serviceState WHERE key = ?", arguments: [key])
-        }
+        try pool.read { db in try ServiceStateEntry.value(db, key) }
     }
 
     public func setServiceState(_ key: String, _ value: String?) throws {

@@ -121,7 +121,7 @@ public final class MovementStore: Sendable {
     /// The storage key id the database was sealed with, checked against `key`.
     private static func recordedKeyId(_ pool: DatabasePool, path: String, key: StorageKey?) throws -> String? {
         let recorded = try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM serviceState WHERE key = 'storage.keyId'")
+            try ServiceStateEntry.value(db, "storage.keyId")
         }
         if let recorded, let key, recorded != key.id { throw StoreError.wrongKey(path) }
         return recorded

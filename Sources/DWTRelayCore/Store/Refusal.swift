@@ -63,6 +63,8 @@ public struct Refusal: Codable, Sendable, Equatable, FetchableRecord, MutablePer
 
 extension Refusal {
     public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let deadlineAt = Column(CodingKeys.deadlineAt)
         public static let acknowledgedAt = Column(CodingKeys.acknowledgedAt)
         public static let refusedAt = Column(CodingKeys.refusedAt)
         public static let site = Column(CodingKeys.site)

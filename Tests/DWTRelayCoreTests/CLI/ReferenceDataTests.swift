@@ -23,9 +23,9 @@ import Testing
             #expect(list.err.contains("cached from the service"))
             // Replace the cached container list with one that lacks SKI: validate must follow the cache.
             let store = try MovementStore(path: config.databasePath)
-            var lists = try #require(try store.cachedReferenceData()).data.raw
+            var lists = try #require(try ReferenceDataStore(store: store).cached()).data.raw
             lists["container-types"] = Data(#"[{"code": "BAG", "description": "Bag"}]"#.utf8)
-            try store.saveReferenceData(lists, now: Date().timeIntervalSince1970)
+            try ReferenceDataStore(store: store).save(lists, now: Date().timeIntervalSince1970)
             let validate = try await RelayProcess.run([
                 "validate", "--config", path, SharedFixtures.examplesFolder + "/basic-required-fields-only.json",
             ])
