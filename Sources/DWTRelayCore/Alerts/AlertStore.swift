@@ -5,7 +5,7 @@ import GRDB
 /// moves the cursor past what it reports, so each event is told once, across restarts).
 public struct AlertStore: Sendable {
     let store: MovementStore
-    static let cursorKey = "alerts.cursor"
+    static let cursorKey = ServiceFact.Key.alertsCursor
     /// Lines kept in one coalesced alert; the rest are counted.
     static let maximumLines = 20
 
@@ -43,7 +43,7 @@ public struct AlertStore: Sendable {
                     }
                 }
             }
-            try MovementStore.setServiceState(db, Self.cursorKey, cursorText, now: now)
+            try ServiceStateEntry.set(db, Self.cursorKey, cursorText, now: now)
         }
     }
 

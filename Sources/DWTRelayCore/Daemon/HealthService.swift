@@ -66,7 +66,7 @@ public struct HealthService: Service {
     }
 
     private func beat() {
-        try? store.setServiceState("daemon.heartbeat", String(Date().timeIntervalSince1970))
+        try? ServiceStatusStore(store: store).set(ServiceFact.Key.daemonHeartbeat, String(Date().timeIntervalSince1970))
     }
 
     private func summary() -> String {

@@ -33,9 +33,10 @@ public enum RelayDaemon {
         }
         let lock = try DaemonLock.acquire(stateDirectory: config.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
-        try store.setServiceState("daemon.pid", String(getpid()))
-        try store.setServiceState("daemon.startedAt", String(Date().timeIntervalSince1970))
-        try store.setServiceState("intake.error", nil)
+        let status = ServiceStatusStore(store: store)
+        try status.set(ServiceFact.Key.daemonPID, String(getpid()))
+        try status.set(ServiceFact.Key.daemonStartedAt, String(Date().timeIntervalSince1970))
+        try status.set(ServiceFact.Key.intakeError, nil)
 
         let wake = WakeSignal()
         let progress = LoopProgress()
@@ -62,7 +63,7 @@ public enum RelayDaemon {
         let metrics = RelayMetrics()
         var services = extraServices
         let started = OneShotGate()
-        try? store.setServiceState(LocalAPIService.errorStateKey, nil)
+        try? status.set(ServiceFact.Key.httpError, nil)
         if config.httpListen != nil {
             let api = try LocalAPI(config: config, store: store, metrics: metrics, logger: logger) { wake.signal($0) }
             services.append(
@@ -103,7 +104,7 @@ public enum RelayDaemon {
         ) {
             for watcher in watchers { await watcher.ping() }
             await worker.ping()
-            try? store.setServiceState("intake.error", health.failure)
+            try? status.set(ServiceFact.Key.intakeError, health.failure)
             // The sender's loop ticks at least every 30 s; a stale tick means it is wedged.
             return workerProgress.secondsSinceProgress < 100
         }

@@ -195,7 +195,7 @@ extension DeliveryWorker {
     }
 
     func publish(_ fact: ServiceFact) {
-        for (key, value) in fact.entries { try? store.setServiceState(key, value) }
+        try? ServiceStatusStore(store: store).publish(fact)
     }
 
     func tokenRefreshed() async {

@@ -41,7 +41,7 @@ public struct OfficeDay: Sendable {
             problems: problems, loads: loads, builtAt: now)
         let state = facts.serviceState
         view.facts.append(
-            ("Last reported", UKTime.minute(state["lastAcceptedAt"].flatMap(Double.init))))
+            ("Last reported", UKTime.minute(state[ServiceFact.Key.lastAcceptedAt].flatMap(Double.init))))
         let auth = state[ServiceFact.Key.authState] ?? "unknown"
         view.facts.append(
             (

@@ -14,8 +14,23 @@ public enum ServiceFact: Sendable, Equatable {
     case paymentRequired(apiCode: String, since: Double?)
     case tokenExpiresAt(Double)
 
-    /// The keys `StatusReport` reads.
+    /// Every key of the `serviceState` table: the facts above, and what the daemon and the sender record about
+    /// themselves (read by `StatusReport`, the office page and the store).
     public enum Key {
+        public static let daemonPID = "daemon.pid"
+        public static let daemonStartedAt = "daemon.startedAt"
+        /// Written by the health service on every watchdog ping: a stopped daemon's status goes stale.
+        public static let daemonHeartbeat = "daemon.heartbeat"
+        /// Why intake cannot store movements (full disk, read-only database); nil when it can.
+        public static let intakeError = "intake.error"
+        /// Why the local API cannot listen; nil when it does.
+        public static let httpError = "http.error"
+        public static let lastAcceptedAt = "lastAcceptedAt"
+        public static let lastError = "lastError"
+        /// The id of the storage key the payloads are sealed with (a different key is refused at start-up).
+        public static let storageKeyID = "storage.keyId"
+        /// The alert watcher's cursor (JSON), saved with the alerts it queued.
+        public static let alertsCursor = "alerts.cursor"
         public static let authState = "auth.state"
         public static let authDetail = "auth.detail"
         public static let tokenExpiresAt = "auth.tokenExpiresAt"

@@ -42,7 +42,7 @@ public struct StatusReport {
         let counts = Dictionary(
             uniqueKeysWithValues: MovementState.allCases.map { ($0.rawValue, facts.counts[$0] ?? 0) })
         let pending = (facts.counts[.queued] ?? 0) + (facts.counts[.sending] ?? 0) + (facts.counts[.held] ?? 0)
-        let heartbeat = state["daemon.heartbeat"].flatMap(Double.init)
+        let heartbeat = state[ServiceFact.Key.daemonHeartbeat].flatMap(Double.init)
 
         switch daemonRunning {
         case false?:
@@ -138,7 +138,7 @@ public struct StatusReport {
                 "intake stalled: \(inbox.waiting) file(s) waiting in the inbox for \(Self.age(now - oldest)) (disk full? database read-only? see the log)"
             )
         }
-        if let intakeError = state["intake.error"] {
+        if let intakeError = state[ServiceFact.Key.intakeError] {
             report.raise(.critical, "intake cannot store movements: \(intakeError); files stay in the inbox")
         }
         if daemonRunning == true, let listenError = state[LocalAPIService.errorStateKey] {
@@ -153,16 +153,18 @@ public struct StatusReport {
             "problems": report.problems,
             "daemon": [
                 "running": daemonRunning.map { $0 as Any } ?? NSNull(),
-                "pid": state["daemon.pid"].flatMap(Int.init).map { $0 as Any } ?? NSNull(),
-                "startedAt": state["daemon.startedAt"].flatMap(Double.init).map(ISO8601.string) ?? NSNull(),
+                "pid": state[ServiceFact.Key.daemonPID].flatMap(Int.init).map { $0 as Any } ?? NSNull(),
+                "startedAt": state[ServiceFact.Key.daemonStartedAt].flatMap(Double.init).map(ISO8601.string)
+                    ?? NSNull(),
                 "lastHeartbeatAt": heartbeat.map(ISO8601.string) ?? NSNull(),
             ] as [String: Any],
             "counts": counts,
             "pending": pending,
             "oldestPendingAt": facts.oldestPendingAt.map(ISO8601.string) ?? NSNull(),
             "oldestPendingAgeSeconds": facts.oldestPendingAt.map { Int(now - $0) } ?? NSNull(),
-            "lastAcceptedAt": state["lastAcceptedAt"].flatMap(Double.init).map(ISO8601.string) ?? NSNull(),
-            "lastError": state["lastError"] ?? NSNull(),
+            "lastAcceptedAt": state[ServiceFact.Key.lastAcceptedAt].flatMap(Double.init).map(ISO8601.string)
+                ?? NSNull(),
+            "lastError": state[ServiceFact.Key.lastError] ?? NSNull(),
             "auth": [
                 "state": state[ServiceFact.Key.authState] ?? "unknown",
                 "detail": state[ServiceFact.Key.authDetail] ?? NSNull(),

@@ -37,7 +37,7 @@ extension MovementStore {
             try db.inTransaction(.immediate) {
                 var serviceState: [String: String] = [:]
                 finished = try attempts.map { try self.finishOne(db, $0, now: now, serviceState: &serviceState) }
-                for (key, value) in serviceState { try Self.setServiceState(db, key, value, now: now) }
+                for (key, value) in serviceState { try ServiceStateEntry.set(db, key, value, now: now) }
                 if claimLimit > 0 {
                     claimed = try self.claimDue(db, now: now, limit: claimLimit, pausedAPICodes: pausedAPICodes)
                 }
@@ -139,7 +139,7 @@ extension MovementStore {
             movement.holdReason = nil
             movement.resultWritten = false
             note = notFound ? "ID unknown to the service (404); details stored" : nil
-            serviceState["lastAcceptedAt"] = String(now)
+            serviceState[ServiceFact.Key.lastAcceptedAt] = String(now)
         case .rejected(let errors):
             movement.state = .rejected
             movement.errors = try self.sealText(errors)
@@ -178,7 +178,7 @@ extension MovementStore {
                 toState: movement.state, message: note ?? lastError
             ).insertCached(db)
         }
-        if let lastError, movement.state != .accepted { serviceState["lastError"] = lastError }
+        if let lastError, movement.state != .accepted { serviceState[ServiceFact.Key.lastError] = lastError }
         return movement
     }
 

@@ -114,27 +114,6 @@ extension MovementStore {
         }
     }
 
-    public func serviceState(_ key: String) throws -> String? {
-        try pool.read { db in try ServiceStateEntry.value(db, key) }
-    }
-
-    public func setServiceState(_ key: String, _ value: String?) throws {
-        try pool.write { db in try Self.setServiceState(db, key, value, now: MovementStore.now()) }
-    }
-
-    static func setServiceState(_ db: Database, _ key: String, _ value: String?, now: Double) throws {
-        if let value {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO serviceState(key, value, updatedAt) VALUES (?, ?, ?)
-                    ON CONFLICT(key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt
-                    """
-            ).execute(arguments: [key, value, now])
-        } else {
-            try db.cachedStatement(sql: "DELETE FROM serviceState WHERE key = ?").execute(arguments: [key])
-        }
-    }
-
     /// Deletes accepted movements received before a date (the customer's right to delete). Returns the count.
     /// Accepted movements received before a time, except originals whose revision is still on its way.
     private static let purgeable =

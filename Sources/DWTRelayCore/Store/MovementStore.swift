@@ -81,7 +81,9 @@ public final class MovementStore: Sendable {
             try Self.whileHoldingMigrationLock(path) { try StoreMigrations.migrator.migrate(pool) }
             let recorded = try Self.recordedKeyId(pool, path: path, key: key)
             if recorded == nil, let key {
-                try pool.write { db in try Self.setServiceState(db, "storage.keyId", key.id, now: Self.now()) }
+                try pool.write { db in
+                    try ServiceStateEntry.set(db, ServiceFact.Key.storageKeyID, key.id, now: Self.now())
+                }
             }
             encrypted = recorded != nil || key != nil
         } catch let error as DatabaseError {
@@ -121,7 +123,7 @@ public final class MovementStore: Sendable {
     /// The storage key id the database was sealed with, checked against `key`.
     private static func recordedKeyId(_ pool: DatabasePool, path: String, key: StorageKey?) throws -> String? {
         let recorded = try pool.read { db in
-            try ServiceStateEntry.value(db, "storage.keyId")
+            try ServiceStateEntry.value(db, ServiceFact.Key.storageKeyID)
         }
         if let recorded, let key, recorded != key.id { throw StoreError.wrongKey(path) }
         return recorded
