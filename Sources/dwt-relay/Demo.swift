@@ -160,7 +160,7 @@ struct Demo: Sendable {
 
     private func outcomes(_ config: RelayConfig, store: MovementStore) throws -> [Row] {
         let movements = try store.list(limit: 10_000)
-        let refusals = try store.refusals()
+        let refusals = try RefusalStore(store: store).list()
         var rows: [Row] = []
         let expectations =
             files.filter { !InboxIngestor.isCSV($0.name) }.map { ($0.name, DemoExamples.expectedState($0.name)) }

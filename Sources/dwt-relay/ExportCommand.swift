@@ -45,7 +45,7 @@ struct ExportCommand: ParsableCommand {
                     + "user may not read; they are left empty (run as root to include them)")
         }
         // Refused files are loads too: the audit trail lists them, state "failed", with the reason.
-        let refused: [[String: Any]] = try store.refusals(
+        let refused: [[String: Any]] = try RefusalStore(store: store).list(
             refusedFrom: try parseDateArgument(since, option: "--since"),
             to: try parseDateArgument(until, option: "--until")
         ).map { refusal in

@@ -61,8 +61,8 @@ struct ListCommand: ParsableCommand {
     func listRefusals() throws {
         let config = try options.loadConfig()
         let store = try options.openStore(config, readOnly: true)
-        let open = Set(try store.refusals(openOnly: true, site: site, limit: limit).compactMap(\.id))
-        let refusals = try store.refusals(site: site, limit: limit)
+        let open = Set(try RefusalStore(store: store).list(openOnly: true, site: site, limit: limit).compactMap(\.id))
+        let refusals = try RefusalStore(store: store).list(site: site, limit: limit)
         if json {
             let items: [[String: Any]] = refusals.map { refusal in
                 [

@@ -82,7 +82,7 @@ public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClo
             }
         }
         if cursor == nil {
-            facts.latestRefusalID = try store.refusals(limit: 1).first?.id ?? 0
+            facts.latestRefusalID = try RefusalStore(store: store).list(limit: 1).first?.id ?? 0
             facts.latestMovementID = try store.list(limit: 1).first?.id ?? 0
         }
         return facts
@@ -94,7 +94,7 @@ public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClo
         let yesterday = UKTime.day(containing: UKTime.day(containing: at).start - 1)
         guard UKTime.minuteOfDay(at) >= minute, cursor.summaryDay != yesterday.label,
             let loads = try? store.movements(receivedFrom: yesterday.start, to: yesterday.end),
-            let refused = try? store.refusals(refusedFrom: yesterday.start, to: yesterday.end)
+            let refused = try? RefusalStore(store: store).list(refusedFrom: yesterday.start, to: yesterday.end)
         else { return nil }
         let reported = loads.filter { $0.state == .accepted }.count
         let rejected = loads.filter { $0.state == .rejected }.count

@@ -59,7 +59,7 @@ extension InboxIngestor {
             do {
                 var row = refusal(sourceFile: pointer, failedPath: movedTo, reason: reason, field: first?.column)
                 row.yourUniqueReference = refused.reference
-                try store.recordRefusalUnlessOpen(row)
+                try RefusalStore(store: store).recordUnlessOpen(row)
             } catch {
                 logger.error(
                     "cannot record a refused row in the store", metadata: ["file": "\(pointer)", "error": "\(error)"])

@@ -60,7 +60,8 @@ extension InboxIngestor {
             "\(kind), not a regular file: left in the inbox; remove it (or move it away) and drop the movement as a file"
         do {
             guard
-                try store.recordRefusalInPlace(refusal(sourceFile: name, failedPath: nil, reason: reason, field: nil))
+                try RefusalStore(store: store).recordInPlace(
+                    refusal(sourceFile: name, failedPath: nil, reason: reason, field: nil))
             else { return }
         } catch {
             logger.error(
@@ -98,7 +99,7 @@ extension InboxIngestor {
     /// cannot write (full disk) still leaves the file and its error.json in failed/.
     func record(sourceFile: String, failedPath: String?, reason: String, field: String?) {
         do {
-            try store.recordRefusal(
+            try RefusalStore(store: store).record(
                 refusal(sourceFile: sourceFile, failedPath: failedPath, reason: reason, field: field))
         } catch {
             logger.error(

@@ -40,7 +40,7 @@ public struct RetentionService<ServiceClock: Clock>: Service where ServiceClock.
     /// One pass; logs what it deleted. A store it cannot read keeps every refused file this time.
     @discardableResult
     public func sweepOnce() -> [RetentionSweep.Kind: Int] {
-        guard let open = try? store.openRefusalNames() else {
+        guard let open = try? RefusalStore(store: store).openNames() else {
             logger.warning("retention skipped: cannot read the open refusals from the store")
             return [:]
         }

@@ -24,7 +24,7 @@ import Testing
             try harness.drop("bad-ewc.json", Self.rejectedByTheService(reference: "T-2"))
             try harness.drop("broken.json", Data("{ \"yourUniqueReference\": ".utf8))
             #expect(await eventually { (try? harness.allFinal(count: 2)) == true })
-            #expect(await eventually { (try? harness.store.refusals().count) == 1 })
+            #expect(await eventually { (try? RefusalStore(store: harness.store).list().count) == 1 })
 
             let status = try await RelayProcess.run(["status", "--config", path])
             #expect(status.status == 1, "WARNING, not OK: \(status.out)")
@@ -100,7 +100,7 @@ import Testing
         try await RelayHarness.run { harness in
             let path = try RelayProcess.writeConfig(harness.config, in: harness.folder)
             let now = Date().timeIntervalSince1970
-            try harness.store.recordRefusal(
+            try RefusalStore(store: harness.store).record(
                 Refusal(
                     site: nil, sourceFile: "old.json", failedPath: nil, reason: "not JSON", field: nil,
                     refusedAt: now - 5 * 86400, deadlineAt: now - 86400))

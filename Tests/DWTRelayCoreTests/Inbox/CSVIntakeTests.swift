@@ -228,7 +228,7 @@ enum ReceiptCSVProbe {
             let rows = try #require(report["rows"] as? [[String: Any]])
             #expect(rows.map { $0["row"] as? Int } == [11, 12, 29])
             #expect(rows.first?["column"] as? String == "Date received")
-            let refusals = try harness.store.refusals(openOnly: true)
+            let refusals = try RefusalStore(store: harness.store).list(openOnly: true)
             #expect(Set(refusals.map(\.sourceFile)) == ["tickets.csv.row11", "tickets.csv.row12", "tickets.csv.row29"])
             #expect(refusals.first { $0.sourceFile == "tickets.csv.row11" }?.what == "row 11 of tickets.csv")
 
@@ -240,7 +240,7 @@ enum ReceiptCSVProbe {
             try harness.drop("tickets-fixed.csv", Data(text.utf8))
             #expect(await eventually(timeout: 20) { (try? harness.allFinal(count: 4)) == true }, "\(harness.logs.text)")
             #expect(await harness.sandbox.state.listing().count == 4)
-            let open = try harness.store.refusals(openOnly: true).map(\.sourceFile).sorted()
+            let open = try RefusalStore(store: harness.store).list(openOnly: true).map(\.sourceFile).sorted()
             #expect(
                 open == ["tickets-fixed.csv.row24", "tickets.csv.row29"],
                 "\(open) (row 24: the fixed file holds only the refused rows)")
@@ -262,13 +262,13 @@ enum ReceiptCSVProbe {
         try data.write(to: URL(fileURLWithPath: config.inbox + "/tickets.csv"))
         ingestor.scan()
         #expect(try store.list().count == 2)
-        #expect(try store.refusals().count == 3)
+        #expect(try RefusalStore(store: store).list().count == 3)
         // The daemon died after the commit, before the file was removed: its claim is found at start-up.
         try data.write(to: URL(fileURLWithPath: config.inbox + "/.dwt-relay-taking.tickets.csv"))
         let restarted = InboxIngestor(config: config, store: store, logger: quiet)
         restarted.scan()
         #expect(try store.list().count == 2, "no row stored twice")
-        #expect(try store.refusals().count == 3, "no row refused twice")
+        #expect(try RefusalStore(store: store).list().count == 3, "no row refused twice")
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: config.failed).sorted() == [
                 "tickets.csv", "tickets.csv.error.json",

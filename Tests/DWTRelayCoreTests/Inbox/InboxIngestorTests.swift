@@ -182,12 +182,12 @@ import Testing
         try drop("good.json", SharedFixtures.movement(reference: "GOOD-1"))
         ingestor.scan()
         #expect(try store.list().map(\.sourceFile) == ["good.json"], "a FIFO does not hold up the files beside it")
-        #expect(try store.refusals().count == 2)
+        #expect(try RefusalStore(store: store).list().count == 2)
         let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let again = InboxIngestor(config: config, store: store, logger: quiet)
         again.scan()
         again.scan()
-        let refusals = try store.refusals()
+        let refusals = try RefusalStore(store: store).list()
         #expect(refusals.count == 2, "\(refusals.map(\.sourceFile))")
         let folderRefusal = try #require(refusals.first { $0.sourceFile == "x.json" })
         #expect(folderRefusal.reason.hasPrefix("a folder, not a regular file"))
@@ -205,7 +205,7 @@ import Testing
                 .refusals == [folderRefusal.id!])
         again.scan()
         again.scan()
-        let folderRefusals = try store.refusals().filter { $0.sourceFile == "x.json" }
+        let folderRefusals = try RefusalStore(store: store).list().filter { $0.sourceFile == "x.json" }
         #expect(folderRefusals.count == 2, "\(folderRefusals)")
     }
 }
@@ -233,13 +233,13 @@ import Testing
             #expect(await eventually(timeout: 20) { (try? harness.allFinal(count: 1)) == true })
             let taken = try #require(try harness.store.list().first)
             #expect(taken.sourceFile == "caf%E9.json", "taken under its escaped name")
-            #expect(await eventually { (try? harness.store.refusals().count) == 1 })
-            let refusal = try #require(try harness.store.refusals().first)
+            #expect(await eventually { (try? RefusalStore(store: harness.store).list().count) == 1 })
+            let refusal = try #require(try RefusalStore(store: harness.store).list().first)
             #expect(refusal.sourceFile == long && refusal.reason.contains("file name too long"))
             #expect(FileManager.default.fileExists(atPath: harness.config.failed + "/" + long), "kept, not deleted")
             // Refused once, not at every rescan.
             try await Task.sleep(for: .seconds(2.5))
-            #expect(try harness.store.refusals().count == 1)
+            #expect(try RefusalStore(store: harness.store).list().count == 1)
             #expect(try FileManager.default.contentsOfDirectory(atPath: inbox).isEmpty)
         }
     }

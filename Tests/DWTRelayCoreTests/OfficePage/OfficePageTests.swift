@@ -47,7 +47,7 @@ import Testing
             try SharedFixtures.movement(reference: "OFFICE-1").write(
                 to: URL(fileURLWithPath: harness.config.inbox + "/good.json"))
             #expect(await eventually { (try? harness.store.counts()[.accepted]) == 1 })
-            #expect(await eventually { (try? harness.store.refusals().count) == 1 })
+            #expect(await eventually { (try? RefusalStore(store: harness.store).list().count) == 1 })
 
             let page = try await Self.call(.GET, base + "/")
             #expect(page.status == 200)
@@ -62,7 +62,7 @@ import Testing
             #expect(page.text.contains(">good.json</a></td><td>OFFICE-1</td>"))
             #expect(page.text.contains("<td class=\"wtid\">\(accepted)</td>"))
 
-            let refusal = try #require(try harness.store.refusals().first)
+            let refusal = try #require(try RefusalStore(store: harness.store).list().first)
             let token = try #require(Self.csrf(in: page.text))
             let form = "id=\(refusal.handle)&date="
             // No token, a wrong token, another site's page: nothing changes.
@@ -72,14 +72,14 @@ import Testing
                 .POST, base + "/office/acknowledge", form: form + "&csrf=\(token)",
                 headers: [("Origin", "http://evil.example"), ("Sec-Fetch-Site", "cross-site")])
             #expect(crossSite.status == 403)
-            #expect(try harness.store.refusals(openOnly: true).count == 1)
+            #expect(try RefusalStore(store: harness.store).list(openOnly: true).count == 1)
             // The page's own form: acknowledged, and the browser is sent back to the page.
             let done = try await Self.call(
                 .POST, base + "/office/acknowledge", form: form + "&csrf=\(token)",
                 headers: [("Origin", base), ("Sec-Fetch-Site", "same-origin")])
             #expect(done.status == 303, "\(done.text)")
             #expect(done.headers["Location"].first?.hasSuffix("done=acknowledged") == true)
-            #expect(try harness.store.refusals(openOnly: true).isEmpty)
+            #expect(try RefusalStore(store: harness.store).list(openOnly: true).isEmpty)
             let after = try await Self.call(
                 .GET, base + "/?date=\(UKTime.day(containing: Date().timeIntervalSince1970).label)&done=acknowledged")
             #expect(after.text.contains("Marked as dealt with."))
