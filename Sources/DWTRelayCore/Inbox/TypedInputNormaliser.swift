@@ -21,7 +21,8 @@ struct TypedInputNormaliser {
     /// The body put into the API's form, and one line per change (`path: "was" → "now"`).
     static func normalise(_ body: [String: Any]) throws(IntakeRejection) -> (body: [String: Any], changes: [String]) {
         var changes: [String] = []
-        var result = try walk(body, at: "", changes: &changes) as? [String: Any] ?? body
+        var path: [Step] = []
+        var result = try normalised(body, path: &path, changes: &changes) as? [String: Any] ?? body
         if let text = result["dateTimeReceived"] as? String, let utc = try localToUTC(text) {
             result["dateTimeReceived"] = utc
             changes.append("dateTimeReceived: \"\(text)\" (UK time) → \"\(utc)\"")
@@ -29,40 +30,79 @@ struct TypedInputNormaliser {
         return (result, changes)
     }
 
-    private static func walk(_ value: Any, at path: String, changes: inout [String]) throws(IntakeRejection) -> Any {
-        if var object = value as? [String: Any] {
+    /// One step of the way to a value; the path is written out only for a change or a refusal (building it
+    /// for every value was as costly as the rest of the pass).
+    private enum Step {
+        case key(String)
+        case index(Int)
+    }
+
+    /// `wasteItems[0].weight.amount`, as the change notes and refusals name a place.
+    private static func render(_ path: some Collection<Step>) -> String {
+        var text = ""
+        for step in path {
+            switch step {
+            case .key(let key): text += text.isEmpty ? key : "." + key
+            case .index(let index): text += "[\(index)]"
+            }
+        }
+        return text
+    }
+
+    /// The value with what people typed put into the API's form, or nil when nothing in it changed (then
+    /// nothing is copied).
+    private static func normalised(_ value: Any, path: inout [Step], changes: inout [String]) throws(IntakeRejection)
+        -> Any?
+    {
+        if let object = value as? [String: Any] {
+            var changed: [String: Any]? = nil
             for (key, inner) in object {
-                let innerPath = path.isEmpty ? key : "\(path).\(key)"
+                path.append(.key(key))
+                defer { path.removeLast() }
                 if key == "ewcCodes", let codes = inner as? [Any] {
-                    object[key] = codes.enumerated().map { index, code -> Any in
-                        guard let text = code as? String, let tidy = ewcCode(text), tidy != text else { return code }
-                        changes.append("\(innerPath)[\(index)]: \"\(text)\" → \"\(tidy)\"")
-                        return tidy
+                    var tidied: [Any]? = nil
+                    for (index, code) in codes.enumerated() {
+                        guard let text = code as? String, let tidy = ewcCode(text), tidy != text else { continue }
+                        changes.append("\(render(path))[\(index)]: \"\(text)\" → \"\(tidy)\"")
+                        tidied = tidied ?? codes
+                        tidied?[index] = tidy
+                    }
+                    if let tidied {
+                        changed = changed ?? object
+                        changed?[key] = tidied
                     }
                 } else if key == "amount", let text = inner as? String {
+                    let parent = render(path.dropLast())
                     throw IntakeRejection(
-                        field: innerPath,
+                        field: render(path),
                         "is text (\"\(text)\"), not a number; write the number alone (2.5) and the unit in "
-                            + "\(path.isEmpty ? "" : path + ".")metric (Tonnes, Kilograms or Grams)")
+                            + "\(parent.isEmpty ? "" : parent + ".")metric (Tonnes, Kilograms or Grams)")
                 } else if let allowed = fixedValues[key], let text = inner as? String, !allowed.contains(text),
                     let match = allowed.first(where: { comparable($0) == comparable(text) })
                 {
-                    object[key] = match
-                    changes.append("\(innerPath): \"\(text)\" → \"\(match)\"")
-                } else {
-                    object[key] = try walk(inner, at: innerPath, changes: &changes)
+                    changes.append("\(render(path)): \"\(text)\" → \"\(match)\"")
+                    changed = changed ?? object
+                    changed?[key] = match
+                } else if let new = try normalised(inner, path: &path, changes: &changes) {
+                    changed = changed ?? object
+                    changed?[key] = new
                 }
             }
-            return object
+            return changed
         }
         if let array = value as? [Any] {
-            var out: [Any] = []
+            var changed: [Any]? = nil
             for (index, inner) in array.enumerated() {
-                out.append(try walk(inner, at: "\(path)[\(index)]", changes: &changes))
+                path.append(.index(index))
+                defer { path.removeLast() }
+                if let new = try normalised(inner, path: &path, changes: &changes) {
+                    changed = changed ?? array
+                    changed?[index] = new
+                }
             }
-            return out
+            return changed
         }
-        return value
+        return nil
     }
 
     /// `17 01 01`, `17.06.05*`, `170605*` → six digits; nil when it is not a six-digit code once tidied.
@@ -78,6 +118,10 @@ struct TypedInputNormaliser {
     /// A UK local date-time without an offset (`2026-11-29T14:05`, `2026-11-29 14:05:30`) in UTC; nil when it
     /// already has an offset or is not such a time. Refuses a local time that does not exist or exists twice.
     static func localToUTC(_ text: String) throws(IntakeRejection) -> String? {
+        // Most times arrive in UTC already (`...Z`): only 16 to 23 characters ending in a digit can match.
+        guard (16...23).contains(text.utf8.count), let last = text.utf8.last, last >= 0x30, last <= 0x39 else {
+            return nil
+        }
         let pattern = #"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$"#
         guard let match = text.range(of: pattern, options: .regularExpression), match == text.startIndex..<text.endIndex
         else { return nil }

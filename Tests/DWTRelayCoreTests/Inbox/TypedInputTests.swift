@@ -70,6 +70,7 @@ import Testing
         }
         #expect(unit?.field == "wasteItems[0].weight.amount")
         #expect(unit?.reason.contains(#""2.5t""#) == true)
+        #expect(unit?.reason.contains("the unit in wasteItems[0].weight.metric") == true, "\(String(describing: unit))")
         let autumn = refusal { $0["dateTimeReceived"] = "2026-10-25T01:30" }
         #expect(autumn?.field == "dateTimeReceived")
         #expect(autumn?.reason.contains("happens twice") == true)
