@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Black-box reliability runs against the real dwt-relay binary and its sandbox (stdlib only).
 
-crash-test: feed numbered movements through the inbox and `submit` while the daemon delivers to a faulty
-sandbox, SIGKILL the daemon at random moments, restart it, and check that every movement is accepted
+crash-test: feed numbered movements through the inbox (JSON files and CSV exports of 25 rows) and `submit`
+while the daemon delivers to a faulty sandbox, SIGKILL the daemon at random moments, restart it, and check that every movement is accepted
 exactly once (or flagged possibleDuplicate), the database is intact and no file is left behind.
 
-power-loss: the same, but the power is cut: the daemon's folders live on lossyfs.py, a FUSE filesystem that
+power-loss: the same (JSON files and CSV exports of 10 rows), but the power is cut: the daemon's folders live on lossyfs.py, a FUSE filesystem that
 keeps only what was made durable (fsync of files and folders); after each cut it is mounted again and the
 daemon restarted; at the end the queue drains and nothing acknowledged may be missing, no duplicate at the
 service may be unflagged, and no result file may claim what the store does not hold.
@@ -97,6 +97,34 @@ class Rig:
             json.dump(body, f)
         os.rename(temp, os.path.join(self.inbox, f"m{number:06d}.json"))
 
+    CSV_HEADINGS = ["Your unique reference", "Site name", "Site address", "Site postcode",
+                    "Receiver’s authorisation number", "Date received", "Carrier registration number",
+                    "Carrier organisation name", "Means of transport",
+                    "EWC code (could be multiple EWC codes for one load)", "Waste description", "Physical form",
+                    "Number of containers used", "Type of containers", "Weight unit of measurement",
+                    "Total weight of waste", "Is the waste weight estimated?",
+                    "Does the waste contain persistent organic pollutants (POPs)?", "Is the waste hazardous?",
+                    "Disposal / Recovery code & Weight"]
+
+    def csv_text(self, references):
+        """A ticket export: Defra's template headings, one movement per row (the config needs site.api_code: a
+        row has no apiCode)."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+        received = datetime.now(ZoneInfo("Europe/London")).strftime("%d/%m/%Y %H:%M:%S")
+        lines = [",".join(f'"{h}"' for h in self.CSV_HEADINGS)]
+        for reference in references:
+            lines.append(f'{reference},Receiver Ltd,"123 Test Street, Test City",TC1 2AB,PPC/A/9999999,'
+                         f'{received},CBDL999999,Carrier Ltd,Rail,02 01 01,Mixed waste,Mixed,3,SKI,Tonnes,2.5,No,'
+                         f'No,No,R1 = 0.75 = t = Actual')
+        return "\r\n".join(lines) + "\r\n"
+
+    def drop_csv(self, numbers):
+        temp = os.path.join(self.inbox, f".export{numbers[0]}.tmp")
+        with open(temp, "w", newline="") as f:
+            f.write(self.csv_text([f"CRASH-{n:06d}" for n in numbers]))
+        os.rename(temp, os.path.join(self.inbox, f"export-{numbers[0]:06d}.csv"))
+
     def submit(self, number):
         body = json.load(open(EXAMPLE))
         body["yourUniqueReference"] = f"CRASH-{number:06d}"
@@ -160,7 +188,8 @@ def verify(rig, fed):
 
 def crash_test(args):
     work = tempfile.mkdtemp(prefix="dwt-relay-crash.")
-    rig = Rig(work, ["--error-rate", "0.2", "--latency-ms", "10", "--drop-after", "0.05", "--token-lifetime", "30"])
+    rig = Rig(work, ["--error-rate", "0.2", "--latency-ms", "10", "--drop-after", "0.05", "--token-lifetime", "30"],
+              ["site:", '  api_code: "1f83215e-4b90-4785-9ab2-2614839aa2e9"'])
     fed, number = [], 0
     try:
         for kill in range(args.kills):
@@ -168,7 +197,13 @@ def crash_test(args):
             time.sleep(random.uniform(0.05, 0.15))
             for _ in range(args.per_round):
                 number += 1
-                if number % 4 == 0:
+                if number % 10 == 5:
+                    # A CSV export of 25 movements: a kill may land while it is being taken.
+                    rows = list(range(number, number + 25))
+                    rig.drop_csv(rows)
+                    fed.extend(f"CRASH-{n:06d}" for n in rows)
+                    number += 24
+                elif number % 4 == 0:
                     if rig.submit(number):
                         fed.append(f"CRASH-{number:06d}")
                 else:
@@ -233,7 +268,8 @@ def power_loss(args):
         subprocess.run([tool, "-u", "-z", mnt], stderr=subprocess.DEVNULL)
 
     fs = mount()
-    rig = Rig(work, ["--error-rate", "0.1", "--latency-ms", "20", "--drop-after", "0.05"], data=mnt)
+    rig = Rig(work, ["--error-rate", "0.1", "--latency-ms", "20", "--drop-after", "0.05"],
+              ["site:", '  api_code: "1f83215e-4b90-4785-9ab2-2614839aa2e9"'], data=mnt)
     # The writer's inbox exists durably before it writes into it (an installer's job on a real system).
     os.makedirs(rig.inbox, exist_ok=True)
     fsync_folder(rig.inbox)
@@ -249,21 +285,28 @@ def power_loss(args):
                 nonlocal number
                 while not stop.is_set():
                     number += 1
-                    ref = f"POWER-{number:06d}"
-                    body = dict(example, yourUniqueReference=ref,
-                                dateTimeReceived=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+                    if number % 8 == 0:
+                        # A CSV export of 10 movements.
+                        refs = [f"POWER-{n:06d}" for n in range(number, number + 10)]
+                        content, name = rig.csv_text(refs).encode(), f"p{number:06d}.csv"
+                        number += 9
+                    else:
+                        refs = [f"POWER-{number:06d}"]
+                        body = dict(example, yourUniqueReference=refs[0],
+                                    dateTimeReceived=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+                        content, name = json.dumps(body).encode(), f"p{number:06d}.json"
                     temp = os.path.join(rig.inbox, f".p{number}.tmp")
                     try:
                         fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o644)
-                        os.write(fd, json.dumps(body).encode())
+                        os.write(fd, content)
                         os.fsync(fd)
                         os.close(fd)
-                        os.rename(temp, os.path.join(rig.inbox, f"p{number:06d}.json"))
+                        os.rename(temp, os.path.join(rig.inbox, name))
                         fsync_folder(rig.inbox)
                     except OSError:
                         return
                     # Durable in the inbox: from here on dwt-relay must never lose it.
-                    committed.append(ref)
+                    committed.extend(refs)
                     time.sleep(random.uniform(0.005, 0.08))
 
             thread = threading.Thread(target=writer)
@@ -326,7 +369,9 @@ def check_result_files(rig):
         except (OSError, ValueError):
             wrong += 1  # a result file that is not whole
             continue
-        held = rows.get(name[: -len(".result.json")] + ".json")
+        base = name[: -len(".result.json")]
+        # NAME.json's result is NAME.result.json; a CSV movement's (its first row) is NAME.csv.rowN.result.json.
+        held = rows.get(base) if ".csv.row" in base else rows.get(base + ".json")
         if held is None or held[0] != claim.get("state") or held[1] != claim.get("wasteTrackingId"):
             print(f"result file {name} says {claim.get('state')} {claim.get('wasteTrackingId')}, the store {held}")
             wrong += 1
