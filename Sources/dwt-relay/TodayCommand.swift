@@ -49,7 +49,7 @@ struct TodayCommand: ParsableCommand {
             let sealed = load.summary == nil ? "sealed" : "-"
             table.add([
                 "\(movement.id ?? 0)", UKTime.clock(movement.receivedAt),
-                movement.sourceFile ?? "via \(movement.source)",
+                movement.ticketName,
                 movement.yourUniqueReference ?? "-", load.summary?.vehicleRegistration ?? sealed,
                 load.summary?.carrier ?? sealed,
                 load.summary.map { $0.ewcCodes.isEmpty ? "-" : $0.ewcCodes.joined(separator: ",") } ?? sealed,

@@ -54,7 +54,7 @@ extension InboxIngestor {
         FileSystem.fsyncDirectory(inbox)
         for refused in result.refused {
             let first = refused.problems.first
-            let pointer = "\(original).row\(refused.rows.first ?? first?.row ?? 0)"
+            let pointer = CSVRowPointer.make(file: original, row: refused.rows.first ?? first?.row ?? 0)
             let reason = refused.problems.map(\.description).joined(separator: "; ")
             do {
                 var row = refusal(sourceFile: pointer, failedPath: movedTo, reason: reason, field: first?.column)

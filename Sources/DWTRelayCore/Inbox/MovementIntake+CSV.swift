@@ -61,7 +61,7 @@ extension MovementIntake {
         let bodies: [(json: Data?, envelope: String?, pointer: String)] = movements.map { movement in
             (
                 movement.problems.isEmpty ? try? JSONSerialization.data(withJSONObject: movement.body) : nil,
-                movement.wasteTrackingID, "\(sourceFile).row\(movement.rows[0])"
+                movement.wasteTrackingID, CSVRowPointer.make(file: sourceFile, row: movement.rows[0])
             )
         }
         DispatchQueue.concurrentPerform(iterations: bodies.count) { index in

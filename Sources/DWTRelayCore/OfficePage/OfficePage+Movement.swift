@@ -9,7 +9,7 @@ extension OfficePage {
         let summary = readable.flatMap { LoadSummary(payload: $0.payload) }
         let day = UKTime.day(containing: stored.receivedAt)
         var rows: [(String, String)] = [
-            ("State", stateText(stored)), ("Ticket file", stored.sourceFile ?? "via \(stored.source)"),
+            ("State", stateText(stored)), ("Ticket file", stored.ticketName),
             ("Your reference", stored.yourUniqueReference ?? "-"), ("Waste tracking ID", stored.wasteTrackingId ?? "-"),
             ("Received", UKTime.minute(stored.receivedAt)), ("Report by", UKTime.deadline(stored.deadlineAt)),
             ("Reported", UKTime.minute(stored.acceptedAt)), ("Tries", "\(stored.attempts)"),

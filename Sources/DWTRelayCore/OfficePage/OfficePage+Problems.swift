@@ -22,7 +22,7 @@ extension OfficePage {
     }
 
     static func name(_ movement: Movement) -> String {
-        let ticket = movement.sourceFile ?? "load \(movement.id ?? 0)"
+        let ticket = movement.sourceFile.map(CSVRowPointer.display) ?? "load \(movement.id ?? 0)"
         return movement.yourUniqueReference.map { "\(ticket) (\($0))" } ?? ticket
     }
 

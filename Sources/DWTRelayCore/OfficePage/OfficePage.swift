@@ -74,7 +74,7 @@ public enum OfficePage {
             html += "<tr class=\"state-\(movement.state.rawValue)\">"
             html += "<td>\(UKTime.clock(movement.receivedAt))</td>"
             html +=
-                "<td><a href=\"/movements/\(movement.id ?? 0)\">\((movement.sourceFile ?? "via \(movement.source)").html)</a></td>"
+                "<td><a href=\"/movements/\(movement.id ?? 0)\">\(movement.ticketName.html)</a></td>"
             html += "<td>\((movement.yourUniqueReference ?? "-").html)</td>"
             html += "<td>\(load.summary?.vehicleRegistration?.html ?? sealed)</td>"
             html += "<td>\(load.summary?.carrier?.html ?? sealed)</td>"

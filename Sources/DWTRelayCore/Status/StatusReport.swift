@@ -111,7 +111,12 @@ public struct StatusReport {
                     + "see `dwt-relay list --state rejected`")
         }
         if problems.openRefusals > 0 {
-            let example = problems.oldestOpenRefusal.map { " (e.g. \($0.sourceFile): \($0.reason))" } ?? ""
+            // A CSV row's reason names its row already.
+            let example =
+                problems.oldestOpenRefusal.map { refusal in
+                    let source = refusal.csvRow.map { "\($0.file), " } ?? refusal.sourceFile + ": "
+                    return " (e.g. \(source)\(refusal.reason))"
+                } ?? ""
             report.raise(
                 problems.refusalsOverdue > 0 ? .critical : .warning,
                 "\(problems.openRefusals) file(s) refused into failed/ and not yet reported\(example): fix and drop "

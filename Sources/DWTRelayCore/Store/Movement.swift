@@ -55,6 +55,12 @@ public struct Movement: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     /// the API's form), for the result file: the site fixes its source by it. Quotes no names or addresses.
     public var intakeNotes: String? = nil
 
+    /// Where the ticket came from, for people: its file name (`tickets.csv, row 9` for a CSV movement), or how
+    /// it arrived.
+    public var ticketName: String {
+        sourceFile.map(CSVRowPointer.display) ?? "via \(source)"
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// Base name for result files: the source file without `.json`, or `movement-ID`.

@@ -22,13 +22,7 @@ public struct Refusal: Codable, Sendable, Equatable, FetchableRecord, MutablePer
     public var yourUniqueReference: String?
 
     /// A movement of a CSV file (`tickets.csv.row12`): the file and the row it starts on.
-    public var csvRow: (file: String, row: Int)? {
-        guard let marker = sourceFile.range(of: ".row", options: .backwards),
-            InboxIngestor.isCSV(String(sourceFile[..<marker.lowerBound])),
-            let row = Int(sourceFile[marker.upperBound...])
-        else { return nil }
-        return (String(sourceFile[..<marker.lowerBound]), row)
-    }
+    public var csvRow: (file: String, row: Int)? { CSVRowPointer.parse(sourceFile) }
 
     /// What was refused, in words: "ticket file NAME", or "row 12 of tickets.csv".
     public var what: String {

@@ -209,6 +209,7 @@ enum ReceiptCSVProbe {
             #expect(Set(stored.compactMap(\.yourUniqueReference)) == ["WB-2001", "WB-2002"])
             let first = try #require(try harness.movement(file: "tickets.csv.row9"))
             #expect(first.state == .accepted)
+            #expect(first.ticketName == "tickets.csv, row 9", "how the office page and `today` name it")
             let result = try #require(
                 FileManager.default.contents(atPath: harness.config.results + "/tickets.csv.row9.result.json"))
             let object = try #require(try JSONSerialization.jsonObject(with: result) as? [String: Any])
@@ -231,6 +232,11 @@ enum ReceiptCSVProbe {
             let refusals = try RefusalStore(store: harness.store).list(openOnly: true)
             #expect(Set(refusals.map(\.sourceFile)) == ["tickets.csv.row11", "tickets.csv.row12", "tickets.csv.row29"])
             #expect(refusals.first { $0.sourceFile == "tickets.csv.row11" }?.what == "row 11 of tickets.csv")
+            let status = StatusReport.build(
+                facts: try harness.store.statusFacts(), config: harness.config, daemonRunning: true,
+                now: Date().timeIntervalSince1970)
+            let refusedLine = status.problems.first { $0.contains("3 file(s) refused") }
+            #expect(refusedLine?.contains("(e.g. tickets.csv, row 1") == true, "\(status.problems)")
 
             // The site fixes the two dates in the refused rows and drops the file again: those two are reported
             // and their refusals are dealt with; the row with no movement stays refused.
