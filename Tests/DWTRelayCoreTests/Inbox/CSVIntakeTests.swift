@@ -131,6 +131,22 @@ import Testing
         #expect(try problem("Date received", "2026-03-29T01:30:00")?.contains("does not exist in UK time") == true)
     }
 
+    @Test func aMovementDefrasRulesRefuseIsRefusedAtTheRowAndColumnOfTheBadValue() throws {
+        // intake.validate: reject, and the second waste item of WB-2001 has an EWC code that does not exist.
+        let data = try #require(FileManager.default.contents(atPath: Self.fixture))
+        let text = String(decoding: data, as: UTF8.self).replacingOccurrences(
+            of: "17 02 01; 17 02 02", with: "99 99 99")
+        let result = try Self.intake(validation: .reject).checkCSV(
+            Data(text.utf8), source: .inbox, sourceFile: "tickets.csv")
+        let refused = try #require(result.refused.first { $0.reference == "WB-2001" })
+        #expect(refused.rows == [9, 24, 25])
+        let problem = try #require(refused.problems.first)
+        #expect(problem.row == 25, "the item's own row")
+        #expect(problem.column == "EWC code (could be multiple EWC codes for one load)")
+        #expect(problem.reason.contains("wasteItems.1.ewcCodes.0"), "\(problem.reason)")
+        #expect(result.items.map(\.yourUniqueReference) == ["WB-2002"], "the rest of the file still goes through")
+    }
+
     @Test func aMappingFileNamesAPackagesOwnColumnsAndFixedValues() throws {
         let folder = TemporaryFolder()
         try """
