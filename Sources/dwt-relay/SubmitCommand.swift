@@ -43,7 +43,7 @@ struct SubmitCommand: ParsableCommand {
                     data = contents
                     name = (path as NSString).lastPathComponent
                 }
-                if let name, name.hasSuffix(".csv") || name.hasSuffix(".CSV") {
+                if let name, InboxIngestor.isCSV(name) {
                     let result = try intake.checkCSV(data, source: .submit, sourceFile: name)
                     for note in result.notes { printError("dwt-relay: \(path): \(note)") }
                     items += result.items.map { (path + " " + ($0.sourceFile.map { "(\($0))" } ?? ""), $0) }

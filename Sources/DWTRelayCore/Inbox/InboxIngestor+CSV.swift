@@ -55,18 +55,10 @@ extension InboxIngestor {
         for refused in result.refused {
             let first = refused.problems.first
             let pointer = CSVRowPointer.make(file: original, row: refused.rows.first ?? first?.row ?? 0)
-            let reason = refused.problems.map(\.description).joined(separator: "; ")
-            do {
-                var row = refusal(sourceFile: pointer, failedPath: movedTo, reason: reason, field: first?.column)
-                row.yourUniqueReference = refused.reference
-                try RefusalStore(store: store).recordUnlessOpen(row)
-            } catch {
-                logger.error(
-                    "cannot record a refused row in the store", metadata: ["file": "\(pointer)", "error": "\(error)"])
-            }
-            logger.warning(
-                "movement in a CSV file refused",
-                metadata: ["file": "\(pointer)", "reason": "\(reason)", "field": "\(first?.column ?? "-")"])
+            record(
+                sourceFile: pointer, failedPath: movedTo,
+                reason: refused.problems.map(\.description).joined(separator: "; "),
+                field: first?.column, reference: refused.reference, unlessOpen: true)
         }
     }
 }

@@ -96,11 +96,17 @@ extension InboxIngestor {
     }
 
     /// Recorded so that status, list, export and /metrics show it until someone deals with it. A store that
-    /// cannot write (full disk) still leaves the file and its error.json in failed/.
-    func record(sourceFile: String, failedPath: String?, reason: String, field: String?) {
+    /// cannot write (full disk) still leaves the file and its error.json in failed/. A CSV row gives its
+    /// movement's `reference` and is recorded `unlessOpen` (a file taken again after a crash refuses it again).
+    func record(
+        sourceFile: String, failedPath: String?, reason: String, field: String?, reference: String? = nil,
+        unlessOpen: Bool = false
+    ) {
+        var refused = refusal(sourceFile: sourceFile, failedPath: failedPath, reason: reason, field: field)
+        refused.yourUniqueReference = reference
         do {
-            try RefusalStore(store: store).record(
-                refusal(sourceFile: sourceFile, failedPath: failedPath, reason: reason, field: field))
+            let refusals = RefusalStore(store: store)
+            if unlessOpen { try refusals.recordUnlessOpen(refused) } else { try refusals.record(refused) }
         } catch {
             logger.error(
                 "cannot record a refused file in the store", metadata: ["file": "\(sourceFile)", "error": "\(error)"])
