@@ -17,7 +17,7 @@ enum HotQueries {
 
     /// The latest movement with a reference, which a new one may revise or supersede.
     static let latestForReference = """
-        SELECT * FROM movement WHERE yourUniqueReference = ? AND state <> 'superseded'
+        SELECT \(Movement.selectionSQL) FROM movement WHERE yourUniqueReference = ? AND state <> 'superseded'
         AND (apiCode IS ? OR apiCode = ?) ORDER BY id DESC LIMIT 1
         """
 
@@ -30,7 +30,7 @@ enum HotQueries {
         """
 
     /// One whole row by id.
-    static let movementByID = "SELECT * FROM movement WHERE id = ?"
+    static let movementByID = "SELECT \(Movement.selectionSQL) FROM movement WHERE id = ?"
 
     /// Run whenever a movement becomes final: a revision waiting for it is due at once. `INDEXED BY`
     /// because SQLite preferred the (state, nextAttemptAt) index, which walks every queued retry.

@@ -1,9 +1,29 @@
 import Foundation
 import GRDB
 
-/// Hand-written SQL for the hot paths, through GRDB's statement cache: compiling a statement per row (what
-/// the generic record methods do) cost more than the rest of intake put together.
+/// The movement table's one column list. Reads select exactly these columns (`databaseSelection` for
+/// requests, `selectionSQL` for the hot statements), so `init(row:)` decodes by position; writes on the hot
+/// paths go through GRDB's statement cache: compiling a statement per row (what the generic record methods
+/// do) cost more than the rest of intake put together.
 extension Movement {
+    /// Typed columns for requests.
+    public enum Columns {
+        public static let id = Column("id")
+        public static let source = Column("source")
+        public static let sourceFile = Column("sourceFile")
+        public static let apiCode = Column("apiCode")
+        public static let yourUniqueReference = Column("yourUniqueReference")
+        public static let state = Column("state")
+        public static let holdReason = Column("holdReason")
+        public static let possibleDuplicate = Column("possibleDuplicate")
+        public static let receivedAt = Column("receivedAt")
+        public static let resultWritten = Column("resultWritten")
+        public static let deadlineAt = Column("deadlineAt")
+        public static let site = Column("site")
+    }
+
+    /// Every stored field after `id`, in the order `init(row:)` reads them and `columnValues` writes them.
+    /// `StoreSchemaTests` checks it against the table, so a migration's new column cannot be missed.
     static let columnNames = [
         "source", "sourceFile", "contentHash", "payload", "apiCode", "yourUniqueReference", "kind",
         "targetWasteTrackingId", "revisionOf", "state", "holdReason", "attempts", "nextAttemptAt", "wasteTrackingId",
@@ -11,6 +31,17 @@ extension Movement {
         "receivedAt", "sentAt", "acceptedAt", "finishedAt", "updatedAt", "serviceChargeExpiry", "resultWritten",
         "deadlineAt", "site", "intakeNotes",
     ]
+
+    /// Table columns that belong to another concern and are not part of the record (the acknowledgement of a
+    /// rejected movement is kept by `MovementStore+Problems`).
+    static let columnsOutsideTheRecord: Set<String> = ["acknowledgedAt"]
+
+    /// What every read of whole movements selects: `id`, then `columnNames`.
+    public static var databaseSelection: [any SQLSelectable] { selectedColumns }
+    private static let selectedColumns: [Column] = (["id"] + columnNames).map { Column($0) }
+
+    /// The same selection for hand-written statements: `SELECT \(Movement.selectionSQL) FROM movement ...`.
+    static let selectionSQL = (["id"] + columnNames).joined(separator: ", ")
 
     static let insertSQL =
         "INSERT INTO movement(\(columnNames.joined(separator: ", "))) VALUES (\(columnNames.map { _ in "?" }.joined(separator: ", ")))"
@@ -69,21 +100,23 @@ extension Movement {
         try Movement.fetchOne(db.cachedStatement(sql: HotQueries.movementByID), arguments: [id])
     }
 
-    /// Whole-table rows (`SELECT *`) are decoded by position; any other selection by name.
+    /// Rows of the record's own selection are decoded by position; any other row (a hand-written
+    /// `SELECT *`, a join) by name.
     public init(row: Row) throws {
-        if row.count == Self.tableColumnCount && row.columnNames.first == "id" {
-            try self.init(tableRow: row)
+        if row.count == Self.selectedColumnCount {
+            try self.init(selectedRow: row)
         } else {
             self = try FetchableRecordDecoder().decode(Movement.self, from: row)
         }
     }
 
-    /// `SELECT *` rows have `id` then `columnNames`, in table order (migrations only ever append columns).
-    static let tableColumnCount = columnNames.count + 1
+    static let selectedColumnCount = columnNames.count + 1
 
-    /// Decodes a `SELECT *` row by position. The Codable decoder looks every column up by name
-    /// (case-insensitively) and was the largest single cost of claiming and finishing a movement.
-    init(tableRow row: Row) throws {
+    /// Decodes a row of `databaseSelection` by position. The Codable decoder looks every column up by name
+    /// (case-insensitively) and was the largest single cost of claiming and finishing a movement. (Until
+    /// this read its own selection it matched `SELECT *` by column count, and the acknowledgement's column
+    /// silently sent every read down the slow path.)
+    init(selectedRow row: Row) throws {
         func text(_ index: Int) -> String? { row[index] }
         let holdText = text(11)
         let holdReason = holdText.flatMap(HoldReason.init(rawValue:))

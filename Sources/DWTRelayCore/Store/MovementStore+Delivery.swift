@@ -186,7 +186,7 @@ extension MovementStore {
     /// a POST is in doubt and follows `delivery.in_doubt`. Returns how many were found.
     public func recoverInterrupted(inDoubt policy: RelayConfig.InDoubtPolicy, now: Double) throws -> Int {
         let stuck = try pool.read { db in
-            try Movement.fetchAll(db, sql: "SELECT * FROM movement WHERE state = 'sending'")
+            try Movement.filter(Movement.Columns.state == MovementState.sending).fetchAll(db)
         }
         for movement in stuck {
             let reason = "interrupted while sending (daemon stopped or crashed)"
@@ -244,17 +244,10 @@ extension MovementStore {
         try pool.writeWithoutTransaction { db in
             var released: [Int64] = []
             try db.inTransaction(.immediate) {
-                var sql = "SELECT * FROM movement WHERE state = 'held'"
-                var arguments: StatementArguments = []
-                if let reason {
-                    sql += " AND holdReason = ?"
-                    arguments += [reason.rawValue]
-                }
-                if let apiCode {
-                    sql += " AND apiCode = ?"
-                    arguments += [apiCode]
-                }
-                var movements = try Movement.fetchAll(db, sql: sql, arguments: arguments)
+                var request = Movement.filter(Movement.Columns.state == MovementState.held)
+                if let reason { request = request.filter(Movement.Columns.holdReason == reason) }
+                if let apiCode { request = request.filter(Movement.Columns.apiCode == apiCode) }
+                var movements = try request.fetchAll(db)
                 if let ids {
                     let wanted = Set(ids)
                     movements = movements.filter { wanted.contains($0.id!) }
@@ -293,23 +286,20 @@ extension MovementStore {
     /// Final movements whose result file is still owed (e.g. after a crash).
     public func resultsDue(limit: Int = 1000) throws -> [Movement] {
         try pool.read { db in
-            try Movement.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM movement WHERE resultWritten = 0 AND state IN ('accepted', 'rejected')
-                    ORDER BY id LIMIT ?
-                    """, arguments: [limit])
+            try Movement.filter(
+                Movement.Columns.resultWritten == false
+                    && [MovementState.accepted, .rejected].contains(Movement.Columns.state)
+            ).order(Movement.Columns.id).limit(limit).fetchAll(db)
         }
     }
 
     /// A held movement to probe a paused apiCode with (oldest first).
     public func oldestHeld(reason: HoldReason, apiCode: String?) throws -> Movement? {
         try pool.read { db in
-            try Movement.fetchOne(
-                db,
-                sql:
-                    "SELECT * FROM movement WHERE state = 'held' AND holdReason = ? AND apiCode IS ? ORDER BY id LIMIT 1",
-                arguments: [reason.rawValue, apiCode])
+            try Movement.filter(
+                Movement.Columns.state == MovementState.held && Movement.Columns.holdReason == reason
+                    && Movement.Columns.apiCode == apiCode
+            ).order(Movement.Columns.id).fetchOne(db)
         }
     }
 

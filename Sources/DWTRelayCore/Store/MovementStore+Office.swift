@@ -25,22 +25,17 @@ extension MovementStore {
             var problems = OfficeProblems()
             problems.refusals = try Refusal.filter(Refusal.openCondition).order(Refusal.Columns.deadlineAt).limit(limit)
                 .fetchAll(db)
-            problems.rejected = try Movement.fetchAll(
-                db, sql: "SELECT * FROM movement WHERE \(Self.openRejection) ORDER BY deadlineAt, id LIMIT ?",
-                arguments: [limit])
-            problems.held = try Movement.fetchAll(
-                db, sql: "SELECT * FROM movement WHERE state = 'held' ORDER BY deadlineAt, id LIMIT ?",
-                arguments: [limit])
-            problems.nearDeadline = try Movement.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM movement WHERE state IN ('queued', 'sending', 'held') AND deadlineAt < ?
-                    ORDER BY deadlineAt, id LIMIT ?
-                    """, arguments: [now + deadlineWarningSeconds, limit])
-            problems.possibleDuplicates = try Movement.fetchAll(
-                db,
-                sql: "SELECT * FROM movement WHERE possibleDuplicate = 1 AND receivedAt >= ? ORDER BY id DESC LIMIT ?",
-                arguments: [now - 30 * 86_400, limit])
+            let byDeadline = [Movement.Columns.deadlineAt, Movement.Columns.id]
+            problems.rejected = try Movement.filter(sql: Self.openRejection).order(byDeadline).limit(limit).fetchAll(db)
+            problems.held = try Movement.filter(Movement.Columns.state == MovementState.held).order(byDeadline)
+                .limit(limit).fetchAll(db)
+            problems.nearDeadline = try Movement.filter(
+                [MovementState.queued, .sending, .held].contains(Movement.Columns.state)
+                    && Movement.Columns.deadlineAt < now + deadlineWarningSeconds
+            ).order(byDeadline).limit(limit).fetchAll(db)
+            problems.possibleDuplicates = try Movement.filter(
+                Movement.Columns.possibleDuplicate == true && Movement.Columns.receivedAt >= now - 30 * 86_400
+            ).order(Movement.Columns.id.desc).limit(limit).fetchAll(db)
             return problems
         }
     }

@@ -16,36 +16,26 @@ extension MovementStore {
         reference: String? = nil, limit: Int = 1000
     ) throws -> [Movement] {
         try pool.read { db in
-            var sql = "SELECT * FROM movement"
-            var arguments: StatementArguments = []
-            var conditions: [String] = []
-            if let state {
-                conditions.append("state = ?")
-                arguments += [state.rawValue]
-            }
-            if possibleDuplicatesOnly { conditions.append("possibleDuplicate = 1") }
+            var request = Movement.all()
+            if let state { request = request.filter(Movement.Columns.state == state) }
+            if possibleDuplicatesOnly { request = request.filter(Movement.Columns.possibleDuplicate == true) }
             // What the office knows a load by: its yourUniqueReference, or the ticket's file name.
             if let reference {
-                conditions.append("(yourUniqueReference = ? OR sourceFile = ? OR sourceFile = ?)")
-                arguments += [reference, reference, reference + ".json"]
+                request = request.filter(
+                    Movement.Columns.yourUniqueReference == reference
+                        || [reference, reference + ".json"].contains(Movement.Columns.sourceFile))
             }
-            if let site {
-                conditions.append("site = ?")
-                arguments += [site]
-            }
-            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-            sql += " ORDER BY id DESC LIMIT ?"
-            arguments += [limit]
-            return try Movement.fetchAll(db, sql: sql, arguments: arguments)
+            if let site { request = request.filter(Movement.Columns.site == site) }
+            return try request.order(Movement.Columns.id.desc).limit(limit).fetchAll(db)
         }
     }
 
     /// Every movement received in a time window, oldest first (export).
     public func movements(receivedFrom from: Double?, to: Double?) throws -> [Movement] {
         try pool.read { db in
-            try Movement.fetchAll(
-                db, sql: "SELECT * FROM movement WHERE receivedAt >= ? AND receivedAt < ? ORDER BY id",
-                arguments: [from ?? 0, to ?? Double.greatestFiniteMagnitude])
+            try Movement.filter(
+                Movement.Columns.receivedAt >= from ?? 0 && Movement.Columns.receivedAt < to ?? .greatestFiniteMagnitude
+            ).order(Movement.Columns.id).fetchAll(db)
         }
     }
 
