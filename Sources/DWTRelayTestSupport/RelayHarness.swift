@@ -33,6 +33,30 @@ public struct RelayHarness: Sendable {
 
     public func setFaults(_ faults: SandboxFaults) async { await sandbox.state.setFaults(faults) }
 
+    /// The daemon's loops that wait on its clock: the sender, retention and the reference-data refresh.
+    public static let loopsOnTheClock = 3
+
+    /// Moves the daemon's `TestClock` on by `duration` as real time would pass: to each sleep's deadline in
+    /// turn, letting every loop on the clock finish what woke it and sleep again before the next step. Then
+    /// sleeps that end within `settleWindow` after the target are let pass too (the sender re-reads the
+    /// queue 1 ms after it finds work due, so that rounding can never make it spin). False if the loops do
+    /// not settle: one is busy for 30 s of real time, or it keeps setting sleeps inside the window (spins).
+    public func advance(_ clock: TestClock, by duration: Duration) async -> Bool {
+        let target = clock.now.advanced(by: duration)
+        for _ in 0..<1000 {
+            guard await eventually(poll: 0.002, { clock.sleeping >= Self.loopsOnTheClock }) else { return false }
+            let limit = max(target, clock.now).advanced(by: Self.settleWindow)
+            guard let next = clock.nextDeadline, next <= limit else {
+                clock.advance(to: target)
+                return await eventually(poll: 0.002) { clock.sleeping >= Self.loopsOnTheClock }
+            }
+            clock.advance(to: next)
+        }
+        return false
+    }
+
+    public static let settleWindow = Duration.milliseconds(10)
+
     public static let clientSecret = "s3cr3t-for-tests-\(UInt32.random(in: 100_000...999_999))"
 
     /// Config values for tests: short backoffs, the sandbox's URLs, everything under `folder`.
@@ -49,13 +73,16 @@ public struct RelayHarness: Sendable {
         ]
     }
 
+    /// Runs the daemon in this process against a sandbox. With a `TestClock`, the daemon's delivery
+    /// decisions and the sandbox's token expiry both run on it, and time moves only when the test moves it.
     public static func run<T: Sendable>(
         sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(),
-        config overrides: [String: String] = [:],
+        config overrides: [String: String] = [:], clock: TestClock? = nil,
         _ body: @Sendable (RelayHarness) async throws -> T
     ) async throws -> T {
         var sandboxConfiguration = sandboxConfiguration
         sandboxConfiguration.clientSecret = clientSecret
+        if let clock { sandboxConfiguration.seconds = { clock.seconds } }
         let quiet = Logger(label: "sandbox") { _ in SwiftLogNoOpLogHandler() }
         let sandboxConfigurationCopy = sandboxConfiguration
         return try await Sandbox.withRunning(sandboxConfigurationCopy, logger: quiet) { sandbox in
@@ -73,8 +100,14 @@ public struct RelayHarness: Sendable {
             let harness = RelayHarness(folder: folder, config: config, sandbox: sandbox, logs: logs, store: store)
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await RelayDaemon.run(
-                        config: config, clientSecret: clientSecret, logger: logger, handleSignals: false)
+                    if let clock {
+                        try await RelayDaemon.run(
+                            config: config, clientSecret: clientSecret, logger: logger, handleSignals: false,
+                            clock: clock)
+                    } else {
+                        try await RelayDaemon.run(
+                            config: config, clientSecret: clientSecret, logger: logger, handleSignals: false)
+                    }
                 }
                 defer { group.cancelAll() }
                 let started = await eventually(timeout: 20) {

@@ -62,6 +62,7 @@ extension Sandbox {
         }
         let configuration = await state.configuration
         guard id == configuration.clientID, secret == configuration.clientSecret else {
+            await state.countRefusedTokenRequest()
             return json(.badRequest, ["error": "invalid_client"])
         }
         let issued = await state.issueToken()

@@ -30,6 +30,9 @@ public struct SandboxConfiguration: Sendable {
     /// Serve HTTPS with this PEM certificate chain and key (to test certificate verification).
     public var tlsCertificateFile: String? = nil
     public var tlsKeyFile: String? = nil
+    /// The sandbox's clock in seconds: token expiry and the enforced rate read it. A test that runs the
+    /// daemon on a `TestClock` gives the sandbox the same clock, so a token expires when the test says.
+    public var seconds: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
     public init() {}
 }

@@ -22,6 +22,8 @@ public actor SandboxState {
     private var order: [String] = []
     private var recentRequests: [Double] = []
     public private(set) var tokenRequests = 0
+    /// Token requests refused for their credentials.
+    public private(set) var refusedTokenRequests = 0
     public private(set) var movementRequests = 0
     public private(set) var unknownIDPuts = 0
 
@@ -41,14 +43,14 @@ public actor SandboxState {
         tokenRequests += 1
         let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let lifetime = configuration.tokenLifetimeSeconds
-        tokens[token] = Date().timeIntervalSince1970 + lifetime
+        tokens[token] = configuration.seconds() + lifetime
         issuedTokens.append(token)
         return (token, lifetime)
     }
 
     public func isValid(token: String) -> Bool {
         guard let expiry = tokens[token] else { return false }
-        return Date().timeIntervalSince1970 < expiry
+        return configuration.seconds() < expiry
     }
 
     public func revokeAllTokens() { tokens.removeAll() }
@@ -58,7 +60,7 @@ public actor SandboxState {
         movementRequests += 1
         let limit = configuration.faults.enforcedRatePerSecond
         guard limit > 0 else { return false }
-        let now = Date().timeIntervalSince1970
+        let now = configuration.seconds()
         recentRequests.append(now)
         recentRequests.removeAll { $0 < now - 1 }
         return Double(recentRequests.count) > limit
@@ -117,6 +119,8 @@ public actor SandboxState {
 
 extension SandboxState {
     /// Changes the accepted client credentials (e.g. a rotated secret).
+    func countRefusedTokenRequest() { refusedTokenRequests += 1 }
+
     public func setCredentials(clientID: String, clientSecret: String) {
         configuration.clientID = clientID
         configuration.clientSecret = clientSecret

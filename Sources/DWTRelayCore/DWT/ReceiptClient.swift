@@ -19,7 +19,10 @@ public final class ReceiptClient: Sendable {
     public let baseURL: String
     public let timeout: TimeAmount
 
-    public init(config: RelayConfig, clientSecret: String, logger: Logger) throws {
+    /// `clock` times the token cache's refresh (the daemon's injected clock).
+    public init(
+        config: RelayConfig, clientSecret: String, logger: Logger, clock: some Clock<Duration> = ContinuousClock()
+    ) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile = config.caFile {
             guard FileManager.default.isReadableFile(atPath: caFile) else {
@@ -57,7 +60,7 @@ public final class ReceiptClient: Sendable {
         httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         tokens = TokenProvider(
             httpClient: httpClient, tokenURL: config.tokenURL, clientID: clientID, clientSecret: clientSecret,
-            timeoutSeconds: config.timeoutSeconds, logger: logger)
+            timeoutSeconds: config.timeoutSeconds, logger: logger, clock: clock)
         baseURL = config.baseURL.hasSuffix("/") ? String(config.baseURL.dropLast()) : config.baseURL
         timeout = .milliseconds(Int64(config.timeoutSeconds * 1000))
     }

@@ -2,15 +2,18 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Refreshes the cached reference lists daily (hourly retries after a failure).
-public struct ReferenceDataService: Service {
+/// Refreshes the cached reference lists daily (hourly retries after a failure). Waits on the injected clock;
+/// the cache's age is wall time, as its stored `fetchedAt` is.
+public struct ReferenceDataService<ServiceClock: Clock>: Service where ServiceClock.Duration == Duration {
     let store: MovementStore
     let client: ReceiptClient
+    let clock: ServiceClock
     let logger: Logger
 
-    public init(store: MovementStore, client: ReceiptClient, logger: Logger) {
+    public init(store: MovementStore, client: ReceiptClient, clock: ServiceClock, logger: Logger) {
         self.store = store
         self.client = client
+        self.clock = clock
         self.logger = logger
     }
 
@@ -35,7 +38,7 @@ public struct ReferenceDataService: Service {
             }
             let delay = wait
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(delay)) }
+                try await cancelWhenGracefulShutdown { try await clock.sleep(for: .seconds(delay)) }
             } catch {
                 return
             }

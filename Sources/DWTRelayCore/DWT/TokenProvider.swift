@@ -26,7 +26,10 @@ public actor TokenProvider {
 
     private struct CachedToken {
         var value: String
+        /// Wall time, for `status` to show.
         var expiresAt: Double
+        /// On the injected clock (`elapsed`): a wall-clock step neither keeps a token past its lifetime nor
+        /// throws a fresh one away.
         var refreshAt: Double
     }
 
@@ -36,6 +39,7 @@ public actor TokenProvider {
     private let clientSecret: String
     private let timeout: TimeAmount
     private let logger: Logger
+    private let elapsed: ElapsedSeconds
     private var cached: CachedToken?
     private var refreshing = false
     private var waiters: [CheckedContinuation<Result<String, Failure>, Never>] = []
@@ -43,8 +47,9 @@ public actor TokenProvider {
 
     public init(
         httpClient: HTTPClient, tokenURL: String, clientID: String, clientSecret: String, timeoutSeconds: Double,
-        logger: Logger
+        logger: Logger, clock: some Clock<Duration> = ContinuousClock()
     ) {
+        self.elapsed = ElapsedSeconds(clock)
         self.httpClient = httpClient
         self.tokenURL = tokenURL
         self.clientID = clientID
@@ -58,7 +63,7 @@ public actor TokenProvider {
 
     /// A valid token, refreshing first if the cached one is due.
     public func token() async throws(Failure) -> String {
-        if let cached, Date().timeIntervalSince1970 < cached.refreshAt { return cached.value }
+        if let cached, elapsed() < cached.refreshAt { return cached.value }
         return try await refresh()
     }
 
@@ -89,7 +94,8 @@ public actor TokenProvider {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(ByteBuffer(string: "grant_type=client_credentials"))
-        let started = Date().timeIntervalSince1970
+        let started = elapsed()
+        let startedWall = Date().timeIntervalSince1970
         do {
             let response = try await httpClient.execute(request, timeout: timeout)
             let body = try await response.body.collect(upTo: 1 << 20)
@@ -100,7 +106,7 @@ public actor TokenProvider {
                 // Refresh ahead of expiry: a tenth of the lifetime, at most five minutes early.
                 let margin = min(300, lifetime * 0.1)
                 cached = CachedToken(
-                    value: token, expiresAt: started + lifetime, refreshAt: started + lifetime - margin)
+                    value: token, expiresAt: startedWall + lifetime, refreshAt: started + lifetime - margin)
                 refreshCount += 1
                 logger.debug("token refreshed", metadata: ["token.expires_in": "\(lifetime)"])
                 return .success(token)

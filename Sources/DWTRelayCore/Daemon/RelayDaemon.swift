@@ -4,10 +4,15 @@ import ServiceLifecycle
 
 /// Assembles the daemon: store, inbox watcher, sender and health reporting, run by one `ServiceGroup`
 /// that shuts down gracefully on SIGTERM/SIGINT.
+///
+/// One injected `clock` (monotonic in production) times every delivery decision: the sender's pacing,
+/// backoff waits, circuit and probes, the token cache, retention and alerts. Tests pass a `TestClock` and
+/// move time themselves. Only the systemd watchdog and the inbox rescans keep real time: they are about the
+/// process being alive and the disk, not about delivery.
 public enum RelayDaemon {
-    public static func run(
+    public static func run<C: Clock<Duration>>(
         config: RelayConfig, clientSecret: String, logger: Logger, handleSignals: Bool = true,
-        extraServices: [any Service] = []
+        extraServices: [any Service] = [], clock: C = ContinuousClock()
     ) async throws {
         let key = try StorageKey.load(config: config, create: true)
         // The address is checked before anything starts, so a bad one is a config error (exit 78).
@@ -71,29 +76,29 @@ public enum RelayDaemon {
         } else {
             started.open()
         }
-        let client = try ReceiptClient(config: config, clientSecret: clientSecret, logger: logger)
+        let client = try ReceiptClient(config: config, clientSecret: clientSecret, logger: logger, clock: clock)
         let results = ResultWriter(
             folder: config.results, store: store, logger: logger,
             siteFolders: Dictionary(
                 uniqueKeysWithValues: config.sites.map { ($0.name, config.resultsFolder(for: $0.name)) }))
-        services.append(ReferenceDataService(store: store, client: client, logger: logger))
+        services.append(ReferenceDataService(store: store, client: client, clock: clock, logger: logger))
         services.append(
             RetentionService(
-                sweep: RetentionSweep(config: config), store: store, clock: ContinuousClock(), logger: logger))
+                sweep: RetentionSweep(config: config), store: store, clock: clock, logger: logger))
         // Alerts watch the store and send on their own schedule and HTTP client: they never delay delivery.
         let alertSettings = try AlertSettings(config: config)
         if !alertSettings.channels.isEmpty {
             services.append(
                 AlertWatcherService(
-                    store: store, config: config, settings: alertSettings, clock: ContinuousClock(), logger: logger))
+                    store: store, config: config, settings: alertSettings, clock: clock, logger: logger))
             services.append(
                 AlertSenderService(
                     store: store, settings: alertSettings, officeAddress: config.httpListen.map { "http://\($0)/" },
-                    clock: ContinuousClock(), logger: logger))
+                    clock: clock, logger: logger))
         }
         let workerProgress = LoopProgress()
         let worker = DeliveryWorker(
-            store: store, client: client, config: config, clock: ContinuousClock(), wake: wake, results: results,
+            store: store, client: client, config: config, clock: clock, wake: wake, results: results,
             progress: workerProgress, logger: logger, metrics: metrics)
         let watchers = ingestors.map {
             InboxWatcher(ingestor: $0, rescanSeconds: config.rescanSeconds, logger: logger, progress: progress)

@@ -49,7 +49,7 @@ extension DeliveryWorker {
                 result = .failure(error)
             }
             let duration = started.duration(to: .now)
-            let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+            let ms = duration.seconds * 1000
             switch result {
             case .failure(.transport(let detail, let inDoubt)):
                 let exchange = ExchangeRecord(

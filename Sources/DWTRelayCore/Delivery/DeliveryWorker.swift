@@ -23,8 +23,8 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     let wake: WakeSignal
     let results: ResultWriter
     let progress: LoopProgress
-    /// The clock's reading at start: `elapsed()` counts monotonic seconds from here.
-    let epoch: C.Instant
+    /// Monotonic seconds on `clock` since the worker was made, for every pacing and waiting decision.
+    let elapsed: ElapsedSeconds
     let metrics: RelayMetrics?
     private let shutdown = StopFlag()
 
@@ -39,7 +39,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         store: MovementStore, client: ReceiptClient, config: RelayConfig, clock: C, wake: WakeSignal,
         results: ResultWriter, progress: LoopProgress, logger: Logger, metrics: RelayMetrics? = nil
     ) {
-        self.epoch = clock.now
+        self.elapsed = ElapsedSeconds(clock)
         self.metrics = metrics
         self.store = store
         self.client = client
@@ -54,12 +54,6 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
 
     /// Wall time, for what is stored and shown.
     nonisolated func wallNow() -> Double { Date().timeIntervalSince1970 }
-
-    /// Monotonic seconds since the worker started, for every pacing and waiting decision.
-    nonisolated func elapsed() -> Double {
-        let duration = epoch.duration(to: clock.now)
-        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 
     public func run() async throws {
         let now = wallNow()

@@ -15,7 +15,6 @@ public final class LoopProgress: Sendable {
 
     /// Seconds since the last tick.
     public var secondsSinceProgress: Double {
-        let elapsed = last.withLock { $0 }.duration(to: clock.now)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        last.withLock { $0 }.duration(to: clock.now).seconds
     }
 }

@@ -67,21 +67,31 @@ import Testing
     }
 
     @Test func tokenExpiringMidRunIsRefreshedWithoutAFailedDelivery() async throws {
+        // The daemon's token cache and the sandbox's token expiry share a test clock: the token expires when
+        // the test moves time past its lifetime, not after a sleep.
+        let clock = TestClock()
         var sandbox = SandboxConfiguration()
-        sandbox.tokenLifetimeSeconds = 1
-        try await RelayHarness.run(sandbox: sandbox) { harness in
+        sandbox.tokenLifetimeSeconds = 60
+        try await RelayHarness.run(sandbox: sandbox, clock: clock) { harness in
             for index in 0..<3 {
                 try harness.drop("t\(index).json", SharedFixtures.movement(reference: "TOK-\(index)"))
             }
             #expect(await eventually { (try? harness.allFinal(count: 3)) == true })
-            try await Task.sleep(for: .milliseconds(1200))
-            for index in 3..<6 {
+            #expect(await harness.sandbox.state.tokenRequests == 1)
+            // Within the refresh margin (a tenth of the lifetime): the cached token is still used.
+            #expect(await harness.advance(clock, by: .seconds(50)))
+            try harness.drop("t3.json", SharedFixtures.movement(reference: "TOK-3"))
+            #expect(await eventually { (try? harness.allFinal(count: 4)) == true })
+            #expect(await harness.sandbox.state.tokenRequests == 1)
+            // Past the lifetime: the sandbox would answer 401 to the old token, so it must be refreshed first.
+            #expect(await harness.advance(clock, by: .seconds(11)))
+            for index in 4..<7 {
                 try harness.drop("t\(index).json", SharedFixtures.movement(reference: "TOK-\(index)"))
             }
-            #expect(await eventually { (try? harness.allFinal(count: 6)) == true })
+            #expect(await eventually { (try? harness.allFinal(count: 7)) == true })
             let movements = try harness.store.list()
             #expect(movements.allSatisfy { $0.state == .accepted && $0.attempts == 1 })
-            #expect(await harness.sandbox.state.tokenRequests >= 2)
+            #expect(await harness.sandbox.state.tokenRequests == 2)
             // No delivery ever saw a 401: each one's event log has exactly one HTTP exchange.
             for movement in movements {
                 #expect(try harness.store.events(movement.id!).filter { $0.kind == .http }.map(\.status) == [201])
@@ -135,7 +145,9 @@ import Testing
         let code = "98093f51-a0b8-41a4-a349-a533a0dffd97"
         var sandbox = SandboxConfiguration()
         sandbox.unpaidAPICodes = [code]
-        try await RelayHarness.run(sandbox: sandbox) { harness in
+        let clock = TestClock()
+        try await RelayHarness.run(sandbox: sandbox, config: ["delivery.payment_probe_seconds": "60"], clock: clock) {
+            harness in
             for index in 0..<3 {
                 try harness.drop("p\(index).json", SharedFixtures.movement(reference: "PAY-\(index)", apiCode: code))
             }
@@ -148,11 +160,17 @@ import Testing
             #expect(report.health == .critical)
             #expect(
                 report.problems.contains { $0.contains("service charge is unpaid") && $0.contains("held, not lost") })
+            // Probing is one request per probe interval, not the whole queue, and nothing in between.
+            #expect(await harness.advance(clock, by: .zero))
             let requestsWhileUnpaid = await harness.sandbox.state.movementRequests
-            try await Task.sleep(for: .milliseconds(700))
-            // Probing is one request per probe interval, not the whole queue.
-            #expect(await harness.sandbox.state.movementRequests - requestsWhileUnpaid <= 3)
+            #expect(await harness.advance(clock, by: .seconds(59)))
+            #expect(await harness.sandbox.state.movementRequests == requestsWhileUnpaid)
+            for probe in 1...3 {
+                #expect(await harness.advance(clock, by: .seconds(60)))
+                #expect(await harness.sandbox.state.movementRequests == requestsWhileUnpaid + probe)
+            }
             await harness.sandbox.state.setPaid(code, paid: true)
+            #expect(await harness.advance(clock, by: .seconds(60)))
             #expect(await eventually { (try? harness.allFinal(count: 4)) == true })
             #expect(try harness.store.list().allSatisfy { $0.state == .accepted })
             let after = StatusReport.build(
@@ -245,14 +263,17 @@ import Testing
     @Test func inDoubtPostIsHeldUnderHoldPolicy() async throws {
         var sandbox = SandboxConfiguration()
         sandbox.faults.dropAfterStoreRate = 1
-        try await RelayHarness.run(sandbox: sandbox, config: ["delivery.in_doubt": "hold"]) { harness in
+        let clock = TestClock()
+        try await RelayHarness.run(sandbox: sandbox, config: ["delivery.in_doubt": "hold"], clock: clock) { harness in
             try harness.drop("hold.json", SharedFixtures.movement(reference: "HOLD-1"))
             #expect(await eventually { (try? harness.movement(file: "hold.json"))??.state == .held })
             let held = try #require(try harness.movement(file: "hold.json"))
             #expect(held.holdReason == .inDoubt)
             await harness.setFaults(SandboxFaults())
-            try await Task.sleep(for: .milliseconds(300))
+            // Ten minutes pass, far beyond every backoff and probe interval here: none releases an in-doubt hold.
+            #expect(await harness.advance(clock, by: .seconds(600)))
             #expect(try harness.movement(file: "hold.json")?.state == .held, "held until an operator says retry")
+            #expect(await harness.sandbox.state.movementRequests == 1)
             _ = try harness.store.release(ids: [held.id!], now: Date().timeIntervalSince1970)
             WakeSocket.nudge(databasePath: harness.config.databasePath)
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
@@ -261,7 +282,8 @@ import Testing
     }
 
     @Test func refusedCredentialsStopSendingAndKeepTheQueue() async throws {
-        try await RelayHarness.run { harness in
+        let clock = TestClock()
+        try await RelayHarness.run(config: ["delivery.auth_probe_seconds": "60"], clock: clock) { harness in
             // The sandbox's secret changes under the daemon: the token endpoint now refuses it.
             await harness.sandbox.state.revokeAllTokens()
             await harness.sandbox.state.setCredentials(clientID: "sandbox-client", clientSecret: "rotated")
@@ -272,8 +294,12 @@ import Testing
                 await eventually {
                     (try? harness.store.statusFacts().serviceState["auth.state"]) == "failing"
                 })
-            try await Task.sleep(for: .milliseconds(300))
+            // Three auth probe intervals pass: each probe asks for a token once, and nothing is sent.
+            #expect(await harness.advance(clock, by: .zero))
+            let refusedBefore = await harness.sandbox.state.refusedTokenRequests
+            for _ in 1...3 { #expect(await harness.advance(clock, by: .seconds(60))) }
             #expect(await harness.sandbox.state.movementRequests == 0)
+            #expect(await harness.sandbox.state.refusedTokenRequests == refusedBefore + 3)
             let pending = try harness.store.list().filter { $0.state.isPending }
             #expect(pending.count == 3)
             let report = StatusReport.build(
@@ -282,6 +308,7 @@ import Testing
             #expect(report.health == .critical)
             await harness.sandbox.state.setCredentials(
                 clientID: "sandbox-client", clientSecret: RelayHarness.clientSecret)
+            #expect(await harness.advance(clock, by: .seconds(60)))
             #expect(await eventually { (try? harness.allFinal(count: 3)) == true })
         }
     }
