@@ -14,6 +14,8 @@ public enum RelayDaemon {
         config: RelayConfig, clientSecret: String, logger: Logger, handleSignals: Bool = true,
         extraServices: [any Service] = [], clock: C = ContinuousClock()
     ) async throws {
+        // Trapped before anything else: a stop during start-up is carried out once the services are up.
+        let stopSignals = handleSignals ? await StopSignalService.trap() : nil
         let key = try StorageKey.load(config: config, create: true)
         // The address is checked before anything starts, so a bad one is a config error (exit 78).
         if let listen = config.httpListen { _ = try LocalAPI.address(listen, config: config) }
@@ -118,8 +120,14 @@ public enum RelayDaemon {
                 services: [
                     .init(service: worker),
                     .init(service: healthService),
-                ] + watchers.map { .init(service: InboxService(watcher: $0)) } + services.map { .init(service: $0) },
-                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                ] + watchers.map { .init(service: InboxService(watcher: $0)) } + services.map { .init(service: $0) }
+                    + (stopSignals.map {
+                        [
+                            .init(
+                                service: StopSignalService(signals: $0, logger: logger),
+                                successTerminationBehavior: .gracefullyShutdownGroup)
+                        ]
+                    } ?? []),
                 logger: logger))
         do {
             try await group.run()

@@ -1,0 +1,28 @@
+import DWTRelayCore
+import DWTRelayTestSupport
+import Foundation
+import Testing
+
+/// systemd stops the daemon with SIGTERM, and may do so at any moment, the first milliseconds included
+/// (a `systemctl restart` right after a start). From the daemon's first log line on, a stop must end with
+/// exit 0 after a graceful shutdown, never by the signal's default action half-way through start-up.
+@Suite(.serialized) struct StopSignalTests {
+    @Test(arguments: [0, 1, 3, 10, 30])
+    func aStopDuringStartUpIsCarriedOutGracefully(delayMilliseconds: Int) async throws {
+        let folder = TemporaryFolder()
+        let config = try ProcessTests.config(folder, sandbox: nil)
+        let path = try RelayProcess.writeConfig(config, in: folder)
+        let daemon = try RelayProcess(["run", "--config", path])
+        let deadline = Date().addingTimeInterval(20)
+        while !daemon.errorText.contains("dwt-relay starting") && daemon.process.isRunning && Date() < deadline {
+            usleep(200)
+        }
+        usleep(useconds_t(delayMilliseconds * 1000))
+        daemon.signal(SIGTERM)
+        let status = await daemon.wait()
+        #expect(daemon.process.terminationReason == .exit, "ended by the signal: \(daemon.errorText)")
+        #expect(status == 0, "\(daemon.errorText)")
+        #expect(daemon.errorText.contains("stop requested"))
+        #expect(daemon.errorText.contains("dwt-relay stopped"))
+    }
+}
