@@ -41,8 +41,8 @@ public actor TokenProvider {
     private let logger: Logger
     private let elapsed: ElapsedSeconds
     private var cached: CachedToken?
-    private var refreshing = false
-    private var waiters: [CheckedContinuation<Result<String, Failure>, Never>] = []
+    /// The refresh in flight: every sender that needs a token meanwhile awaits this one request.
+    private var refreshing: Task<Result<String, Failure>, Never>?
     public private(set) var refreshCount = 0
 
     public init(
@@ -73,16 +73,11 @@ public actor TokenProvider {
     }
 
     private func refresh() async throws(Failure) -> String {
-        if refreshing {
-            let result = await withCheckedContinuation { waiters.append($0) }
-            return try result.get()
-        }
-        refreshing = true
-        let result = await fetch()
-        refreshing = false
-        let waiting = waiters
-        waiters = []
-        for waiter in waiting { waiter.resume(returning: result) }
+        if let refreshing { return try await refreshing.value.get() }
+        let fetching = Task { await self.fetch() }
+        refreshing = fetching
+        let result = await fetching.value
+        refreshing = nil
         return try result.get()
     }
 
