@@ -169,13 +169,14 @@ struct Demo: Sendable {
             if let movement = try movements.first(where: { $0.sourceFile == name }).map(store.decrypted) {
                 let final = movement.state == .superseded || (movement.state.isFinal && movement.resultWritten)
                 var detail = movement.wasteTrackingId ?? "-"
-                if movement.state == .rejected, let errors = movement.resultJSON["errors"] as? [[String: Any]],
-                    let first = errors.first
+                let result = MovementResult(movement)
+                if movement.state == .rejected, case .array(let errors) = result.errors,
+                    case .object(let first) = errors.first
                 {
-                    detail = "\(first["key"] ?? ""): \(first["message"] ?? "")"
+                    detail = "\(first["key"]?.text ?? ""): \(first["message"]?.text ?? "")"
                 } else if movement.state == .accepted {
                     if movement.kind == .put { detail += " (PUT: revision)" }
-                    if let warnings = movement.resultJSON["warnings"] as? [Any], !warnings.isEmpty {
+                    if case .array(let warnings) = result.warnings, !warnings.isEmpty {
                         detail += " (\(warnings.count) warning\(warnings.count == 1 ? "" : "s"))"
                     }
                     if movement.possibleDuplicate { detail += " (possible duplicate)" }

@@ -27,16 +27,12 @@ struct ExportCommand: ParsableCommand {
             receivedFrom: try parseDateArgument(since, option: "--since"),
             to: try parseDateArgument(until, option: "--until"))
         var sealed = 0
-        let movementRows: [[String: Any]] = try movements.map { stored in
-            var row = stored.listJSON
-            do {
-                let movement = try store.decrypted(stored)
-                row["warnings"] = movement.resultJSON["warnings"]
-                row["errors"] = movement.resultJSON["errors"]
-            } catch StoreError.keyMissing {
-                // A member of the readers' group: the audit columns without the sealed warnings and errors.
-                sealed += 1
-            }
+        let movementRows: [[String: JSONValue]] = try movements.map { stored in
+            let detail = try store.detail(of: stored, withEvents: false)
+            // A member of the readers' group: the audit columns without the sealed warnings and errors.
+            if detail.sealed != nil { sealed += 1 }
+            var row = JSONValue(encoding: detail.movement).fields
+            row["sealed"] = nil
             return row
         }
         if sealed > 0 {
@@ -45,15 +41,15 @@ struct ExportCommand: ParsableCommand {
                     + "user may not read; they are left empty (run as root to include them)")
         }
         // Refused files are loads too: the audit trail lists them, state "failed", with the reason.
-        let refused: [[String: Any]] = try RefusalStore(store: store).list(
+        let refused: [[String: JSONValue]] = try RefusalStore(store: store).list(
             refusedFrom: try parseDateArgument(since, option: "--since"),
             to: try parseDateArgument(until, option: "--until")
         ).map { refusal in
             [
-                "id": refusal.handle, "state": "failed", "receivedAt": ISO8601.string(refusal.refusedAt),
-                "sourceFile": refusal.sourceFile,
-                "lastError": "\(refusal.field.map { $0 + ": " } ?? "")\(refusal.reason)",
-                "acknowledgedAt": refusal.acknowledgedAt.map(ISO8601.string) ?? NSNull(),
+                "id": .string(refusal.handle), "state": .string("failed"),
+                "receivedAt": .string(ISO8601.string(refusal.refusedAt)), "sourceFile": .string(refusal.sourceFile),
+                "lastError": .string("\(refusal.field.map { $0 + ": " } ?? "")\(refusal.reason)"),
+                "acknowledgedAt": refusal.acknowledgedAt.map { .string(ISO8601.string($0)) } ?? .null,
             ]
         }
         let rows = movementRows + refused
@@ -67,13 +63,13 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    static func csvField(_ value: Any?) -> String {
+    static func csvField(_ value: JSONValue?) -> String {
         let text: String
         switch value {
-        case nil, is NSNull: text = ""
-        case let array as [Any]: text = array.isEmpty ? "" : JSONText.encode(array, pretty: false)
-        case let bool as Bool: text = bool ? "true" : "false"
-        default: text = "\(value!)"
+        case nil, .null: text = ""
+        case .array(let array): text = array.isEmpty ? "" : JSONText.encode(JSONValue.array(array), pretty: false)
+        case .string(let string): text = string
+        case let other?: text = JSONText.encode(other, pretty: false)
         }
         // A spreadsheet runs a cell that starts with = + - @ (or a tab/CR before one) as a formula: a reference
         // such as `=HYPERLINK(...)` from a weighbridge file must stay text, so it gets a leading apostrophe.

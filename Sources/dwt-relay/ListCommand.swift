@@ -35,7 +35,7 @@ struct ListCommand: ParsableCommand {
         let movements = try store.list(
             state: filter, possibleDuplicatesOnly: possibleDuplicates, site: site, reference: ref, limit: limit)
         if json {
-            print(JSONText.encode(movements.map(\.listJSON)))
+            print(JSONText.encode(movements.map(MovementSummary.init)))
             return
         }
         // Aligned, in UK local time: what an office reads. `--json` keeps UTC for scripts.

@@ -21,59 +21,60 @@ struct ShowCommand: ParsableCommand {
         let store = try options.openStore(config, readOnly: true)
         let found =
             try ref.map { try store.list(reference: $0, limit: 1).first } ?? id.flatMap { try store.movement($0) }
-        guard let stored = found, let id = stored.id else {
+        guard let stored = found else {
             printError("dwt-relay: no movement with \(ref.map { "reference or file \"\($0)\"" } ?? "id \(id ?? 0)")")
             throw ExitCode(1)
         }
         // Without the storage key (a member of the readers' group) the metadata is shown and the sealed parts
         // are said to be sealed; a wrong key is still an error.
-        let movement: Movement?
-        do {
-            movement = try store.decrypted(stored)
-        } catch StoreError.keyMissing {
-            movement = nil
-        }
-        let events = try store.events(id)
-        var summary = stored.listJSON
-        let payload: Any
-        if let movement {
-            payload = (try? JSONSerialization.jsonObject(with: movement.payload)) ?? NSNull()
-            summary["warnings"] = movement.resultJSON["warnings"]
-            summary["errors"] = movement.resultJSON["errors"]
-        } else {
-            payload = NSNull()
-            summary["sealed"] = Self.sealedNote
-        }
-        summary["holdReason"] = stored.holdReason?.rawValue ?? NSNull()
-        let eventList = events.map(\.json)
+        let detail = try store.detail(of: stored)
         if json {
-            print(JSONText.encode(["movement": summary, "payload": payload, "events": eventList]))
+            print(
+                JSONText.encode(ShowOutput(movement: detail.movement, payload: detail.payload, events: detail.events)))
             return
         }
+        let summary = JSONValue(encoding: detail.movement).fields
         for key in summary.keys.sorted() { print("\(key): \(Self.display(summary[key]!))") }
         print("events:")
-        for event in eventList {
-            let parts = ["method", "path", "status", "from", "to", "message"].compactMap { key in
-                event[key].map { "\(key)=\($0)" }
-            }
-            print("  \(event["at"]!) \(event["kind"]!) " + parts.joined(separator: " "))
+        for event in detail.events {
+            let parts: [(String, String?)] = [
+                ("method", event.method), ("path", event.path), ("status", event.status.map(String.init)),
+                ("from", event.from?.rawValue), ("to", event.to?.rawValue), ("message", event.message),
+            ]
+            print(
+                "  \(event.at) \(event.kind.rawValue) "
+                    + parts.compactMap { key, value in value.map { "\(key)=\($0)" } }.joined(separator: " "))
         }
         print("payload:")
-        print(movement == nil ? "  (\(Self.sealedNote))" : JSONText.encode(payload))
+        print(detail.payload.map { JSONText.encode($0) } ?? "  (\(MovementDetail.sealedNote))")
     }
 
-    static let sealedNote =
-        "payload, warnings and errors are sealed with the storage key, which this user may not read; "
-        + "run as root to see them"
+    /// `show --json`: the movement (with its warnings and errors), the body as sent, the event log.
+    struct ShowOutput: Encodable {
+        var movement: MovementDetail.FlatMovement
+        var payload: JSONValue?
+        var events: [EventSummary]
+
+        enum CodingKeys: CodingKey { case movement, payload, events }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(movement, forKey: .movement)
+            try container.encode(payload ?? .null, forKey: .payload)
+            try container.encode(events, forKey: .events)
+        }
+    }
 
     /// A value as a person reads it: `-` for none, JSON for lists (never Swift's `<null>` or `Optional(...)`).
-    static func display(_ value: Any) -> String {
+    static func display(_ value: JSONValue) -> String {
         switch value {
-        case is NSNull: return "-"
-        case let bool as Bool: return bool ? "yes" : "no"
-        case let array as [Any]: return array.isEmpty ? "-" : JSONText.encode(array, pretty: false)
-        case let object as [String: Any]: return JSONText.encode(object, pretty: false)
-        default: return "\(value)"
+        case .null: return "-"
+        case .bool(let bool): return bool ? "yes" : "no"
+        case .integer(let number): return String(number)
+        case .number(let number): return String(number)
+        case .string(let text): return text
+        case .array(let array): return array.isEmpty ? "-" : JSONText.encode(value, pretty: false)
+        case .object: return JSONText.encode(value, pretty: false)
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Renders the result file of a final movement (the same fields as `Movement.resultJSON`).
+/// Renders the result file of a final movement (the fields of `MovementResult`).
 ///
 /// Written by hand: on Linux, building a dictionary and passing it through JSONSerialization cost more
 /// CPU than everything else the sender does per movement, and a backlog after an outage writes one

@@ -131,6 +131,15 @@ public struct LocalAPI: Sendable {
             inbox: InboxSnapshot.read(config: config))
     }
 
+    /// An output model as the response body.
+    static func json(_ status: HTTPResponse.Status, encoding value: some Encodable) -> Response {
+        var data = JSONText.data(value)
+        data.append(0x0A)
+        return Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data))
+        )
+    }
+
     static func json(_ status: HTTPResponse.Status, _ value: Any) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json"],
@@ -167,18 +176,15 @@ public struct LocalAPI: Sendable {
             state = parsed
         }
         let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 1000
-        return Self.json(.ok, try store.list(state: state, limit: min(max(limit, 1), 10_000)).map(\.listJSON))
+        return Self.json(
+            .ok, encoding: try store.list(state: state, limit: min(max(limit, 1), 10_000)).map(MovementSummary.init))
     }
 
     func show(_ text: String) throws -> Response {
-        guard let id = Int64(text), let movement = try store.movement(id).map(store.decrypted) else {
+        guard let id = Int64(text), let detail = try store.detail(id) else {
             return Self.json(.notFound, ["error": "no movement with id \(text)"])
         }
-        var item = movement.listJSON
-        item["warnings"] = movement.resultJSON["warnings"]
-        item["errors"] = movement.resultJSON["errors"]
-        item["events"] = try store.events(id).map(\.json)
-        return Self.json(.ok, item)
+        return Self.json(.ok, encoding: detail.apiBody)
     }
 }
 

@@ -29,8 +29,9 @@ extension OfficePage {
         body += "<h1>Load \(stored.id ?? 0): \(name(stored).html)</h1>\n<dl id=\"movement\">\n"
         body += rows.map { "<dt>\($0.0.html)</dt><dd>\($0.1.html)</dd>" }.joined(separator: "\n") + "\n</dl>\n"
         if let readable {
-            body += issues("Defra's errors", readable.resultJSON["errors"])
-            body += issues("Defra's warnings", readable.resultJSON["warnings"])
+            let result = MovementResult(readable)
+            body += issues("Defra's errors", result.errors)
+            body += issues("Defra's warnings", result.warnings)
         }
         if stored.state == .held {
             body += "<p>\(holdAdvice(stored.holdReason).html)</p>"
@@ -45,11 +46,11 @@ extension OfficePage {
         return document(title: "dwt-relay: load \(stored.id ?? 0)", body: body, refresh: false)
     }
 
-    static func issues(_ title: String, _ value: Any?) -> String {
-        guard let list = value as? [[String: Any]], !list.isEmpty else { return "" }
+    static func issues(_ title: String, _ value: JSONValue) -> String {
+        let list = value.serviceIssues
+        guard !list.isEmpty else { return "" }
         let items = list.map { issue in
-            let key = (issue["key"] as? String).map { " (\($0))" } ?? ""
-            return "<li>\(((issue["message"] as? String ?? "") + key).html)</li>"
+            "<li>\((issue.message + (issue.key.map { " (\($0))" } ?? "")).html)</li>"
         }
         return "<h2>\(title.html)</h2>\n<ul>" + items.joined() + "</ul>\n"
     }

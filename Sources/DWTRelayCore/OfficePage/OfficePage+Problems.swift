@@ -28,12 +28,10 @@ extension OfficePage {
 
     /// The service's own messages when this process can read them; else the field and error type.
     static func errorText(_ movement: Movement) -> String {
-        if let errors = movement.resultJSON["errors"] as? [[String: Any]], !errors.isEmpty {
-            return errors.prefix(5).map { error in
-                let message = error["message"] as? String ?? ""
-                let key = error["key"] as? String
-                return key.map { "\(message) (\($0))" } ?? message
-            }.joined(separator: "; ")
+        let errors = JSONValue(storedArray: movement.errors).serviceIssues
+        if !errors.isEmpty {
+            return errors.prefix(5).map { error in error.key.map { "\(error.message) (\($0))" } ?? error.message }
+                .joined(separator: "; ")
         }
         return movement.lastError ?? ""
     }

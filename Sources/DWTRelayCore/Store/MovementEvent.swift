@@ -72,19 +72,6 @@ public struct MovementEvent: Sendable, FetchableRecord, PersistableRecord {
         container["message"] = message
     }
 
-    /// The event as `show --json` and the local API give it (one shape for both).
-    public var json: [String: Any] {
-        var object: [String: Any] = ["at": ISO8601.string(at), "kind": kind.rawValue]
-        if let method { object["method"] = method.rawValue }
-        if let path { object["path"] = path }
-        if let status { object["status"] = status }
-        if let durationMs { object["durationMs"] = (durationMs * 10).rounded() / 10 }
-        if let fromState { object["from"] = fromState.rawValue }
-        if let toState { object["to"] = toState.rawValue }
-        if let message { object["message"] = message }
-        return object
-    }
-
 }
 
 /// HTTP methods are stored by name ("POST", "PUT"), as before they were typed.

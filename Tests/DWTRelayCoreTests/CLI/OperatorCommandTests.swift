@@ -50,6 +50,12 @@ import Testing
         #expect(lines.count == 6)
         #expect(lines[0].hasPrefix("id,state,receivedAt,acceptedAt,sourceFile,yourUniqueReference,wasteTrackingId"))
         #expect(lines[1].contains("26EXPORT"))
+        // Numbers stay numbers: id 1 and one attempt are not "true" (a JSON round trip through NSNumber did that).
+        #expect(lines[1].hasPrefix("\(ids[0]),accepted,"), "\(lines[1])")
+        #expect(lines[1].contains(",26EXPORT,1f83215e-4b90-4785-9ab2-2614839aa2e9,"))
+        let shown = try await RelayProcess.run(["show", String(ids[0]), "--config", configPath])
+        #expect(shown.out.contains("\nattempts: 1\n") && shown.out.contains("id: \(ids[0])\n"), "\(shown.out)")
+        #expect(shown.out.contains("warnings: [{\"errorType\":\"NotProvided\",\"key\":\"k\",\"message\":\"m\"}]"))
         let none = try await RelayProcess.run(["export", "--since", "2099-01-01", "--config", configPath])
         #expect(none.out.split(separator: "\n").count == 1)
         let bad = try await RelayProcess.run(["export", "--since", "yesterday", "--config", configPath])

@@ -328,7 +328,7 @@ import Testing
             var haystack = harness.logs.text
             for movement in try harness.store.list() {
                 haystack += String(decoding: movement.payload, as: UTF8.self)
-                haystack += "\(movement.listJSON) \(movement.resultJSON)"
+                haystack += JSONText.encode(MovementSummary(movement)) + JSONText.encode(MovementResult(movement))
                 for event in try harness.store.events(movement.id!) { haystack += "\(event)" }
             }
             let facts = try harness.store.statusFacts()

@@ -5,7 +5,7 @@ import Testing
 
 /// Result files are written by hand rather than through JSONSerialization (it was the largest per-movement
 /// cost of draining a backlog). What the weighbridge software reads must still be exactly the movement's
-/// `resultJSON`: every field, escaped text, warnings and errors included.
+/// `MovementResult` through `JSONEncoder`: every field, escaped text, warnings and errors included.
 @Suite struct ResultFileTests {
     @Test func writtenFilesHoldExactlyTheResultFields() throws {
         let folder = TemporaryFolder()
@@ -46,15 +46,19 @@ import Testing
             #expect(text.hasSuffix("}\n"))
             let written = try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? NSDictionary)
             let expected = try #require(
-                JSONSerialization.jsonObject(with: Data(JSONText.encode(try store.decrypted(movement).resultJSON).utf8))
+                JSONSerialization.jsonObject(with: JSONText.data(MovementResult(try store.decrypted(movement))))
                     as? NSDictionary)
             #expect(written == expected, "\(path):\n\(text)")
         }
         let noted = try store.list(limit: 100).first { $0.sourceFile == "file-0 \"q\".json" }
-        let notes = try #require(noted.map { try store.decrypted($0).resultJSON["notes"] as? [String] } ?? nil)
+        let notes = try #require(noted.map { MovementResult(try store.decrypted($0)).notes })
         #expect(
-            notes == [#"put into the API's form (fix at the source): wasteItems[0].ewcCodes[0]: "17 01 01" → "170101""#]
-        )
+            notes
+                == .array([
+                    .string(
+                        #"put into the API's form (fix at the source): wasteItems[0].ewcCodes[0]: "17 01 01" → "170101""#
+                    )
+                ]))
         #expect(try store.resultsDue().isEmpty, "flush marks every file written")
     }
 

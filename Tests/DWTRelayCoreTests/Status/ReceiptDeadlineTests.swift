@@ -100,6 +100,6 @@ import Testing
         let report = StatusReport.build(facts: facts, config: config, daemonRunning: true, now: now)
         #expect(report.health == .critical)
         #expect((report.json["deadlines"] as? [String: Int])?["overdue"] == 1)
-        #expect(try store.list().contains { $0.listJSON["deadline"] as? String == "2026-11-05T00:00:00.000Z" })
+        #expect(try store.list().contains { MovementSummary($0).deadline == "2026-11-05T00:00:00.000Z" })
     }
 }
