@@ -35,16 +35,13 @@ struct StatusCommand: ParsableCommand {
             if let absent { report.raise(.critical, absent.description) }
             if let store, let sites = config.configuredSites {
                 let counts = try store.siteCounts()
-                var perSite: [String: Any] = [:]
+                var perSite: [String: StatusOutput.Site] = [:]
                 for site in sites {
-                    perSite[site.name] =
-                        [
-                            "inbox": site.inbox, "apiCode": site.apiCode ?? NSNull(), "nation": site.nation.rawValue,
-                            "counts": counts[site.name] ?? [:],
-                            "waiting": InboxSnapshot.read(site.inbox)?.waiting ?? 0,
-                        ] as [String: Any]
+                    perSite[site.name] = StatusOutput.Site(
+                        inbox: site.inbox, apiCode: site.apiCode, nation: site.nation.rawValue,
+                        counts: counts[site.name] ?? [:], waiting: InboxSnapshot.read(site.inbox)?.waiting ?? 0)
                 }
-                report.json["sites"] = perSite
+                report.output?.sites = perSite
             }
         } catch {
             if json {
@@ -55,18 +52,17 @@ struct StatusCommand: ParsableCommand {
             throw ExitCode(3)
         }
         if json {
-            print(JSONText.encode(report.json))
+            print(JSONText.encode(report.output))
         } else {
             print(report.summaryLine + " | " + report.perfdata)
             for problem in report.problems { print("  - \(problem)") }
-            if let counts = report.json["counts"] as? [String: Int] {
+            if let output = report.output {
                 print(
                     "  counts: "
-                        + MovementState.allCases.map { "\($0.rawValue)=\(counts[$0.rawValue] ?? 0)" }.joined(
-                            separator: " "))
+                        + MovementState.allCases.map { "\($0.rawValue)=\(output.count($0))" }.joined(separator: " "))
+                print("  auth: \(output.auth.state)")
+                if let oldest = output.oldestPendingAt { print("  oldest pending: \(oldest)") }
             }
-            if let auth = report.json["auth"] as? [String: Any] { print("  auth: \(auth["state"] ?? "unknown")") }
-            if let oldest = report.json["oldestPendingAt"] as? String { print("  oldest pending: \(oldest)") }
         }
         if report.health != .ok { throw ExitCode(report.health.exitCode) }
     }

@@ -95,7 +95,7 @@ public struct LocalAPI: Sendable {
         router.get("/v1/movements/:id") { _, context in try self.show(context.parameters.get("id") ?? "") }
         router.get("/v1/status") { _, _ in
             let report = try self.report()
-            return Self.json(.ok, report.json)
+            return Self.json(.ok, encoding: report.output)
         }
         // Liveness only: the process answers and can read its store. Business health (an unpaid charge,
         // overdue loads) is `/v1/status`; a restart would not mend it, so a probe here must not see it.

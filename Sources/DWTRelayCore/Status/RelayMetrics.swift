@@ -71,7 +71,7 @@ public final class RelayMetrics: Sendable {
         }
         if let report {
             Gauge(label: "dwt_relay_health", factory: factory).record(Int(report.health.exitCode))
-            for (code, value) in report.json["serviceChargeExpiry"] as? [String: String] ?? [:] {
+            for (code, value) in report.output?.serviceChargeExpiry ?? [:] {
                 guard let expiry = ISO8601.parse(value) else { continue }
                 Gauge(
                     label: "dwt_relay_service_charge_expiry_timestamp_seconds", dimensions: [("api_code", code)],

@@ -22,15 +22,14 @@ public struct StatusReport {
 
     public var health: Health = .ok
     public var problems: [String] = []
-    public var json: [String: Any] = [:]
+    /// What `status --json` and `/v1/status` give; built with the report, kept in step by `raise`.
+    public var output: StatusOutput?
 
     public mutating func raise(_ level: Health, _ problem: String) {
         if level > health { health = level }
         problems.append("\(level.rawValue): \(problem)")
-        if !json.isEmpty {
-            json["health"] = health.rawValue
-            json["problems"] = problems
-        }
+        output?.health = health.rawValue
+        output?.problems = problems
     }
 
     /// Builds the report from the store's facts. `daemonRunning` is nil when it cannot be told.
@@ -68,7 +67,7 @@ public struct StatusReport {
                 report.raise(.warning, "oldest pending movement is \(Self.age(age)) old")
             }
         }
-        var charges: [String: Any] = [:]
+        var charges: [String: String] = [:]
         var paymentRequired: [String] = []
         for (key, value) in state {
             if key.hasPrefix(ServiceFact.Key.serviceChargeExpiryPrefix) {
@@ -153,78 +152,58 @@ public struct StatusReport {
                     + "delivered; the daemon retries the address")
         }
 
-        report.json = [
-            "health": report.health.rawValue,
-            "problems": report.problems,
-            "daemon": [
-                "running": daemonRunning.map { $0 as Any } ?? NSNull(),
-                "pid": state[ServiceFact.Key.daemonPID].flatMap(Int.init).map { $0 as Any } ?? NSNull(),
-                "startedAt": state[ServiceFact.Key.daemonStartedAt].flatMap(Double.init).map(ISO8601.string)
-                    ?? NSNull(),
-                "lastHeartbeatAt": heartbeat.map(ISO8601.string) ?? NSNull(),
-            ] as [String: Any],
-            "counts": counts,
-            "pending": pending,
-            "oldestPendingAt": facts.oldestPendingAt.map(ISO8601.string) ?? NSNull(),
-            "oldestPendingAgeSeconds": facts.oldestPendingAt.map { Int(now - $0) } ?? NSNull(),
-            "lastAcceptedAt": state[ServiceFact.Key.lastAcceptedAt].flatMap(Double.init).map(ISO8601.string)
-                ?? NSNull(),
-            "lastError": state[ServiceFact.Key.lastError] ?? NSNull(),
-            "auth": [
-                "state": state[ServiceFact.Key.authState] ?? "unknown",
-                "detail": state[ServiceFact.Key.authDetail] ?? NSNull(),
-                "tokenExpiresAt": state[ServiceFact.Key.tokenExpiresAt].flatMap(Double.init).map(ISO8601.string)
-                    ?? NSNull(),
-            ] as [String: Any],
-            "circuit": [
-                "state": state[ServiceFact.Key.circuitState] ?? "unknown",
-                "until": state[ServiceFact.Key.circuitUntil].flatMap(Double.init).map(ISO8601.string) ?? NSNull(),
-            ] as [String: Any],
-            "serviceChargeExpiry": charges,
-            "paymentRequired": paymentRequired.sorted(),
-            "held": facts.heldByReason,
-            "possibleDuplicates": facts.possibleDuplicates,
-            "inbox": [
-                "waiting": inbox.map { $0.waiting as Any } ?? NSNull(),
-                "oldestWaitingAt": inbox?.oldestModifiedAt.map(ISO8601.string) ?? NSNull(),
-            ] as [String: Any],
-            "deadlines": ["dueSoon": facts.deadlinesDueSoon, "overdue": facts.deadlinesOverdue],
-            "unreported": [
-                "rejected": problems.openRejections, "refused": problems.openRefusals,
-                "refusedOverdue": problems.refusalsOverdue,
-            ],
-        ]
+        report.output = StatusOutput(
+            health: report.health.rawValue, problems: report.problems,
+            daemon: .init(
+                running: daemonRunning, pid: state[ServiceFact.Key.daemonPID].flatMap(Int.init),
+                startedAt: state[ServiceFact.Key.daemonStartedAt].flatMap(Double.init).map(ISO8601.string),
+                lastHeartbeatAt: heartbeat.map(ISO8601.string)),
+            counts: counts, pending: pending, oldestPendingAt: facts.oldestPendingAt.map(ISO8601.string),
+            oldestPendingAgeSeconds: facts.oldestPendingAt.map { Int(now - $0) },
+            lastAcceptedAt: state[ServiceFact.Key.lastAcceptedAt].flatMap(Double.init).map(ISO8601.string),
+            lastError: state[ServiceFact.Key.lastError],
+            auth: .init(
+                state: state[ServiceFact.Key.authState] ?? "unknown", detail: state[ServiceFact.Key.authDetail],
+                tokenExpiresAt: state[ServiceFact.Key.tokenExpiresAt].flatMap(Double.init).map(ISO8601.string)),
+            circuit: .init(
+                state: state[ServiceFact.Key.circuitState] ?? "unknown",
+                until: state[ServiceFact.Key.circuitUntil].flatMap(Double.init).map(ISO8601.string)),
+            serviceChargeExpiry: charges, paymentRequired: paymentRequired.sorted(), held: facts.heldByReason,
+            possibleDuplicates: facts.possibleDuplicates,
+            inbox: .init(waiting: inbox?.waiting, oldestWaitingAt: inbox?.oldestModifiedAt.map(ISO8601.string)),
+            deadlines: .init(dueSoon: facts.deadlinesDueSoon, overdue: facts.deadlinesOverdue),
+            unreported: .init(
+                rejected: problems.openRejections, refused: problems.openRefusals,
+                refusedOverdue: problems.refusalsOverdue))
         return report
     }
 
     /// One line for `systemctl status` and the first line of `status`.
     public var summaryLine: String {
-        let counts = json["counts"] as? [String: Int] ?? [:]
-        var parts = [
-            "\(counts["queued"] ?? 0) queued", "\(counts["held"] ?? 0) held", "\(counts["accepted"] ?? 0) accepted",
-        ]
-        if let rejected = counts["rejected"], rejected > 0 { parts.append("\(rejected) rejected") }
-        if let unreported = json["unreported"] as? [String: Int] {
-            let open = (unreported["rejected"] ?? 0) + (unreported["refused"] ?? 0)
+        var parts: [String] = []
+        if let output {
+            parts = [
+                "\(output.count(.queued)) queued", "\(output.count(.held)) held", "\(output.count(.accepted)) accepted",
+            ]
+            if output.count(.rejected) > 0 { parts.append("\(output.count(.rejected)) rejected") }
+            let open = output.unreported.rejected + output.unreported.refused
             if open > 0 { parts.append("\(open) unreported") }
-            if let refused = unreported["refused"], refused > 0 { parts.append("\(refused) refused files") }
+            if output.unreported.refused > 0 { parts.append("\(output.unreported.refused) refused files") }
+            if let last = output.lastAcceptedAt { parts.append("last accepted \(last)") }
         }
-        if let last = json["lastAcceptedAt"] as? String { parts.append("last accepted \(last)") }
         return "\(health.rawValue): " + parts.joined(separator: ", ")
     }
 
     /// Monitoring-plugin performance data (`label=value[UOM]`, space-separated), for the text after `|`
     /// on the first line of `status`.
     public var perfdata: String {
-        let counts = json["counts"] as? [String: Int] ?? [:]
-        let unreported = json["unreported"] as? [String: Int] ?? [:]
-        let deadlines = json["deadlines"] as? [String: Int] ?? [:]
-        var fields = MovementState.allCases.map { "\($0.rawValue)=\(counts[$0.rawValue] ?? 0)" }
+        guard let output else { return "" }
+        var fields = MovementState.allCases.map { "\($0.rawValue)=\(output.count($0))" }
         fields += [
-            "unreported_rejected=\(unreported["rejected"] ?? 0)", "refused=\(unreported["refused"] ?? 0)",
-            "oldest_pending=\(json["oldestPendingAgeSeconds"] as? Int ?? 0)s",
-            "due_soon=\(deadlines["dueSoon"] ?? 0)", "overdue=\(deadlines["overdue"] ?? 0)",
-            "possible_duplicates=\(json["possibleDuplicates"] as? Int ?? 0)",
+            "unreported_rejected=\(output.unreported.rejected)", "refused=\(output.unreported.refused)",
+            "oldest_pending=\(output.oldestPendingAgeSeconds ?? 0)s",
+            "due_soon=\(output.deadlines.dueSoon)", "overdue=\(output.deadlines.overdue)",
+            "possible_duplicates=\(output.possibleDuplicates)",
         ]
         return fields.joined(separator: " ")
     }

@@ -231,7 +231,7 @@ import Testing
             let report = StatusReport.build(
                 facts: try harness.store.statusFacts(), config: harness.config, daemonRunning: true,
                 now: Date().timeIntervalSince1970)
-            #expect((report.json["possibleDuplicates"] as? Int ?? 0) == 1)
+            #expect(report.output?.possibleDuplicates == 1)
             #expect(try harness.store.list(possibleDuplicatesOnly: true).map(\.sourceFile) == ["doubt.json"])
         }
     }
@@ -332,7 +332,8 @@ import Testing
                 for event in try harness.store.events(movement.id!) { haystack += "\(event)" }
             }
             let facts = try harness.store.statusFacts()
-            haystack += "\(StatusReport.build(facts: facts, config: harness.config, daemonRunning: true, now: 0).json)"
+            haystack += JSONText.encode(
+                StatusReport.build(facts: facts, config: harness.config, daemonRunning: true, now: 0).output)
             for file in try FileManager.default.contentsOfDirectory(atPath: harness.config.results) {
                 haystack += String(
                     decoding: FileManager.default.contents(atPath: harness.config.results + "/" + file)!, as: UTF8.self)

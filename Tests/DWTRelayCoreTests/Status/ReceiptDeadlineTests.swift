@@ -99,7 +99,7 @@ import Testing
         #expect(soon.deadlinesDueSoon == 1)
         let report = StatusReport.build(facts: facts, config: config, daemonRunning: true, now: now)
         #expect(report.health == .critical)
-        #expect((report.json["deadlines"] as? [String: Int])?["overdue"] == 1)
+        #expect(report.output?.deadlines.overdue == 1)
         #expect(try store.list().contains { MovementSummary($0).deadline == "2026-11-05T00:00:00.000Z" })
     }
 }
