@@ -27,9 +27,6 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     let elapsed: ElapsedSeconds
     let metrics: RelayMetrics?
     private let shutdown = StopFlag()
-    /// The actor runs on a thread of its own: its store calls block on fsync (see `BlockingWorkExecutor`).
-    private let executor = BlockingWorkExecutor(label: "dwt-relay.sender")
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     var state: SenderState
     var tokenRefreshesSeen = 0
