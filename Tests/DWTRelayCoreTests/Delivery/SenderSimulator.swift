@@ -29,6 +29,12 @@ final class SenderSimulator {
     var turns = 0
     /// Nothing is left to happen: no event to come, no request out, nothing due, no probe waiting.
     var quiescent = false
+    /// When an answer last settled a movement (monotonic): the sender must catch up soon after the service
+    /// heals, whatever the wall clock did meanwhile.
+    var lastSettledAt = 0.0
+    /// After a 429 the service must be heard: the next sends are no faster than its 200/s soft limit, even
+    /// with no client-side limit configured. (Where the last 429 arrived, how many sends since, the last one.)
+    var throttle: (at: Double, sends: Int, lastSendAt: Double?)?
     static let apiCode = "0b0f2f4e-8a5b-4c1e-9a52-6f2b7f0d9e11"
     static let maximumWait = 30.0
 
@@ -118,9 +124,22 @@ final class SenderSimulator {
                 let delay = state.reserveSlot(at: tick)
                 if delay > 0 { pace(delay) }
                 state.sending()
+                checkPaceAfterThrottle()
                 send(delivery, paymentProbe: nil)
             }
         }
+    }
+
+    func checkPaceAfterThrottle() {
+        guard var current = throttle, current.sends < 5 else { return }
+        if let last = current.lastSendAt, tick - last < 1 / RateLimiter.serviceSoftLimit - 1e-9 {
+            failures.append(
+                "after a 429 at t=\(current.at) two requests went \(Int((tick - last) * 1000)) ms apart, faster than the "
+                    + "service's 200/s")
+        }
+        current.sends += 1
+        current.lastSendAt = tick
+        throttle = current
     }
 
     func idle(nextEventAt: Double?) throws {
@@ -159,6 +178,7 @@ final class SenderSimulator {
         inFlight.sort { $0.endsAt < $1.endsAt }
         while let first = inFlight.first, first.endsAt <= tick {
             inFlight.removeFirst()
+            if case .response(let response) = first.answer, response.status == 429 { throttle = (tick, 0, nil) }
             let decision = state.answered(
                 first.answer, to: SenderState.Attempt(first.delivery), at: tick, wall: wall, jitter: random.unit())
             apply(decision.actions)
@@ -175,6 +195,7 @@ final class SenderSimulator {
                 FinishedAttempt(
                     id: $0.delivery.id, outcome: $0.decision.outcome, exchange: nil, lastError: $0.decision.error)
             }, claimLimit: limit, now: wall, pausedAPICodes: paused)
+        if settled.finished.contains(where: { $0.state.isFinal || $0.state == .held }) { lastSettledAt = tick }
         for (entry, movement) in zip(waiting, settled.finished) {
             apply(
                 state.recorded(
@@ -208,6 +229,7 @@ final class SenderSimulator {
     func restart() throws {
         inFlight = []
         unrecorded = []
+        throttle = nil  // a new process has not heard the 429
         state = SenderState(settings: settings)
         try start()
     }
@@ -292,6 +314,16 @@ final class SenderSimulator {
 
     /// After the service healed and the queue drained: what must be true.
     func check() throws {
+        // Once the service is well and the last file is in, nothing should take longer than two of the longest
+        // backoffs plus the probe intervals. A wait on the wall clock (a pacing slot booked before the clock
+        // stepped back an hour) breaks it.
+        let quiet = max(history.healAt, history.drops.map(\.at).max() ?? 0)
+        let bound = quiet + 2 * history.backoffMax + 300
+        if lastSettledAt > bound {
+            failures.append(
+                "the last movement settled \(Int(lastSettledAt - quiet)) s after the service healed and the last file "
+                    + "came (at most \(Int(bound - quiet)) s)")
+        }
         let movements = try store.list(limit: 1_000_000).sorted { $0.id! < $1.id! }
         let operatorHolds: Set<HoldReason> = [.forbidden, .inDoubt, .unexpectedStatus]
         var references: [String: [Movement]] = [:]
