@@ -67,11 +67,13 @@ struct Demo: Sendable {
             print("  workspace:       \(workspace)")
             print(
                 "  dropping \(files.count - 1) movement files and a weighbridge CSV export into \(config.inbox) ...\n")
+            // At Ctrl-C the daemon is stopped as systemd stops it (gracefully), not cancelled mid-request.
+            let stop = OneShotGate()
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await RelayDaemon.run(
                         config: config, clientSecret: sandboxConfiguration.clientSecret, logger: logger,
-                        handleSignals: false)
+                        handleSignals: false, stopWhen: { await stop.wait() })
                 }
                 defer { group.cancelAll() }
                 try await waitForDaemon(config)
@@ -80,6 +82,8 @@ struct Demo: Sendable {
                     print("\noffice page: http://\(listen)/   (Ctrl-C stops the demo; the workspace stays)")
                     fflush(nil)  // a script waiting for the address reads it through a pipe
                     for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
+                    stop.open()
+                    try await group.next()
                 }
                 return ok
             }

@@ -12,7 +12,7 @@ import ServiceLifecycle
 public enum RelayDaemon {
     public static func run<C: Clock<Duration>>(
         config: RelayConfig, clientSecret: String, logger: Logger, handleSignals: Bool = true,
-        extraServices: [any Service] = [], clock: C = ContinuousClock()
+        stopWhen stopRequested: (@Sendable () async -> Void)? = nil, clock: C = ContinuousClock()
     ) async throws {
         // Trapped before anything else: a stop during start-up is carried out once the services are up.
         let stopSignals = handleSignals ? await StopSignalService.trap() : nil
@@ -68,7 +68,7 @@ public enum RelayDaemon {
         defer { wakeSocket?.cancel() }
 
         let metrics = RelayMetrics()
-        var services = extraServices
+        var services: [any Service] = []
         let started = OneShotGate()
         try? status.set(ServiceFact.Key.httpError, nil)
         if config.httpListen != nil {
@@ -115,20 +115,25 @@ public enum RelayDaemon {
             // The sender's loop ticks at least every 30 s; a stale tick means it is wedged.
             return workerProgress.secondsSinceProgress < 100
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: worker),
-                    .init(service: healthService),
-                ] + watchers.map { .init(service: InboxService(watcher: $0)) } + services.map { .init(service: $0) }
-                    + (stopSignals.map {
-                        [
-                            .init(
-                                service: StopSignalService(signals: $0, logger: logger),
-                                successTerminationBehavior: .gracefullyShutdownGroup)
-                        ]
-                    } ?? []),
-                logger: logger))
+        var configured: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: worker), .init(service: healthService),
+        ]
+        configured += watchers.map { .init(service: InboxService(watcher: $0)) }
+        configured += services.map { .init(service: $0) }
+        // A stop signal or a caller's stop request ends its service, and the group then shuts down gracefully.
+        if let stopSignals {
+            configured.append(
+                .init(
+                    service: StopSignalService(signals: stopSignals, logger: logger),
+                    successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        if let stopRequested {
+            configured.append(
+                .init(
+                    service: StopRequestService(stopRequested: stopRequested),
+                    successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        let group = ServiceGroup(configuration: .init(services: configured, logger: logger))
         do {
             try await group.run()
         } catch {

@@ -21,3 +21,13 @@ struct StopSignalService: Service {
         }
     }
 }
+
+/// Ends when its caller asks the daemon to stop (the demo, at Ctrl-C once the office page is up), so the
+/// group shuts down gracefully, as on SIGTERM, instead of being cancelled mid-request.
+struct StopRequestService: Service {
+    let stopRequested: @Sendable () async -> Void
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { await stopRequested() }
+    }
+}
