@@ -29,6 +29,10 @@ enum HotQueries {
         WHERE state = 'queued' AND nextAttemptAt <= ? ORDER BY nextAttemptAt, id LIMIT ?
         """
 
+    /// When the idle sender next has work: run on every idle turn of its loop. Answered from the end of the
+    /// (state, nextAttemptAt) index, not by reading every queued row.
+    static let nextDue = "SELECT MIN(nextAttemptAt) FROM movement WHERE state = 'queued'"
+
     /// One whole row by id.
     static let movementByID = "SELECT \(Movement.selectionSQL) FROM movement WHERE id = ?"
 
@@ -46,6 +50,7 @@ enum HotQueries {
             ("duplicateSubmission", duplicateSubmission, ["hash"]),
             ("latestForReference", latestForReference, ["REF", "code", "code"]),
             ("dueCandidates", dueCandidates, [1e12, 64]),
+            ("nextDue", nextDue, []),
             ("movementByID", movementByID, [1]),
             ("revisionsDueNow", revisionsDueNow, [1e12, 1, 1e12]),
         ]

@@ -222,7 +222,7 @@ extension MovementStore {
     public func nextDueTime(excludingAPICodes paused: Set<String> = []) throws -> Double? {
         try pool.read { db in
             guard !paused.isEmpty else {
-                return try Double.fetchOne(db, sql: "SELECT MIN(nextAttemptAt) FROM movement WHERE state = 'queued'")
+                return try Double.fetchOne(db.cachedStatement(sql: HotQueries.nextDue))
             }
             let marks = Array(repeating: "?", count: paused.count).joined(separator: ", ")
             return try Double.fetchOne(

@@ -22,11 +22,18 @@ import Testing
         } else {
             seeds = (0..<UInt64(Self.histories)).map { 0x5EED_0000 + $0 }
         }
-        // Histories are independent: both cores run them. Failures are reported (and shrunk) in seed order.
+        // Histories are independent: each core runs every n-th one on its own store, erased between them.
+        // Failures are reported (and shrunk, on new stores) in seed order.
         let outcomes = UnsafeSendableBuffer<[String]>(count: seeds.count)
-        DispatchQueue.concurrentPerform(iterations: seeds.count) { index in
-            outcomes[index] =
-                (try? SenderSimulator(SenderHistory(seed: seeds[index])).run()) ?? ["the simulation threw"]
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, seeds.count))
+        let folder = TemporaryFolder("dwt-relay-model-stores", base: "/dev/shm")
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let store = try? MovementStore(path: folder.sub("worker\(worker).sqlite"))
+            for index in stride(from: worker, to: seeds.count, by: workers) {
+                outcomes[index] =
+                    (try? store.map { try SenderSimulator(SenderHistory(seed: seeds[index]), on: $0).run() })
+                    ?? ["the simulation threw"]
+            }
         }
         var failed = 0
         for (seed, failures) in zip(seeds, outcomes.values) {
@@ -41,6 +48,34 @@ import Testing
                 """)
             if failed >= 3 { break }
         }
+    }
+
+    /// The store the histories share, erased between them, must be as good as a new one: the same history
+    /// leaves the same rows and the same verdict on a store that ran another history before.
+    @Test func anErasedStoreRunsAHistoryAsANewStoreDoes() throws {
+        let fresh = try SenderSimulator(SenderHistory(seed: 0x5EED_0007))
+        let freshVerdict = try fresh.run()
+        let folder = TemporaryFolder("dwt-relay-model-erase", base: "/dev/shm")
+        let reused = try MovementStore(path: folder.sub("reused.sqlite"))
+        _ = try SenderSimulator(SenderHistory(seed: 0x5EED_0003), on: reused).run()
+        #expect(try reused.everyRow().values.contains { !$0.isEmpty }, "the first history left rows to erase")
+        let second = try SenderSimulator(SenderHistory(seed: 0x5EED_0007), on: reused)
+        #expect(try second.run() == freshVerdict)
+        let expected = try fresh.store.everyRow()
+        let actual = try reused.everyRow()
+        #expect(expected.keys.sorted() == actual.keys.sorted())
+        for table in expected.keys.sorted() {
+            let (want, got) = (expected[table] ?? [], actual[table] ?? [])
+            #expect(got.count == want.count, "table \(table): \(got.count) rows after the erase, \(want.count) new")
+            for (index, (row, fresh)) in zip(got, want).enumerated() where row != fresh {
+                let differences = fresh.keys.sorted().filter { row[$0] != fresh[$0] }.map { column in
+                    "\(column) \(row[column] ?? "-") (new store: \(fresh[column] ?? "-"))"
+                }
+                Issue.record(
+                    "table \(table) row \(index) differs after the erase: \(differences.joined(separator: ", "))")
+            }
+        }
+        #expect(expected["movement"]?.isEmpty == false, "the history stored movements")
     }
 
     /// Greedy shrinking: drop one part of the history at a time while it still fails.

@@ -51,7 +51,9 @@ struct SenderHistory: CustomStringConvertible {
     var faultRate: Double
     var retryAfterTexts: [String?]
     var clockSteps: [(at: Double, by: Double)] = []
-    var crashes: [Double] = []
+    /// The daemon dies at `at` and starts again `downFor` seconds later; files dropped meanwhile wait in the
+    /// inbox and are taken by the start-up scan.
+    var crashes: [(at: Double, downFor: Double)] = []
     var unpaid: Range<Double>?
     var credentialsRefused: Range<Double>?
 
@@ -79,8 +81,15 @@ struct SenderHistory: CustomStringConvertible {
         for _ in 0..<Int(random.next() % 3) {
             clockSteps.append((random.uniform(0...healAt), random.pick([-3600, -60, 120, 3600])))
         }
-        for _ in 0..<Int(random.next() % 3) { crashes.append(random.uniform(0...healAt)) }
-        crashes.sort()
+        for _ in 0..<Int(random.next() % 3) {
+            crashes.append((random.uniform(0...healAt), random.chance(0.4) ? 0 : random.uniform(1...600)))
+        }
+        crashes.sort { $0.at < $1.at }
+        // One stop at a time: a crash while stopped is no crash.
+        crashes = crashes.reduce(into: []) { kept, crash in
+            if let last = kept.last, crash.at < last.at + last.downFor { return }
+            kept.append(crash)
+        }
         if random.chance(0.3) {
             let start = random.uniform(0...healAt)
             unpaid = start..<random.uniform(start...healAt)
@@ -97,7 +106,7 @@ struct SenderHistory: CustomStringConvertible {
             seed \(seed): concurrency \(concurrency), circuit \(circuitFailures), rate \(maxRate), backoffMax \
             \(backoffMax), inDoubt \(inDoubt), heal \(Int(healAt)) s, faults \(faultRate), \
             drops \(drops.map { "\($0.reference)v\($0.version)\($0.invalid ? "!" : "")@\(Int($0.at))" }), \
-            steps \(steps), crashes \(crashes.map(Int.init)), unpaid \(String(describing: unpaid)), \
+            steps \(steps), crashes \(crashes.map { "\(Int($0.at))+\(Int($0.downFor))s" }), unpaid \(String(describing: unpaid)), \
             refused \(String(describing: credentialsRefused))
             """
     }

@@ -1,18 +1,28 @@
 import DWTRelayTestSupport
 import Foundation
 import HTTPTypes
+import Logging
 
 @testable import DWTRelayCore
 
 /// Runs a history through `SenderState` and the real store (SQLite in a temp folder) on simulated time,
 /// doing with each step what `DeliveryWorker` does, with the service model in place of HTTP. Then checks
 /// what the service holds against what was dropped.
+///
+/// A store can be handed in to run many histories on one (erased before each): opening a store, migrating
+/// it and compiling its statements cost more than most histories.
 final class SenderSimulator {
     let history: SenderHistory
     var random: SeededRandom
     let folder = TemporaryFolder("dwt-relay-model", base: "/dev/shm")
     let store: MovementStore
-    let intake: MovementIntake
+    /// The daemon's own inbox code takes every drop: a file written to the inbox, taken at once while the
+    /// daemon runs and by the start-up scan after a stop.
+    let ingestor: InboxIngestor
+    /// The version each dropped file carries (its name says it only from the second version on).
+    var versionOfFile: [String: Int] = [:]
+    /// Stopped (between a crash and the restart): nothing is sent, drops wait in the inbox.
+    var stopped = false
     let settings: SenderState.Settings
     var state: SenderState
     var service = ServiceModel()
@@ -25,7 +35,8 @@ final class SenderSimulator {
     /// Decisions at one tick in a row: a loop that spins makes many without time passing.
     var turnsWithoutTime = 0
     var failures: [String] = []
-    var lastStep = ""
+    /// Described only when a failure is reported (describing an enum each turn cost a tenth of the run).
+    var lastStep: SenderState.Step?
     var turns = 0
     /// Nothing is left to happen: no event to come, no request out, nothing due, no probe waiting.
     var quiescent = false
@@ -41,21 +52,35 @@ final class SenderSimulator {
     var wall: Double { base + tick + wallOffset }
     var horizon: Double { history.healAt + 4000 }
 
-    init(_ history: SenderHistory) throws {
+    init(_ history: SenderHistory, on reused: MovementStore? = nil) throws {
         self.history = history
         random = SeededRandom(seed: history.seed ^ 0xA5A5)
         let config = try RelayConfig(values: [
-            "paths.state": folder.sub("state"), "delivery.concurrency": "\(history.concurrency)",
+            "paths.state": folder.sub("state"), "paths.inbox": folder.sub("inbox"),
+            "paths.failed": folder.sub("failed"), "delivery.concurrency": "\(history.concurrency)",
             "delivery.circuit_failures": "\(history.circuitFailures)",
             "delivery.max_requests_per_second": "\(history.maxRate)", "delivery.backoff_initial_seconds": "1",
             "delivery.backoff_max_seconds": "\(history.backoffMax)", "delivery.in_doubt": history.inDoubt.rawValue,
             "delivery.auth_probe_seconds": "60", "delivery.payment_probe_seconds": "120", "intake.validate": "off",
         ])
-        store = try MovementStore(path: config.databasePath)
-        intake = MovementIntake(config: config)
+        if let reused {
+            try reused.eraseEverything()
+            store = reused
+        } else {
+            store = try MovementStore(path: config.databasePath)
+        }
         settings = SenderState.Settings(config: config)
         state = SenderState(settings: settings)
+        let clock = SimulatedWallClock()
+        wallClock = clock
+        ingestor = InboxIngestor(
+            config: config, store: store, logger: Logger(label: "model", factory: { _ in SwiftLogNoOpLogHandler() }),
+            wallNow: { clock.now })
+        try ingestor.prepareFolders()
     }
+
+    /// What the ingestor reads as the wall clock: the simulation's.
+    let wallClock: SimulatedWallClock
 
     // MARK: running
 
@@ -63,14 +88,25 @@ final class SenderSimulator {
         var events: [(at: Double, apply: () throws -> Void)] = []
         for drop in history.drops { events.append((drop.at, { try self.drop(drop) })) }
         for step in history.clockSteps { events.append((step.at, { self.wallOffset += step.by })) }
-        for crash in history.crashes { events.append((crash, { try self.restart() })) }
-        events.sort { $0.at < $1.at }
+        for crash in history.crashes {
+            events.append((crash.at, { self.crash() }))
+            events.append((crash.at + crash.downFor, { try self.restart() }))
+        }
+        // In time order; at one time, in the order added (a crash before its restart).
+        events = events.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
         var next = 0
         try start()
         while tick <= horizon && failures.isEmpty && !quiescent {
             while next < events.count && events[next].at <= tick {
+                wallClock.now = wall
                 try events[next].apply()
                 next += 1
+            }
+            if stopped {
+                // Nothing runs: time passes to the next event (the restart is one).
+                guard next < events.count else { break }
+                tick = max(tick, events[next].at)
+                continue
             }
             completeDue()
             try turn(nextEventAt: next < events.count ? events[next].at : nil)
@@ -95,13 +131,13 @@ final class SenderSimulator {
                     "\($0.id!):\($0.state.rawValue)\($0.holdReason.map { "/\($0.rawValue)" } ?? "")"
                 }
                 failures.append(
-                    "the sender spins: 1000 decisions at t=\(Int(tick)) s (step \(lastStep), next due in \(due), \(states))"
+                    "the sender spins: 1000 decisions at t=\(Int(tick)) s (step \(lastStep.map { "\($0)" } ?? "none"), next due in \(due), \(states))"
                 )
             }
         }
         if !unrecorded.isEmpty && state.gateShut(at: tick) { _ = try settle(limit: 0, paused: []) }
         let step = state.nextStep(at: tick)
-        lastStep = "\(step)"
+        lastStep = step
         switch step {
         case .wait(let until):
             advance(until: until, nextEventAt: nextEventAt)
@@ -216,22 +252,43 @@ final class SenderSimulator {
 
     // MARK: the outside world
 
+    /// A weighbridge writes a file: `R3.json` first, then `R3-v2.json`, `R3-v3.json` (a correction's name
+    /// sorts before its original's, so taking the inbox in name order would send them the wrong way round).
+    /// The file's time is when it arrived on the monotonic clock: an NTP step between two drops while the
+    /// daemon is stopped would mislead any order by file time, and the model does not ask the impossible.
     func drop(_ drop: SenderHistory.Drop) throws {
-        let body = try JSONSerialization.data(withJSONObject: [
-            "apiCode": Self.apiCode, "yourUniqueReference": drop.reference, "version": drop.version,
-            "invalid": drop.invalid,
-        ])
-        let item = try intake.check(body, source: .inbox, sourceFile: "\(drop.reference)-v\(drop.version).json")
-        _ = try store.ingest([item], now: wall)
+        let body = try JSONSerialization.data(
+            withJSONObject: [
+                "apiCode": Self.apiCode, "yourUniqueReference": drop.reference, "version": drop.version,
+                "invalid": drop.invalid,
+            ], options: .sortedKeys)  // the same bytes every run: a replayed seed stores the same content hash
+        let name = drop.version == 1 ? "\(drop.reference).json" : "\(drop.reference)-v\(drop.version).json"
+        versionOfFile[name] = drop.version
+        let path = ingestor.inbox + "/" + name
+        try body.write(to: URL(fileURLWithPath: path))
+        let arrived = base + drop.at
+        var times = [
+            timespec(tv_sec: Int(arrived), tv_nsec: Int((arrived - arrived.rounded(.down)) * 1e9)),
+            timespec(tv_sec: Int(arrived), tv_nsec: Int((arrived - arrived.rounded(.down)) * 1e9)),
+        ]
+        guard utimensat(AT_FDCWD, path, &times, 0) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        if !stopped { ingestor.take([name]) }
     }
 
-    /// A crash: in-flight answers and unrecorded outcomes are lost; the daemon starts again as `run()` does.
-    func restart() throws {
+    /// A crash: in-flight answers and unrecorded outcomes are lost with the process.
+    func crash() {
+        stopped = true
         inFlight = []
         unrecorded = []
         throttle = nil  // a new process has not heard the 429
+    }
+
+    /// The daemon starts again as `run()` does, and its start-up scan takes what waited in the inbox.
+    func restart() throws {
+        stopped = false
         state = SenderState(settings: settings)
         try start()
+        ingestor.scan()
     }
 
     func start() throws {
@@ -317,7 +374,8 @@ final class SenderSimulator {
         // Once the service is well and the last file is in, nothing should take longer than two of the longest
         // backoffs plus the probe intervals. A wait on the wall clock (a pacing slot booked before the clock
         // stepped back an hour) breaks it.
-        let quiet = max(history.healAt, history.drops.map(\.at).max() ?? 0)
+        let quiet = max(
+            history.healAt, history.drops.map(\.at).max() ?? 0, history.crashes.map { $0.at + $0.downFor }.max() ?? 0)
         let bound = quiet + 2 * history.backoffMax + 300
         if lastSettledAt > bound {
             failures.append(
@@ -356,14 +414,26 @@ final class SenderSimulator {
             if (service.posts[reference] ?? 0) > 1 && !chain.contains(where: { $0.possibleDuplicate }) && !held {
                 failures.append("\(reference) stored \(service.posts[reference]!) times at the service, none flagged")
             }
-            guard !held, let last = chain.last, last.state == .accepted, let id = last.wasteTrackingId,
-                let record = service.records[id]
+            // The latest is the last version dropped, whatever order the files were taken in.
+            let version = history.drops.filter { $0.reference == reference }.map(\.version).max() ?? -1
+            guard let newest = chain.last(where: { versionOfFile[$0.sourceFile ?? ""] == version }) else {
+                failures.append("\(reference) v\(version) was dropped but never stored")
+                continue
+            }
+            if newest.state == .superseded {
+                failures.append("\(reference) v\(version), the last version dropped, was superseded by an earlier one")
+            }
+            guard !held, newest.state == .accepted, let id = newest.wasteTrackingId, let record = service.records[id]
             else { continue }
-            let version = Int(last.sourceFile?.split(separator: "v").last?.dropLast(5) ?? "") ?? -1
             if record.reference != reference || record.version != version {
                 failures.append(
                     "\(reference): the service holds \(record.reference) v\(record.version) at \(id), not v\(version)")
             }
         }
     }
+}
+
+/// The wall clock the inbox code reads in the simulation (set before each step; one thread uses it).
+final class SimulatedWallClock: @unchecked Sendable {
+    var now = 0.0
 }

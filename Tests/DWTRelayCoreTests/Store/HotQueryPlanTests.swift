@@ -10,7 +10,7 @@ import Testing
         let folder = TemporaryFolder()
         let store = try MovementStore(path: folder.sub("state/dwt-relay.sqlite"))
         let plans = try store.hotQueryPlans()
-        #expect(plans.count == 6)
+        #expect(plans.count == 7)
         for (name, lines) in plans {
             let plan = lines.joined(separator: " | ")
             #expect(lines.allSatisfy { $0.hasPrefix("SEARCH") }, "\(name) must only search: \(plan)")
@@ -19,6 +19,7 @@ import Testing
         }
         #expect(plans["duplicateFile"]?.first?.contains("movement_source") == true)
         #expect(plans["dueCandidates"]?.first?.contains("movement_state_next") == true)
+        #expect(plans["nextDue"]?.first?.contains("movement_state_next") == true)
         #expect(plans["revisionsDueNow"]?.first?.contains("movement_revision") == true)
     }
 }
