@@ -12,6 +12,10 @@ extension DeliveryWorker {
         var exchange: ExchangeRecord?
         var error: String?
         var paymentProbe: String?
+
+        var finishedAttempt: FinishedAttempt {
+            FinishedAttempt(id: delivery.id, outcome: outcome, exchange: exchange, lastError: error)
+        }
     }
 
     // MARK: one delivery
@@ -93,22 +97,40 @@ extension DeliveryWorker {
 
     /// Records every waiting outcome in one transaction; true when none are left (false: the store failed,
     /// e.g. a full disk, and they are kept for the next try).
-    func flushUnrecorded() -> Bool {
-        settleAndClaim(now: wallNow(), limit: 0, pausedAPICodes: []) != nil
+    func flushUnrecorded() async -> Bool {
+        await settleAndClaim(now: wallNow(), limit: 0, pausedAPICodes: []) != nil
+    }
+
+    /// The last flush, at shutdown: on this thread, so that a cancelled shutdown cannot interrupt it.
+    func flushUnrecordedBeforeStopping() {
+        guard !unrecorded.isEmpty else { return }
+        let waiting = unrecorded
+        unrecorded = []
+        do {
+            let finished = try store.settle(finishing: waiting.map(\.finishedAttempt), claimLimit: 0, now: wallNow())
+            for (entry, movement) in zip(waiting, finished.finished) { recorded(entry, movement) }
+        } catch {
+            logger.critical(
+                "cannot record delivery outcomes at shutdown (an in-doubt resend after the restart)",
+                metadata: ["movements": "\(waiting.count)", "error": "\(error)"])
+        }
     }
 
     /// Records every waiting outcome and claims up to `limit` due movements in one transaction (one fsync
     /// per turn of the loop). Nil when the store failed: the outcomes are kept for the next try.
-    func settleAndClaim(now: Double, limit: Int, pausedAPICodes: Set<String>) -> [Delivery]? {
+    ///
+    /// The actor is free while the transaction commits: answers that arrive meanwhile go to `unrecorded`
+    /// for the next turn, behind the ones being recorded.
+    func settleAndClaim(now: Double, limit: Int, pausedAPICodes: Set<String>) async -> [Delivery]? {
         guard !unrecorded.isEmpty || limit > 0 else { return [] }
         let waiting = unrecorded
+        unrecorded = []
         let settled: (finished: [Movement], claimed: [Delivery])
         do {
-            settled = try store.settle(
-                finishing: waiting.map {
-                    FinishedAttempt(id: $0.delivery.id, outcome: $0.outcome, exchange: $0.exchange, lastError: $0.error)
-                }, claimLimit: limit, now: now, pausedAPICodes: pausedAPICodes)
+            settled = try await store.settleSuspending(
+                finishing: waiting.map(\.finishedAttempt), claimLimit: limit, now: now, pausedAPICodes: pausedAPICodes)
         } catch {
+            unrecorded = waiting + unrecorded
             if waiting.isEmpty {
                 logger.error("cannot claim movements from the queue", metadata: ["error": "\(error)"])
             } else {
@@ -118,7 +140,6 @@ extension DeliveryWorker {
             }
             return nil
         }
-        unrecorded = []
         for (entry, movement) in zip(waiting, settled.finished) { recorded(entry, movement) }
         return settled.claimed
     }

@@ -111,7 +111,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                 if wake.takeOperatorRelease() { state.operatorReleased(at: tick) }
                 // Outcomes are recorded before any gate (auth, payment, circuit) acts on them; when no gate is
                 // shut they go in the same transaction as the next claim instead.
-                if !unrecorded.isEmpty && state.gateShut(at: tick) && !flushUnrecorded() {
+                if !unrecorded.isEmpty && state.gateShut(at: tick), await !flushUnrecorded() {
                     store.checkpoint()
                     // The store cannot write (full disk?): do not send more until it can.
                     await waitUntil(tick + 1)
@@ -126,7 +126,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                     startPaymentProbe(apiCode, now: now, group: &group)
                 case .claim(let limit, let paused):
                     let outcomesWaiting = !unrecorded.isEmpty
-                    guard let batch = settleAndClaim(now: now, limit: limit, pausedAPICodes: paused) else {
+                    guard let batch = await settleAndClaim(now: now, limit: limit, pausedAPICodes: paused) else {
                         store.checkpoint()
                         await waitUntil(tick + (outcomesWaiting ? 1 : 5))
                         continue
@@ -155,7 +155,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             }
             group.cancelAll()
         }
-        _ = flushUnrecorded()
+        flushUnrecordedBeforeStopping()
         results.flush()
     }
 

@@ -32,19 +32,39 @@ extension MovementStore {
     ) throws -> (finished: [Movement], claimed: [Delivery]) {
         guard !attempts.isEmpty || claimLimit > 0 else { return ([], []) }
         return try pool.writeWithoutTransaction { db in
-            var finished: [Movement] = []
-            var claimed: [Delivery] = []
-            try db.inTransaction(.immediate) {
-                var serviceState: [String: String] = [:]
-                finished = try attempts.map { try self.finishOne(db, $0, now: now, serviceState: &serviceState) }
-                for (key, value) in serviceState { try ServiceStateEntry.set(db, key, value, now: now) }
-                if claimLimit > 0 {
-                    claimed = try self.claimDue(db, now: now, limit: claimLimit, pausedAPICodes: pausedAPICodes)
-                }
-                return .commit
-            }
-            return (finished, claimed)
+            try self.settle(db, finishing: attempts, claimLimit: claimLimit, now: now, pausedAPICodes: pausedAPICodes)
         }
+    }
+
+    /// `settle` without holding the caller's thread through the commit: the transaction runs on the store's
+    /// writer queue while the caller is suspended. The sender's loop uses it, so that waiting for fsync does
+    /// not take one of the few threads every task shares (two on a two-core weighbridge PC). Cancelling the
+    /// caller interrupts the transaction, which then leaves nothing behind.
+    public func settleSuspending(
+        finishing attempts: [FinishedAttempt], claimLimit: Int, now: Double, pausedAPICodes: Set<String> = []
+    ) async throws -> (finished: [Movement], claimed: [Delivery]) {
+        guard !attempts.isEmpty || claimLimit > 0 else { return ([], []) }
+        return try await pool.writeWithoutTransaction { db in
+            try self.settle(db, finishing: attempts, claimLimit: claimLimit, now: now, pausedAPICodes: pausedAPICodes)
+        }
+    }
+
+    private func settle(
+        _ db: Database, finishing attempts: [FinishedAttempt], claimLimit: Int, now: Double,
+        pausedAPICodes: Set<String>
+    ) throws -> (finished: [Movement], claimed: [Delivery]) {
+        var finished: [Movement] = []
+        var claimed: [Delivery] = []
+        try db.inTransaction(.immediate) {
+            var serviceState: [String: String] = [:]
+            finished = try attempts.map { try self.finishOne(db, $0, now: now, serviceState: &serviceState) }
+            for (key, value) in serviceState { try ServiceStateEntry.set(db, key, value, now: now) }
+            if claimLimit > 0 {
+                claimed = try self.claimDue(db, now: now, limit: claimLimit, pausedAPICodes: pausedAPICodes)
+            }
+            return .commit
+        }
+        return (finished, claimed)
     }
 
     /// How long a revision waits before the queue looks at it again while the movement it revises is

@@ -210,9 +210,10 @@ final class SenderSimulator {
         completeDue()
     }
 
-    func completeDue() {
+    /// Takes in the answers that have arrived, and those arriving in the next `within` seconds (during a commit).
+    func completeDue(within: Double = 0) {
         inFlight.sort { $0.endsAt < $1.endsAt }
-        while let first = inFlight.first, first.endsAt <= tick {
+        while let first = inFlight.first, first.endsAt <= tick + within {
             inFlight.removeFirst()
             if case .response(let response) = first.answer, response.status == 429 { throttle = (tick, 0, nil) }
             let decision = state.answered(
@@ -231,6 +232,10 @@ final class SenderSimulator {
                 FinishedAttempt(
                     id: $0.delivery.id, outcome: $0.decision.outcome, exchange: nil, lastError: $0.decision.error)
             }, claimLimit: limit, now: wall, pausedAPICodes: paused)
+        // The worker's actor is free while the commit runs (`settleSuspending`): answers arriving meanwhile
+        // are taken in before this turn's outcomes are applied, and recorded next turn. (Time is not moved
+        // on, so that a loop that spins still shows as decisions without time passing.)
+        completeDue(within: random.uniform(0...0.005))
         if settled.finished.contains(where: { $0.state.isFinal || $0.state == .held }) { lastSettledAt = tick }
         for (entry, movement) in zip(waiting, settled.finished) {
             apply(
