@@ -60,7 +60,7 @@ struct StatusCommand: ParsableCommand {
                 print(
                     "  counts: "
                         + MovementState.allCases.map { "\($0.rawValue)=\(output.count($0))" }.joined(separator: " "))
-                print("  auth: \(output.auth.state)")
+                print("  auth: \(output.auth.state.rawValue)")
                 if let oldest = output.oldestPendingAt { print("  oldest pending: \(oldest)") }
             }
         }

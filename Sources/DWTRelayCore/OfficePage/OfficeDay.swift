@@ -42,12 +42,13 @@ public struct OfficeDay: Sendable {
         let state = facts.serviceState
         view.facts.append(
             ("Last reported", UKTime.minute(state[ServiceFact.Key.lastAcceptedAt].flatMap(Double.init))))
-        let auth = state[ServiceFact.Key.authState] ?? "unknown"
-        view.facts.append(
-            (
-                "Signing in to Defra",
-                auth == "ok" ? "working" : auth == "failing" ? "refused: check the credentials" : "not tried yet"
-            ))
+        let signingIn: String
+        switch ServiceFact.authState(in: state) {
+        case .ok: signingIn = "working"
+        case .failing: signingIn = "refused: check the credentials"
+        case .unknown: signingIn = "not tried yet"
+        }
+        view.facts.append(("Signing in to Defra", signingIn))
         for (key, value) in state.sorted(by: { $0.key < $1.key })
         where key.hasPrefix(ServiceFact.Key.serviceChargeExpiryPrefix) {
             view.facts.append(("Service charge paid until", String(value.prefix(10))))

@@ -9,15 +9,13 @@ public struct StatusOutput: Encodable, Sendable {
     }
 
     public struct Auth: Encodable, Sendable {
-        /// ok, failing or unknown.
-        public var state: String
+        public var state: ServiceFact.AuthState
         @Nullable public var detail: String?
         @Nullable public var tokenExpiresAt: String?
     }
 
     public struct Circuit: Encodable, Sendable {
-        /// closed, open or unknown.
-        public var state: String
+        public var state: ServiceFact.CircuitState
         @Nullable public var until: String?
     }
 

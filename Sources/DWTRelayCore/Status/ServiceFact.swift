@@ -7,6 +7,20 @@ public enum ServiceFact: Sendable, Equatable {
         case failing(String)
     }
 
+    /// Whether the token endpoint accepts the credentials, as `status` shows it.
+    public enum AuthState: String, Codable, Sendable {
+        case ok, failing
+        /// No token asked for yet.
+        case unknown
+    }
+
+    /// Whether the sender has paused the queue after repeated failures, as `status` shows it.
+    public enum CircuitState: String, Codable, Sendable {
+        case closed, open
+        /// The sender has not started yet.
+        case unknown
+    }
+
     case auth(Auth)
     /// The circuit is open until this wall time; nil: closed.
     case circuit(open: Double?)
@@ -43,13 +57,27 @@ public enum ServiceFact: Sendable, Equatable {
 
     public var entries: [(key: String, value: String?)] {
         switch self {
-        case .auth(.ok): return [(Key.authState, "ok"), (Key.authDetail, nil)]
-        case .auth(.failing(let detail)): return [(Key.authState, "failing"), (Key.authDetail, detail)]
-        case .circuit(let until?): return [(Key.circuitState, "open"), (Key.circuitUntil, String(until))]
-        case .circuit(nil): return [(Key.circuitState, "closed"), (Key.circuitUntil, nil)]
+        case .auth(.ok): return [(Key.authState, AuthState.ok.rawValue), (Key.authDetail, nil)]
+        case .auth(.failing(let detail)):
+            return [(Key.authState, AuthState.failing.rawValue), (Key.authDetail, detail)]
+        case .circuit(let until?):
+            return [(Key.circuitState, CircuitState.open.rawValue), (Key.circuitUntil, String(until))]
+        case .circuit(nil): return [(Key.circuitState, CircuitState.closed.rawValue), (Key.circuitUntil, nil)]
         case .paymentRequired(let apiCode, let since):
             return [(Key.paymentRequiredPrefix + apiCode, since.map { String($0) })]
         case .tokenExpiresAt(let at): return [(Key.tokenExpiresAt, String(at))]
         }
+    }
+}
+
+extension ServiceFact {
+    /// The published auth state among the store's service facts (`unknown` when none was published).
+    public static func authState(in facts: [String: String]) -> AuthState {
+        facts[Key.authState].flatMap(AuthState.init(rawValue:)) ?? .unknown
+    }
+
+    /// The published circuit state among the store's service facts (`unknown` when none was published).
+    public static func circuitState(in facts: [String: String]) -> CircuitState {
+        facts[Key.circuitState].flatMap(CircuitState.init(rawValue:)) ?? .unknown
     }
 }

@@ -53,7 +53,7 @@ public struct StatusReport {
         case nil:
             report.raise(.unknown, "cannot tell whether the daemon is running")
         }
-        if state[ServiceFact.Key.authState] == "failing" {
+        if ServiceFact.authState(in: state) == .failing {
             report.raise(
                 .critical,
                 "the token endpoint refuses the credentials (\(state[ServiceFact.Key.authDetail] ?? "?")): check api.client_id and the client secret; the queue is kept"
@@ -87,7 +87,7 @@ public struct StatusReport {
                 )
             }
         }
-        if state[ServiceFact.Key.circuitState] == "open" {
+        if ServiceFact.circuitState(in: state) == .open {
             report.raise(.warning, "the DWT service is failing; deliveries paused until a probe succeeds")
         }
         for (reason, count) in facts.heldByReason where reason != "payment" && reason != "auth" {
@@ -163,10 +163,10 @@ public struct StatusReport {
             lastAcceptedAt: state[ServiceFact.Key.lastAcceptedAt].flatMap(Double.init).map(ISO8601.string),
             lastError: state[ServiceFact.Key.lastError],
             auth: .init(
-                state: state[ServiceFact.Key.authState] ?? "unknown", detail: state[ServiceFact.Key.authDetail],
+                state: ServiceFact.authState(in: state), detail: state[ServiceFact.Key.authDetail],
                 tokenExpiresAt: state[ServiceFact.Key.tokenExpiresAt].flatMap(Double.init).map(ISO8601.string)),
             circuit: .init(
-                state: state[ServiceFact.Key.circuitState] ?? "unknown",
+                state: ServiceFact.circuitState(in: state),
                 until: state[ServiceFact.Key.circuitUntil].flatMap(Double.init).map(ISO8601.string)),
             serviceChargeExpiry: charges, paymentRequired: paymentRequired.sorted(), held: facts.heldByReason,
             possibleDuplicates: facts.possibleDuplicates,

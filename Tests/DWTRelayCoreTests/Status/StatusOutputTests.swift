@@ -29,4 +29,31 @@ import Testing
         #expect(object["health"] as? String == "UNKNOWN")
         #expect((object["problems"] as? [String])?.first?.hasPrefix("UNKNOWN:") == true)
     }
+
+    /// The sender's published facts come out as the documented words; a word this version does not know (a
+    /// newer daemon wrote it) reads as `unknown`, not as a crash or a guess.
+    @Test func authAndCircuitStatesAreTheDocumentedWords() throws {
+        let folder = TemporaryFolder()
+        let store = try MovementStore(path: folder.sub("state/dwt-relay.sqlite"))
+        let config = try RelayConfig(values: ["paths.state": folder.sub("state")])
+        let facts = ServiceStatusStore(store: store)
+        func states() throws -> (auth: String?, circuit: String?) {
+            let report = StatusReport.build(
+                facts: try store.statusFacts(), config: config, daemonRunning: nil, now: 1_790_000_000)
+            let object = try JSONSerialization.jsonObject(with: JSONText.data(report.output)) as? [String: Any]
+            return (
+                (object?["auth"] as? [String: Any])?["state"] as? String,
+                (object?["circuit"] as? [String: Any])?["state"] as? String
+            )
+        }
+        #expect(try states() == ("unknown", "unknown"))
+        try facts.publish(.auth(.failing("invalid_client")))
+        try facts.publish(.circuit(open: 1_790_000_060))
+        #expect(try states() == ("failing", "open"))
+        try facts.publish(.auth(.ok))
+        try facts.publish(.circuit(open: nil))
+        #expect(try states() == ("ok", "closed"))
+        try facts.set(ServiceFact.Key.authState, "half-open")
+        #expect(try states().auth == "unknown")
+    }
 }
