@@ -73,14 +73,8 @@ public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClo
         facts.newRejections = problems.rejected.filter { ($0.id ?? 0) > (cursor?.rejectedID ?? .max) }
             .sorted { ($0.id ?? 0) < ($1.id ?? 0) }
         facts.nearDeadline = problems.nearDeadline
-        for (key, value) in status.serviceState {
-            if key.hasPrefix(ServiceFact.Key.paymentRequiredPrefix) {
-                facts.unpaidAPICodes.insert(String(key.dropFirst(ServiceFact.Key.paymentRequiredPrefix.count)))
-            }
-            if key.hasPrefix(ServiceFact.Key.serviceChargeExpiryPrefix) {
-                facts.chargeExpiry[String(key.dropFirst(ServiceFact.Key.serviceChargeExpiryPrefix.count))] = value
-            }
-        }
+        facts.unpaidAPICodes = Set(ServiceFact.unpaidAPICodes(in: status.serviceState))
+        facts.chargeExpiry = ServiceFact.serviceChargeExpiries(in: status.serviceState)
         if cursor == nil {
             facts.latestRefusalID = try RefusalStore(store: store).list(limit: 1).first?.id ?? 0
             facts.latestMovementID = try store.list(limit: 1).first?.id ?? 0

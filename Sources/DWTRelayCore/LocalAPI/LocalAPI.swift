@@ -160,7 +160,7 @@ public struct LocalAPI: Sendable {
         } catch {
             return Self.json(.badRequest, ["error": error.reason, "field": error.field.map { $0 as Any } ?? NSNull()])
         }
-        let result = try store.ingest([item])[0]
+        let result = try await store.ingestSuspending([item])[0]
         if case .stored = result { onStored(.newWork) }
         var answer: [String: Any] = ["id": result.id]
         if case .duplicate = result { answer["duplicate"] = true }

@@ -49,8 +49,7 @@ public struct OfficeDay: Sendable {
         case .unknown: signingIn = "not tried yet"
         }
         view.facts.append(("Signing in to Defra", signingIn))
-        for (key, value) in state.sorted(by: { $0.key < $1.key })
-        where key.hasPrefix(ServiceFact.Key.serviceChargeExpiryPrefix) {
+        for (_, value) in ServiceFact.serviceChargeExpiries(in: state).sorted(by: { $0.key < $1.key }) {
             view.facts.append(("Service charge paid until", String(value.prefix(10))))
         }
         if let sites = config.configuredSites {

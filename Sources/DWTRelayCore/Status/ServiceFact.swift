@@ -81,3 +81,21 @@ extension ServiceFact {
         facts[Key.circuitState].flatMap(CircuitState.init(rawValue:)) ?? .unknown
     }
 }
+
+extension ServiceFact {
+    /// The apiCodes whose service charge the service says is unpaid (402), in order.
+    public static func unpaidAPICodes(in facts: [String: String]) -> [String] {
+        byAPICode(Key.paymentRequiredPrefix, in: facts).keys.sorted()
+    }
+
+    /// apiCode → its service charge's expiry date, as the service last sent it.
+    public static func serviceChargeExpiries(in facts: [String: String]) -> [String: String] {
+        byAPICode(Key.serviceChargeExpiryPrefix, in: facts)
+    }
+
+    private static func byAPICode(_ prefix: String, in facts: [String: String]) -> [String: String] {
+        var values: [String: String] = [:]
+        for (key, value) in facts where key.hasPrefix(prefix) { values[String(key.dropFirst(prefix.count))] = value }
+        return values
+    }
+}

@@ -67,25 +67,19 @@ public struct StatusReport {
                 report.raise(.warning, "oldest pending movement is \(Self.age(age)) old")
             }
         }
-        var charges: [String: String] = [:]
-        var paymentRequired: [String] = []
-        for (key, value) in state {
-            if key.hasPrefix(ServiceFact.Key.serviceChargeExpiryPrefix) {
-                let code = String(key.dropFirst(ServiceFact.Key.serviceChargeExpiryPrefix.count))
-                charges[code] = value
-                if let expiry = ISO8601.parse(value), expiry - now < 30 * 86400 {
-                    report.raise(
-                        .warning, "service charge for apiCode \(code) expires on \(value): renew it on the DWT website")
-                }
-            }
-            if key.hasPrefix(ServiceFact.Key.paymentRequiredPrefix) {
-                let code = String(key.dropFirst(ServiceFact.Key.paymentRequiredPrefix.count))
-                paymentRequired.append(code)
+        let charges = ServiceFact.serviceChargeExpiries(in: state)
+        for (code, value) in charges.sorted(by: { $0.key < $1.key }) {
+            if let expiry = ISO8601.parse(value), expiry - now < 30 * 86400 {
                 report.raise(
-                    .critical,
-                    "the organisation's DWT service charge is unpaid (apiCode \(code)): pay it on the DWT website; movements are held, not lost"
-                )
+                    .warning, "service charge for apiCode \(code) expires on \(value): renew it on the DWT website")
             }
+        }
+        let paymentRequired = ServiceFact.unpaidAPICodes(in: state)
+        for code in paymentRequired {
+            report.raise(
+                .critical,
+                "the organisation's DWT service charge is unpaid (apiCode \(code)): pay it on the DWT website; movements are held, not lost"
+            )
         }
         if ServiceFact.circuitState(in: state) == .open {
             report.raise(.warning, "the DWT service is failing; deliveries paused until a probe succeeds")
@@ -168,7 +162,7 @@ public struct StatusReport {
             circuit: .init(
                 state: ServiceFact.circuitState(in: state),
                 until: state[ServiceFact.Key.circuitUntil].flatMap(Double.init).map(ISO8601.string)),
-            serviceChargeExpiry: charges, paymentRequired: paymentRequired.sorted(), held: facts.heldByReason,
+            serviceChargeExpiry: charges, paymentRequired: paymentRequired, held: facts.heldByReason,
             possibleDuplicates: facts.possibleDuplicates,
             inbox: .init(waiting: inbox?.waiting, oldestWaitingAt: inbox?.oldestModifiedAt.map(ISO8601.string)),
             deadlines: .init(dueSoon: facts.deadlinesDueSoon, overdue: facts.deadlinesOverdue),

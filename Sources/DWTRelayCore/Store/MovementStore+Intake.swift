@@ -9,14 +9,25 @@ extension MovementStore {
     public func ingest(_ items: [IntakeItem], now: Double? = nil) throws -> [IngestResult] {
         guard !items.isEmpty else { return [] }
         try verifyStillOnDisk()
-        return try pool.writeWithoutTransaction { db in
-            var results: [IngestResult] = []
-            try db.inTransaction(.immediate) {
-                results = try items.map { try self.ingestOne($0, db, now: now ?? MovementStore.now()) }
-                return .commit
-            }
-            return results
+        return try pool.writeWithoutTransaction { db in try self.ingest(db, items, now: now) }
+    }
+
+    /// `ingest` without holding the caller's thread through the commit: for the local API, whose handlers
+    /// share the cooperative pool's few threads. A caller cancelled meanwhile (the client went away before
+    /// its answer) interrupts the transaction, which then stores nothing.
+    public func ingestSuspending(_ items: [IntakeItem], now: Double? = nil) async throws -> [IngestResult] {
+        guard !items.isEmpty else { return [] }
+        try verifyStillOnDisk()
+        return try await pool.writeWithoutTransaction { db in try self.ingest(db, items, now: now) }
+    }
+
+    private func ingest(_ db: Database, _ items: [IntakeItem], now: Double?) throws -> [IngestResult] {
+        var results: [IngestResult] = []
+        try db.inTransaction(.immediate) {
+            results = try items.map { try self.ingestOne($0, db, now: now ?? MovementStore.now()) }
+            return .commit
         }
+        return results
     }
 
     private func ingestOne(_ item: IntakeItem, _ db: Database, now: Double) throws -> IngestResult {

@@ -56,4 +56,27 @@ import Testing
         try facts.set(ServiceFact.Key.authState, "half-open")
         #expect(try states().auth == "unknown")
     }
+
+    /// Facts kept per apiCode come out per apiCode, in order: the unpaid ones as CRITICAL problems, a charge
+    /// expiring within 30 days as a warning.
+    @Test func perAPICodeFactsAreReadBackPerAPICode() throws {
+        let folder = TemporaryFolder()
+        let store = try MovementStore(path: folder.sub("state/dwt-relay.sqlite"))
+        let config = try RelayConfig(values: ["paths.state": folder.sub("state")])
+        let facts = ServiceStatusStore(store: store)
+        try facts.publish(.paymentRequired(apiCode: "code-b", since: 1_790_000_000))
+        try facts.publish(.paymentRequired(apiCode: "code-a", since: 1_790_000_000))
+        try facts.set(ServiceFact.Key.serviceChargeExpiryPrefix + "code-c", "2026-09-30")
+        let report = StatusReport.build(
+            facts: try store.statusFacts(), config: config, daemonRunning: true, now: 1_790_000_000)
+        #expect(report.output?.paymentRequired == ["code-a", "code-b"])
+        #expect(report.output?.serviceChargeExpiry == ["code-c": "2026-09-30"])
+        let unpaid = report.problems.filter { $0.contains("unpaid") }
+        #expect(unpaid.count == 2 && unpaid[0].contains("code-a") && unpaid[1].contains("code-b"), "\(unpaid)")
+        #expect(report.problems.contains { $0.contains("apiCode code-c expires on 2026-09-30") })
+        try facts.publish(.paymentRequired(apiCode: "code-a", since: nil))
+        let paid = StatusReport.build(
+            facts: try store.statusFacts(), config: config, daemonRunning: true, now: 1_790_000_000)
+        #expect(paid.output?.paymentRequired == ["code-b"])
+    }
 }
