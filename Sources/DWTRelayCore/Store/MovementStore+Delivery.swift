@@ -67,6 +67,44 @@ extension MovementStore {
         return (finished, claimed)
     }
 
+    /// The earliest retry time of a queued movement that can be claimed, leaving out apiCodes paused for an
+    /// unpaid charge (they wait for their probe; counting them made an idle sender wake at once, for ever).
+    public func nextDueTime(excludingAPICodes paused: Set<String> = []) throws -> Double? {
+        try pool.read { db in
+            guard !paused.isEmpty else {
+                return try Double.fetchOne(db.cachedStatement(sql: HotQueries.nextDue))
+            }
+            let marks = Array(repeating: "?", count: paused.count).joined(separator: ", ")
+            return try Double.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(nextAttemptAt) FROM movement
+                    WHERE state = 'queued' AND (apiCode IS NULL OR apiCode NOT IN (\(marks)))
+                    """, arguments: StatementArguments(paused.sorted()))
+        }
+    }
+
+    /// Marks result files as written (one transaction).
+    public func markResultsWritten(_ ids: [Int64]) throws {
+        try pool.write { db in
+            for id in ids {
+                try db.cachedStatement(sql: "UPDATE movement SET resultWritten = 1 WHERE id = ?").execute(arguments: [
+                    id
+                ])
+            }
+        }
+    }
+
+    /// Final movements whose result file is still owed (e.g. after a crash).
+    public func resultsDue(limit: Int = 1000) throws -> [Movement] {
+        try pool.read { db in
+            try Movement.filter(
+                Movement.Columns.resultWritten == false
+                    && [MovementState.accepted, .rejected].contains(Movement.Columns.state)
+            ).order(Movement.Columns.id).limit(limit).fetchAll(db)
+        }
+    }
+
     /// How long a revision waits before the queue looks at it again while the movement it revises is
     /// being sent or is held (its final outcome makes the revision due at once; this is a safety net).
     static let blockedRevisionRecheckSeconds = 30.0
@@ -200,153 +238,6 @@ extension MovementStore {
         }
         if let lastError, movement.state != .accepted { serviceState[ServiceFact.Key.lastError] = lastError }
         return movement
-    }
-
-    /// Start-up repair: a movement left `sending` died with the previous process. A PUT is safe to resend;
-    /// a POST is in doubt and follows `delivery.in_doubt`. Returns how many were found.
-    public func recoverInterrupted(inDoubt policy: RelayConfig.InDoubtPolicy, now: Double) throws -> Int {
-        let stuck = try pool.read { db in
-            try Movement.filter(Movement.Columns.state == MovementState.sending).fetchAll(db)
-        }
-        for movement in stuck {
-            let reason = "interrupted while sending (daemon stopped or crashed)"
-            if movement.kind == .put {
-                try finish(
-                    movement.id!, outcome: .retry(nextAttemptAt: now, inDoubt: false), exchange: nil,
-                    lastError: reason, now: now)
-            } else if policy == .hold {
-                try finish(
-                    movement.id!, outcome: .held(reason: .inDoubt, inDoubt: true), exchange: nil,
-                    lastError: reason, now: now)
-            } else {
-                try finish(
-                    movement.id!, outcome: .retry(nextAttemptAt: now, inDoubt: true), exchange: nil,
-                    lastError: reason, now: now)
-            }
-        }
-        return stuck.count
-    }
-
-    /// Queued retries timed after `after` (a wall-clock step back made them look far off) become due now.
-    public func makeFutureRetriesDue(after: Double, now: Double) throws -> Int {
-        try pool.write { db in
-            try db.execute(
-                sql: "UPDATE movement SET nextAttemptAt = ? WHERE state = 'queued' AND nextAttemptAt > ?",
-                arguments: [now, after])
-            return db.changesCount
-        }
-    }
-
-    /// The earliest retry time of a queued movement that can be claimed, leaving out apiCodes paused for an
-    /// unpaid charge (they wait for their probe; counting them made an idle sender wake at once, for ever).
-    public func nextDueTime(excludingAPICodes paused: Set<String> = []) throws -> Double? {
-        try pool.read { db in
-            guard !paused.isEmpty else {
-                return try Double.fetchOne(db.cachedStatement(sql: HotQueries.nextDue))
-            }
-            let marks = Array(repeating: "?", count: paused.count).joined(separator: ", ")
-            return try Double.fetchOne(
-                db,
-                sql: """
-                    SELECT MIN(nextAttemptAt) FROM movement
-                    WHERE state = 'queued' AND (apiCode IS NULL OR apiCode NOT IN (\(marks)))
-                    """, arguments: StatementArguments(paused.sorted()))
-        }
-    }
-
-    /// Releases held movements back to the queue: by id (operator `retry`), or every hold with a reason.
-    @discardableResult
-    public func release(
-        ids: [Int64]? = nil, reason: HoldReason? = nil, apiCode: String? = nil, byOperator: Bool = false, now: Double
-    ) throws
-        -> [Int64]
-    {
-        try pool.writeWithoutTransaction { db in
-            var released: [Int64] = []
-            try db.inTransaction(.immediate) {
-                var request = Movement.filter(Movement.Columns.state == MovementState.held)
-                if let reason { request = request.filter(Movement.Columns.holdReason == reason) }
-                if let apiCode { request = request.filter(Movement.Columns.apiCode == apiCode) }
-                var movements = try request.fetchAll(db)
-                if let ids {
-                    let wanted = Set(ids)
-                    movements = movements.filter { wanted.contains($0.id!) }
-                }
-                for var movement in movements {
-                    let wasInDoubt = movement.holdReason == .inDoubt
-                    movement.state = .queued
-                    movement.holdReason = nil
-                    movement.nextAttemptAt = now
-                    movement.updatedAt = now
-                    if wasInDoubt && movement.kind == .post { movement.possibleDuplicate = true }
-                    try movement.updateCached(db)
-                    try MovementEvent(
-                        movementId: movement.id!, at: now, kind: .state, fromState: .held, toState: .queued,
-                        message: ids != nil || byOperator ? "released by operator" : "released: condition cleared"
-                    ).insertCached(db)
-                    released.append(movement.id!)
-                }
-                return .commit
-            }
-            return released
-        }
-    }
-
-    /// Marks result files as written (one transaction).
-    public func markResultsWritten(_ ids: [Int64]) throws {
-        try pool.write { db in
-            for id in ids {
-                try db.cachedStatement(sql: "UPDATE movement SET resultWritten = 1 WHERE id = ?").execute(arguments: [
-                    id
-                ])
-            }
-        }
-    }
-
-    /// Final movements whose result file is still owed (e.g. after a crash).
-    public func resultsDue(limit: Int = 1000) throws -> [Movement] {
-        try pool.read { db in
-            try Movement.filter(
-                Movement.Columns.resultWritten == false
-                    && [MovementState.accepted, .rejected].contains(Movement.Columns.state)
-            ).order(Movement.Columns.id).limit(limit).fetchAll(db)
-        }
-    }
-
-    /// A held movement to probe a paused apiCode with (oldest first).
-    public func oldestHeld(reason: HoldReason, apiCode: String?) throws -> Movement? {
-        try pool.read { db in
-            try Movement.filter(
-                Movement.Columns.state == MovementState.held && Movement.Columns.holdReason == reason
-                    && Movement.Columns.apiCode == apiCode
-            ).order(Movement.Columns.id).fetchOne(db)
-        }
-    }
-
-    /// Moves one held movement to `sending` for a probe.
-    public func claimHeld(_ id: Int64, now: Double) throws -> Delivery? {
-        try pool.writeWithoutTransaction { db in
-            var delivery: Delivery?
-            try db.inTransaction(.immediate) {
-                guard var movement = try Movement.fetchCached(db, id: id), movement.state == .held else {
-                    return .commit
-                }
-                movement.state = .sending
-                movement.attempts += 1
-                movement.sentAt = now
-                movement.updatedAt = now
-                try movement.updateCached(db)
-                try MovementEvent(
-                    movementId: id, at: now, kind: .state, fromState: .held, toState: .sending,
-                    message: "probe (\(movement.holdReason?.rawValue ?? "hold"))"
-                ).insertCached(db)
-                delivery = Delivery(
-                    movement: movement, targetWasteTrackingId: movement.targetWasteTrackingId,
-                    payload: try self.decrypted(movement).payload)
-                return .commit
-            }
-            return delivery
-        }
     }
 }
 
