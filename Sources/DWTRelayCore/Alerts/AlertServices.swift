@@ -11,13 +11,12 @@ public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClo
     let settings: AlertSettings
     let clock: ServiceClock
     let interval: Duration
-    let now: @Sendable () -> Double
+    let wallClock: WallClock
     let logger: Logger
 
     public init(
         store: MovementStore, config: RelayConfig, settings: AlertSettings, clock: ServiceClock,
-        interval: Duration = .seconds(15), now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
-        logger: Logger
+        interval: Duration = .seconds(15), wallClock: WallClock = .system, logger: Logger
     ) {
         self.store = store
         self.alerts = AlertStore(store: store)
@@ -25,7 +24,7 @@ public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClo
         self.settings = settings
         self.clock = clock
         self.interval = interval
-        self.now = now
+        self.wallClock = wallClock
         self.logger = logger
     }
 
@@ -47,7 +46,7 @@ public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClo
 
     /// One pass: the facts, the rules, and what they decide queued with the new cursor.
     public func watchOnce() throws {
-        let at = now()
+        let at = wallClock()
         let cursor = try alerts.cursor()
         var (events, next) = AlertRules.evaluate(try facts(at: at, cursor: cursor), cursor: cursor, now: at)
         if let summary = dailySummary(at: at, cursor: next) {
@@ -106,19 +105,19 @@ public struct AlertSenderService<ServiceClock: Clock>: Service where ServiceCloc
     let alerts: AlertStore
     let delivery: AlertDelivery
     let clock: ServiceClock
-    let now: @Sendable () -> Double
+    let wallClock: WallClock
     let officeAddress: String?
     let logger: Logger
     let hasChannels: Bool
 
     public init(
         store: MovementStore, settings: AlertSettings, officeAddress: String?, clock: ServiceClock,
-        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, logger: Logger
+        wallClock: WallClock = .system, logger: Logger
     ) {
         alerts = AlertStore(store: store)
         delivery = AlertDelivery(settings: settings)
         self.clock = clock
-        self.now = now
+        self.wallClock = wallClock
         self.officeAddress = officeAddress
         self.logger = logger
         hasChannels = !settings.channels.isEmpty
@@ -139,17 +138,17 @@ public struct AlertSenderService<ServiceClock: Clock>: Service where ServiceCloc
     /// Sends every alert due now; returns how many went.
     @discardableResult
     public func sendDue() async -> Int {
-        guard let due = try? alerts.due(now: now()) else { return 0 }
+        guard let due = try? alerts.due(now: wallClock()) else { return 0 }
         var sent = 0
         for alert in due {
             guard let id = alert.id else { continue }
             do {
                 try await delivery.send(alert, officeAddress: officeAddress)
-                try alerts.markSent(id, now: now())
+                try alerts.markSent(id, now: wallClock())
                 sent += 1
             } catch {
                 let delay = min(1800, 15 * pow(2, Double(min(alert.attempts, 10))))
-                try? alerts.markFailed(id, error: "\(error)", retryAt: now() + delay)
+                try? alerts.markFailed(id, error: "\(error)", retryAt: wallClock() + delay)
                 logger.warning(
                     "cannot send an alert; will retry",
                     metadata: [

@@ -68,7 +68,7 @@ extension DeliveryWorker {
                     serviceChargeExpiry: response.serviceChargeExpiry)
                 if response.status == 401 && !resent401 {
                     resent401 = true
-                    try? store.recordExchange(delivery.id, exchange, now: wallNow())
+                    try? store.recordExchange(delivery.id, exchange, now: wallClock())
                     await client.tokens.invalidate(token)
                     continue
                 }
@@ -81,7 +81,7 @@ extension DeliveryWorker {
         _ delivery: Delivery, _ answer: SenderState.Answer, exchange: ExchangeRecord?, paymentProbe: String?
     ) {
         let decision = state.answered(
-            answer, to: SenderState.Attempt(delivery), at: elapsed(), wall: wallNow(),
+            answer, to: SenderState.Attempt(delivery), at: elapsed(), wall: wallClock(),
             jitter: Double.random(in: 0...1))
         apply(decision.actions)
         // Recorded by the loop, together with every other outcome that arrived meanwhile: one transaction
@@ -98,7 +98,7 @@ extension DeliveryWorker {
     /// Records every waiting outcome in one transaction; true when none are left (false: the store failed,
     /// e.g. a full disk, and they are kept for the next try).
     func flushUnrecorded() async -> Bool {
-        await settleAndClaim(now: wallNow(), limit: 0, pausedAPICodes: []) != nil
+        await settleAndClaim(now: wallClock(), limit: 0, pausedAPICodes: []) != nil
     }
 
     /// The last flush, at shutdown: on this thread, so that a cancelled shutdown cannot interrupt it.
@@ -107,7 +107,7 @@ extension DeliveryWorker {
         let waiting = unrecorded
         unrecorded = []
         do {
-            let finished = try store.settle(finishing: waiting.map(\.finishedAttempt), claimLimit: 0, now: wallNow())
+            let finished = try store.settle(finishing: waiting.map(\.finishedAttempt), claimLimit: 0, now: wallClock())
             for (entry, movement) in zip(waiting, finished.finished) { recorded(entry, movement) }
         } catch {
             logger.critical(
@@ -118,14 +118,15 @@ extension DeliveryWorker {
 
     /// Records every waiting outcome and claims up to `limit` due movements in one transaction (one fsync
     /// per turn of the loop). Nil when the store failed: the outcomes are kept for the next try.
+    /// Claiming nothing, it also says when the next movement falls due (read in the same transaction).
     ///
     /// The actor is free while the transaction commits: answers that arrive meanwhile go to `unrecorded`
     /// for the next turn, behind the ones being recorded.
-    func settleAndClaim(now: Double, limit: Int, pausedAPICodes: Set<String>) async -> [Delivery]? {
-        guard !unrecorded.isEmpty || limit > 0 else { return [] }
+    func settleAndClaim(now: Double, limit: Int, pausedAPICodes: Set<String>) async -> Settlement? {
+        guard !unrecorded.isEmpty || limit > 0 else { return Settlement() }
         let waiting = unrecorded
         unrecorded = []
-        let settled: (finished: [Movement], claimed: [Delivery])
+        let settled: Settlement
         do {
             settled = try await store.settleSuspending(
                 finishing: waiting.map(\.finishedAttempt), claimLimit: limit, now: now, pausedAPICodes: pausedAPICodes)
@@ -141,7 +142,7 @@ extension DeliveryWorker {
             return nil
         }
         for (entry, movement) in zip(waiting, settled.finished) { recorded(entry, movement) }
-        return settled.claimed
+        return settled
     }
 
     func recorded(_ entry: UnrecordedOutcome, _ movement: Movement) {
@@ -187,7 +188,7 @@ extension DeliveryWorker {
                 publish(.auth(.failing(detail)))
             case .credentialsAccepted:
                 publish(.auth(.ok))
-                let released = (try? store.release(reason: .auth, now: wallNow())) ?? []
+                let released = (try? store.release(reason: .auth, now: wallClock())) ?? []
                 logger.notice(
                     "token endpoint accepts the credentials again", metadata: ["released": "\(released.count)"])
             case .circuitOpened(let until):
@@ -204,10 +205,10 @@ extension DeliveryWorker {
                         "402: the organisation's DWT service charge is unpaid; movements are held, not lost",
                         metadata: ["apiCode": "\(apiCode)"])
                 }
-                publish(.paymentRequired(apiCode: apiCode, since: wallNow()))
+                publish(.paymentRequired(apiCode: apiCode, since: wallClock()))
             case .paymentCleared(let apiCode):
                 publish(.paymentRequired(apiCode: apiCode, since: nil))
-                let released = (try? store.release(reason: .payment, apiCode: apiCode, now: wallNow())) ?? []
+                let released = (try? store.release(reason: .payment, apiCode: apiCode, now: wallClock())) ?? []
                 logger.notice(
                     "service charge paid; held movements released",
                     metadata: ["apiCode": "\(apiCode)", "released": "\(released.count)"])

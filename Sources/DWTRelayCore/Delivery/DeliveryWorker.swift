@@ -25,6 +25,8 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     let progress: LoopProgress
     /// Monotonic seconds on `clock` since the worker was made, for every pacing and waiting decision.
     let elapsed: ElapsedSeconds
+    /// Wall time, for what is stored and shown.
+    let wallClock: WallClock
     let metrics: RelayMetrics?
     private let shutdown = StopFlag()
 
@@ -37,9 +39,11 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
 
     public init(
         store: MovementStore, client: ReceiptClient, config: RelayConfig, clock: C, wake: WakeSignal,
-        results: ResultWriter, progress: LoopProgress, logger: Logger, metrics: RelayMetrics? = nil
+        results: ResultWriter, progress: LoopProgress, logger: Logger, metrics: RelayMetrics? = nil,
+        wallClock: WallClock = .system
     ) {
         self.elapsed = ElapsedSeconds(clock)
+        self.wallClock = wallClock
         self.metrics = metrics
         self.store = store
         self.client = client
@@ -52,11 +56,8 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         self.state = SenderState(settings: SenderState.Settings(config: config))
     }
 
-    /// Wall time, for what is stored and shown.
-    nonisolated func wallNow() -> Double { Date().timeIntervalSince1970 }
-
     public func run() async throws {
-        let now = wallNow()
+        let now = wallClock()
         let interrupted = try store.recoverInterrupted(inDoubt: config.inDoubt, now: now)
         if interrupted > 0 {
             logger.warning(
@@ -105,7 +106,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         await withDiscardingTaskGroup { group in
             while !stopping && !Task.isCancelled {
                 progress.tick()
-                let now = wallNow()
+                let now = wallClock()
                 let tick = elapsed()
                 results.flushIfDue(now: now)
                 if wake.takeOperatorRelease() { state.operatorReleased(at: tick) }
@@ -126,13 +127,14 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
                     startPaymentProbe(apiCode, now: now, group: &group)
                 case .claim(let limit, let paused):
                     let outcomesWaiting = !unrecorded.isEmpty
-                    guard let batch = await settleAndClaim(now: now, limit: limit, pausedAPICodes: paused) else {
+                    guard let settled = await settleAndClaim(now: now, limit: limit, pausedAPICodes: paused) else {
                         store.checkpoint()
                         await waitUntil(tick + (outcomesWaiting ? 1 : 5))
                         continue
                     }
+                    let batch = settled.claimed
                     if batch.isEmpty {
-                        await idle(now: now, tick: tick)
+                        await idle(nextDue: settled.nextDue, now: now, tick: tick)
                         continue
                     }
                     for (index, delivery) in batch.enumerated() {
@@ -159,9 +161,9 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
         results.flush()
     }
 
-    /// Nothing claimable now: sleep until the next due retry or probe, or until a request ends.
-    private func idle(now: Double, tick: Double) async {
-        let nextDue = (try? store.nextDueTime(excludingAPICodes: state.pausedAPICodes)) ?? nil
+    /// Nothing claimable now: sleep until the next due retry (`nextDue`, read when nothing was claimed) or
+    /// probe, or until a request ends.
+    private func idle(nextDue: Double?, now: Double, tick: Double) async {
         switch state.idleWake(nextDue: nextDue, wall: now, tick: tick, maximumWait: Self.maximumWait) {
         case .whenARequestEnds:
             await waitUntil(nil)
@@ -178,7 +180,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     /// Claimed movements that were not sent after all (a shutdown while pacing): back to the queue, the
     /// attempt not counted.
     private func returnUnsent(_ deliveries: [Delivery]) {
-        let now = wallNow()
+        let now = wallClock()
         for delivery in deliveries {
             unrecorded.append(
                 UnrecordedOutcome(

@@ -24,14 +24,14 @@ public final class ResultWriter: Sendable {
     static let flushInterval = 0.2
     static let flushCount = 256
 
-    /// Wall time, for when the oldest unflushed file was written (the sender passes its own wall clock).
-    let now: @Sendable () -> Double
+    /// When the oldest unflushed file was written.
+    let wallClock: WallClock
 
     public init(
         folder: String, store: MovementStore, logger: Logger, siteFolders: [String: String] = [:],
-        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        wallClock: WallClock = .system
     ) {
-        self.now = now
+        self.wallClock = wallClock
         self.folder = folder
         self.siteFolders = siteFolders
         self.store = store
@@ -52,13 +52,13 @@ public final class ResultWriter: Sendable {
         var light = movement
         light.payload = Data()
         pending.withLock { state in
-            if state.since == nil { state.since = now() }
+            if state.since == nil { state.since = wallClock() }
         }
         queue.async { [self, light] in
             guard write(light, durable: false) else { return }
             let (first, due) = pending.withLock { state -> (Bool, Bool) in
                 state.ids.append(id)
-                if state.since == nil { state.since = now() }
+                if state.since == nil { state.since = wallClock() }
                 return (state.ids.count == 1, state.ids.count >= Self.flushCount)
             }
             if due {

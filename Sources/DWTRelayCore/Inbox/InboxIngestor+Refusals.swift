@@ -77,7 +77,7 @@ extension InboxIngestor {
         rows: [[String: Any]] = []
     ) {
         var report: [String: Any] = [
-            "file": file, "reason": reason, "time": ISO8601.string(Date().timeIntervalSince1970),
+            "file": file, "reason": reason, "time": ISO8601.string(wallClock()),
             "movedTo": movedTo.map { $0 as Any } ?? NSNull(),
         ]
         if let field { report["field"] = field }
@@ -145,7 +145,7 @@ extension InboxIngestor {
     }
 
     func refusal(sourceFile: String, failedPath: String?, reason: String, field: String?) -> Refusal {
-        let now = Date().timeIntervalSince1970
+        let now = wallClock()
         return Refusal(
             site: intake.siteName, sourceFile: sourceFile, failedPath: failedPath, reason: reason, field: field,
             refusedAt: now, deadlineAt: intake.deadline?.deadline(receivedAt: now) ?? now + 2 * 86400)

@@ -20,14 +20,14 @@ public final class InboxIngestor: Sendable {
     /// Called after each commit that stored something new (wakes the sender).
     let onStored: @Sendable () -> Void
     let health: IntakeHealth
-    /// Wall time (seconds since 1970): when a movement arrived, as stored, and how old a file is. Injected so
-    /// that the sender's model test can take files on its simulated clock.
-    let wallNow: @Sendable () -> Double
+    /// When a movement arrived, as stored, and how old a file is. Injected so that the sender's model test
+    /// can take files on its simulated clock.
+    let wallClock: WallClock
 
     public init(
         config: RelayConfig, store: MovementStore, logger: Logger, health: IntakeHealth = IntakeHealth(),
         reference: ReferenceData = .bundled, site: SiteConfig? = nil, onStored: @escaping @Sendable () -> Void = {},
-        wallNow: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        wallClock: WallClock = .system
     ) {
         let site = site ?? config.sites[0]
         self.inbox = site.inbox
@@ -40,7 +40,7 @@ public final class InboxIngestor: Sendable {
         self.logger = logger
         self.onStored = onStored
         self.health = health
-        self.wallNow = wallNow
+        self.wallClock = wallClock
     }
 
     /// Creates the spool folders if missing (inbox group-writable is the installer's job).
@@ -69,7 +69,7 @@ public final class InboxIngestor: Sendable {
             logger.error("cannot list inbox", metadata: ["inbox.path": "\(inbox)"])
             return 0
         }
-        let now = wallNow()
+        let now = wallClock()
         // Arrival order, as the writer meant it: modification time, then name. Name order alone took a
         // correction `T-42-v2.json` dropped while the daemon was stopped before its original `T-42.json`,
         // which made the original the revision of the correction.
@@ -148,7 +148,7 @@ public final class InboxIngestor: Sendable {
         guard !claimed.isEmpty else { return 0 }
         let results: [IngestResult]
         do {
-            results = try store.ingest(claimed.flatMap(\.items), now: wallNow())
+            results = try store.ingest(claimed.flatMap(\.items), now: wallClock())
             health.recordSuccess()
         } catch {
             // Storage refused (disk full, read-only): give every file back untouched and try again later.

@@ -11,14 +11,14 @@ public final class OfficeSessions: Sendable {
     static let lifetime: Double = 12 * 3600
 
     private let sessions = Mutex<[String: Double]>([:])
-    private let now: @Sendable () -> Double
+    private let wallClock: WallClock
 
-    public init(now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) { self.now = now }
+    public init(wallClock: WallClock = .system) { self.wallClock = wallClock }
 
     /// A new session id.
     public func open() -> String {
         let id = OfficeActionGuard.randomToken()
-        let at = now()
+        let at = wallClock()
         sessions.withLock { sessions in
             sessions = sessions.filter { $0.value > at }
             sessions[id] = at + Self.lifetime
@@ -29,7 +29,7 @@ public final class OfficeSessions: Sendable {
     /// Whether the `Cookie` header carries a live session (and keeps it alive).
     public func accepts(cookieHeader: String?) -> Bool {
         guard let id = Self.sessionID(cookieHeader) else { return false }
-        let at = now()
+        let at = wallClock()
         return sessions.withLock { sessions in
             guard let expiry = sessions[id], expiry > at else { return false }
             sessions[id] = at + Self.lifetime

@@ -4,24 +4,24 @@ import ServiceLifecycle
 
 /// Applies the spool retention rules at start and then hourly, in the daemon's service group.
 ///
-/// Sweeps are timed on an injected clock; file ages are wall time (file timestamps are), read from `now`.
+/// Sweeps are timed on an injected clock; file ages are wall time (file timestamps are), read from `wallClock`.
 public struct RetentionService<ServiceClock: Clock>: Service where ServiceClock.Duration == Duration {
     let sweep: RetentionSweep
     let store: MovementStore
     let clock: ServiceClock
     let interval: Duration
-    let now: @Sendable () -> Double
+    let wallClock: WallClock
     let logger: Logger
 
     public init(
         sweep: RetentionSweep, store: MovementStore, clock: ServiceClock, interval: Duration = .seconds(3600),
-        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, logger: Logger
+        wallClock: WallClock = .system, logger: Logger
     ) {
         self.sweep = sweep
         self.store = store
         self.clock = clock
         self.interval = interval
-        self.now = now
+        self.wallClock = wallClock
         self.logger = logger
     }
 
@@ -44,7 +44,7 @@ public struct RetentionService<ServiceClock: Clock>: Service where ServiceClock.
             logger.warning("retention skipped: cannot read the open refusals from the store")
             return [:]
         }
-        let deleted = sweep.run(now: now(), openRefusals: open)
+        let deleted = sweep.run(now: wallClock(), openRefusals: open)
         if !deleted.isEmpty {
             var metadata: Logger.Metadata = [:]
             for folder in sweep.folders where deleted[folder.kind] != nil {

@@ -84,7 +84,9 @@ public struct StatusReport {
         if ServiceFact.circuitState(in: state) == .open {
             report.raise(.warning, "the DWT service is failing; deliveries paused until a probe succeeds")
         }
-        for (reason, count) in facts.heldByReason where reason != "payment" && reason != "auth" {
+        // A reason this version does not know (a newer daemon's, or none) is shown too: someone must look.
+        for (reason, count) in facts.heldByReason.sorted(by: { $0.key < $1.key })
+        where HoldReason(rawValue: reason)?.waitsForAnOperator ?? true {
             report.raise(
                 .warning,
                 "\(count) movement(s) held (\(reason)): see `dwt-relay list --state held`, then `dwt-relay retry`")

@@ -12,6 +12,15 @@ public enum HoldReason: String, Codable, Sendable, CaseIterable, DatabaseValueCo
     case inDoubt = "in-doubt"
     /// An HTTP status the sender has no rule for. An operator looks, then runs `retry`.
     case unexpectedStatus = "unexpected-status"
+
+    /// Whether only a person ends the hold (`dwt-relay retry`). A payment or auth hold ends by itself when
+    /// its probe succeeds, so `status` reports those by their cause (unpaid charge, refused credentials).
+    public var waitsForAnOperator: Bool {
+        switch self {
+        case .payment, .auth: false
+        case .forbidden, .inDoubt, .unexpectedStatus: true
+        }
+    }
 }
 
 /// What one line of a movement's event log records.

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The statements run once or more per movement on intake and delivery. Each must be an index search that
@@ -29,18 +30,32 @@ enum HotQueries {
         WHERE state = 'queued' AND nextAttemptAt <= ? ORDER BY nextAttemptAt, id LIMIT ?
         """
 
-    /// When the idle sender next has work: run on every idle turn of its loop. Answered from the end of the
-    /// (state, nextAttemptAt) index, not by reading every queued row.
-    static let nextDue = "SELECT MIN(nextAttemptAt) FROM movement WHERE state = 'queued'"
+    /// When the idle sender next has work: run on every idle turn of its loop. Read from the start of the
+    /// (state, nextAttemptAt) index, not by reading every queued row; apiCodes paused for an unpaid charge
+    /// (a JSON array, usually empty) are stepped over, so one statement serves both cases.
+    static let nextDue = """
+        SELECT nextAttemptAt FROM movement
+        WHERE state = 'queued' AND nextAttemptAt IS NOT NULL
+        AND (apiCode IS NULL OR apiCode NOT IN (SELECT value FROM json_each(?)))
+        ORDER BY nextAttemptAt LIMIT 1
+        """
+
+    /// A set of strings as the JSON array `json_each` reads, in a stable order.
+    static func jsonArray(_ values: Set<String>) -> String {
+        guard !values.isEmpty else { return "[]" }
+        let data = try? JSONSerialization.data(withJSONObject: values.sorted())
+        return data.flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
+    }
 
     /// One whole row by id.
     static let movementByID = "SELECT \(Movement.selectionSQL) FROM movement WHERE id = ?"
 
-    /// Run whenever a movement becomes final: a revision waiting for it is due at once. `INDEXED BY`
-    /// because SQLite preferred the (state, nextAttemptAt) index, which walks every queued retry.
+    /// Run whenever a movement becomes final: a revision waiting for it is due at once, including one
+    /// parked without a time behind a movement that was being sent or held. `INDEXED BY` because SQLite
+    /// preferred the (state, nextAttemptAt) index, which walks every queued retry.
     static let revisionsDueNow = """
         UPDATE movement INDEXED BY movement_revision SET nextAttemptAt = ?
-        WHERE revisionOf = ? AND state = 'queued' AND nextAttemptAt > ?
+        WHERE revisionOf = ? AND state = 'queued' AND (nextAttemptAt IS NULL OR nextAttemptAt > ?)
         """
 
     /// Every statement above with sample arguments, for the plan check.
@@ -50,7 +65,8 @@ enum HotQueries {
             ("duplicateSubmission", duplicateSubmission, ["hash"]),
             ("latestForReference", latestForReference, ["REF", "code", "code"]),
             ("dueCandidates", dueCandidates, [1e12, 64]),
-            ("nextDue", nextDue, []),
+            ("nextDue", nextDue, ["[]"]),
+            ("nextDuePaused", nextDue, [#"["code"]"#]),
             ("movementByID", movementByID, [1]),
             ("revisionsDueNow", revisionsDueNow, [1e12, 1, 1e12]),
         ]

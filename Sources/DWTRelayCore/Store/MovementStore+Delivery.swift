@@ -29,8 +29,8 @@ extension MovementStore {
     /// in the same transaction, so a busy queue costs one fsync per turn rather than two.
     public func settle(
         finishing attempts: [FinishedAttempt], claimLimit: Int, now: Double, pausedAPICodes: Set<String> = []
-    ) throws -> (finished: [Movement], claimed: [Delivery]) {
-        guard !attempts.isEmpty || claimLimit > 0 else { return ([], []) }
+    ) throws -> Settlement {
+        guard !attempts.isEmpty || claimLimit > 0 else { return Settlement() }
         return try pool.writeWithoutTransaction { db in
             try self.settle(db, finishing: attempts, claimLimit: claimLimit, now: now, pausedAPICodes: pausedAPICodes)
         }
@@ -42,46 +42,47 @@ extension MovementStore {
     /// caller interrupts the transaction, which then leaves nothing behind.
     public func settleSuspending(
         finishing attempts: [FinishedAttempt], claimLimit: Int, now: Double, pausedAPICodes: Set<String> = []
-    ) async throws -> (finished: [Movement], claimed: [Delivery]) {
-        guard !attempts.isEmpty || claimLimit > 0 else { return ([], []) }
+    ) async throws -> Settlement {
+        guard !attempts.isEmpty || claimLimit > 0 else { return Settlement() }
         return try await pool.writeWithoutTransaction { db in
             try self.settle(db, finishing: attempts, claimLimit: claimLimit, now: now, pausedAPICodes: pausedAPICodes)
         }
     }
 
-    private func settle(
+    func settle(
         _ db: Database, finishing attempts: [FinishedAttempt], claimLimit: Int, now: Double,
         pausedAPICodes: Set<String>
-    ) throws -> (finished: [Movement], claimed: [Delivery]) {
-        var finished: [Movement] = []
-        var claimed: [Delivery] = []
+    ) throws -> Settlement {
+        // Nothing to record and nothing due (most wake-ups of an idle sender): one statement on the writer's
+        // connection says so, without a transaction. A movement made due just after it is claimed next turn,
+        // as one made due just after a claim's commit would be.
+        if attempts.isEmpty {
+            guard claimLimit > 0 else { return Settlement() }
+            let nextDue = try Self.nextDue(db, excluding: pausedAPICodes)
+            if nextDue.map({ $0 > now }) ?? true { return Settlement(nextDue: nextDue) }
+        }
+        var settlement = Settlement()
         try db.inTransaction(.immediate) {
             var serviceState: [String: String] = [:]
-            finished = try attempts.map { try self.finishOne(db, $0, now: now, serviceState: &serviceState) }
+            settlement.finished = try attempts.map { try self.finishOne(db, $0, now: now, serviceState: &serviceState) }
             for (key, value) in serviceState { try ServiceStateEntry.set(db, key, value, now: now) }
             if claimLimit > 0 {
-                claimed = try self.claimDue(db, now: now, limit: claimLimit, pausedAPICodes: pausedAPICodes)
+                settlement.claimed = try self.claimDue(db, now: now, limit: claimLimit, pausedAPICodes: pausedAPICodes)
+                if settlement.claimed.isEmpty { settlement.nextDue = try Self.nextDue(db, excluding: pausedAPICodes) }
             }
             return .commit
         }
-        return (finished, claimed)
+        return settlement
     }
 
     /// The earliest retry time of a queued movement that can be claimed, leaving out apiCodes paused for an
     /// unpaid charge (they wait for their probe; counting them made an idle sender wake at once, for ever).
     public func nextDueTime(excludingAPICodes paused: Set<String> = []) throws -> Double? {
-        try pool.read { db in
-            guard !paused.isEmpty else {
-                return try Double.fetchOne(db.cachedStatement(sql: HotQueries.nextDue))
-            }
-            let marks = Array(repeating: "?", count: paused.count).joined(separator: ", ")
-            return try Double.fetchOne(
-                db,
-                sql: """
-                    SELECT MIN(nextAttemptAt) FROM movement
-                    WHERE state = 'queued' AND (apiCode IS NULL OR apiCode NOT IN (\(marks)))
-                    """, arguments: StatementArguments(paused.sorted()))
-        }
+        try pool.read { db in try Self.nextDue(db, excluding: paused) }
+    }
+
+    static func nextDue(_ db: Database, excluding paused: Set<String>) throws -> Double? {
+        try Double.fetchOne(db.cachedStatement(sql: HotQueries.nextDue), arguments: [HotQueries.jsonArray(paused)])
     }
 
     /// Marks result files as written (one transaction).
@@ -104,10 +105,6 @@ extension MovementStore {
             ).order(Movement.Columns.id).limit(limit).fetchAll(db)
         }
     }
-
-    /// How long a revision waits before the queue looks at it again while the movement it revises is
-    /// being sent or is held (its final outcome makes the revision due at once; this is a safety net).
-    static let blockedRevisionRecheckSeconds = 30.0
 
     private func claimDue(_ db: Database, now: Double, limit: Int, pausedAPICodes: Set<String>) throws -> [Delivery] {
         var claimed: [Delivery] = []
@@ -136,10 +133,11 @@ extension MovementStore {
                         blockedFrom[reference] = min(blockedFrom[reference] ?? id, id)
                     }
                     // Not due before the movement it revises can end: the queue sleeps instead of spinning
-                    // on a due row it cannot send.
-                    let waitUntil =
-                        earlier.state == .queued
-                        ? max(earlier.nextAttemptAt ?? now, now) : now + Self.blockedRevisionRecheckSeconds
+                    // on a due row it cannot send. Behind a movement being sent or held, it has no time at
+                    // all: only that movement's final outcome makes it due (`revisionsDueNow`, in the same
+                    // transaction as the outcome), however long an operator takes. (A 30-second recheck
+                    // here cost a write and an fsync twice a minute for as long as an in-doubt hold lasted.)
+                    let waitUntil = earlier.state == .queued ? max(earlier.nextAttemptAt ?? now, now) : nil
                     try db.cachedStatement(sql: "UPDATE movement SET nextAttemptAt = ? WHERE id = ?")
                         .execute(arguments: [waitUntil, id])
                     continue

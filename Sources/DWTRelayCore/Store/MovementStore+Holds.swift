@@ -5,28 +5,24 @@ import GRDB
 /// step back, releases of held movements, and the payment probe's claim of a held one.
 extension MovementStore {
     /// Start-up repair: a movement left `sending` died with the previous process. A PUT is safe to resend;
-    /// a POST is in doubt and follows `delivery.in_doubt`. Returns how many were found.
+    /// a POST is in doubt and follows `delivery.in_doubt`. One transaction: the repair is whole or not at all,
+    /// and costs one fsync however many requests were out. Returns how many were found.
     public func recoverInterrupted(inDoubt policy: RelayConfig.InDoubtPolicy, now: Double) throws -> Int {
-        let stuck = try pool.read { db in
-            try Movement.filter(Movement.Columns.state == MovementState.sending).fetchAll(db)
-        }
-        for movement in stuck {
+        try pool.writeWithoutTransaction { db in
+            let stuck = try Movement.fetchAll(
+                db.cachedStatement(sql: "SELECT \(Movement.selectionSQL) FROM movement WHERE state = 'sending'"))
             let reason = "interrupted while sending (daemon stopped or crashed)"
-            if movement.kind == .put {
-                try finish(
-                    movement.id!, outcome: .retry(nextAttemptAt: now, inDoubt: false), exchange: nil,
-                    lastError: reason, now: now)
-            } else if policy == .hold {
-                try finish(
-                    movement.id!, outcome: .held(reason: .inDoubt, inDoubt: true), exchange: nil,
-                    lastError: reason, now: now)
-            } else {
-                try finish(
-                    movement.id!, outcome: .retry(nextAttemptAt: now, inDoubt: true), exchange: nil,
-                    lastError: reason, now: now)
+            let repairs = stuck.map { movement in
+                let outcome: DeliveryOutcome =
+                    movement.kind == .put
+                    ? .retry(nextAttemptAt: now, inDoubt: false)
+                    : policy == .hold
+                        ? .held(reason: .inDoubt, inDoubt: true) : .retry(nextAttemptAt: now, inDoubt: true)
+                return FinishedAttempt(id: movement.id!, outcome: outcome, exchange: nil, lastError: reason)
             }
+            _ = try self.settle(db, finishing: repairs, claimLimit: 0, now: now, pausedAPICodes: [])
+            return stuck.count
         }
-        return stuck.count
     }
 
     /// Queued retries timed after `after` (a wall-clock step back made them look far off) become due now.

@@ -11,9 +11,9 @@ import Testing
 /// service must hold the latest revision of each reference, a resend must be flagged, and the loop must not
 /// spin. A failure prints its seed and a shrunk history.
 ///
-/// `DWT_RELAY_MODEL_HISTORIES=N` runs N histories (default 500); `DWT_RELAY_MODEL_SEED=S` replays one.
+/// `DWT_RELAY_MODEL_HISTORIES=N` runs N histories (default 1,000); `DWT_RELAY_MODEL_SEED=S` replays one.
 @Suite struct SenderModelTests {
-    static var histories: Int { Int(ProcessInfo.processInfo.environment["DWT_RELAY_MODEL_HISTORIES"] ?? "") ?? 500 }
+    static var histories: Int { Int(ProcessInfo.processInfo.environment["DWT_RELAY_MODEL_HISTORIES"] ?? "") ?? 1000 }
 
     @Test func randomHistoriesEndWithTheServiceHoldingTheLatestOfEveryReference() throws {
         let seeds: [UInt64]

@@ -20,18 +20,17 @@ extension SenderSimulator {
                     + "came (at most \(Int(bound - quiet)) s)")
         }
         let movements = try store.list(limit: 1_000_000).sorted { $0.id! < $1.id! }
-        let operatorHolds: Set<HoldReason> = [.forbidden, .inDoubt, .unexpectedStatus]
         var references: [String: [Movement]] = [:]
         for movement in movements {
             let earlier = references[movement.yourUniqueReference ?? "?", default: []]
             references[movement.yourUniqueReference ?? "?", default: []].append(movement)
             // A revision waits for the movement it revises; one held for an operator holds its revisions too.
             let behindAnOperatorHold = earlier.contains {
-                $0.state == .held && operatorHolds.contains($0.holdReason ?? .auth)
+                $0.state == .held && $0.holdReason?.waitsForAnOperator == true
             }
             if movement.state == .queued && behindAnOperatorHold { continue }
             if movement.state == .held {
-                if !operatorHolds.contains(movement.holdReason ?? .auth) {
+                if movement.holdReason?.waitsForAnOperator != true {
                     failures.append("movement \(movement.id!) still held for \(movement.holdReason?.rawValue ?? "?")")
                 }
             } else if !movement.state.isFinal {

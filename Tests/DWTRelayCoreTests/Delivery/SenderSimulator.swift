@@ -75,7 +75,7 @@ final class SenderSimulator {
         wallClock = clock
         ingestor = InboxIngestor(
             config: config, store: store, logger: Logger(label: "model", factory: { _ in SwiftLogNoOpLogHandler() }),
-            wallNow: { clock.now })
+            wallClock: WallClock { clock.now })
         try ingestor.prepareFolders()
     }
 
@@ -154,9 +154,9 @@ final class SenderSimulator {
             state.paymentProbeSending()
             send(delivery, paymentProbe: apiCode)
         case .claim(let limit, let paused):
-            let batch = try settle(limit: limit, paused: paused)
-            guard !batch.isEmpty else { return try idle(nextEventAt: nextEventAt) }
-            for delivery in batch {
+            let settled = try settle(limit: limit, paused: paused)
+            guard !settled.claimed.isEmpty else { return try idle(nextDue: settled.nextDue, nextEventAt: nextEventAt) }
+            for delivery in settled.claimed {
                 let delay = state.reserveSlot(at: tick)
                 if delay > 0 { pace(delay) }
                 state.sending()
@@ -178,8 +178,7 @@ final class SenderSimulator {
         throttle = current
     }
 
-    func idle(nextEventAt: Double?) throws {
-        let nextDue = try store.nextDueTime(excludingAPICodes: state.pausedAPICodes)
+    func idle(nextDue: Double?, nextEventAt: Double?) throws {
         // Healed and idle with nothing due and nothing to come: idling on to the horizon would change nothing
         // (the verdict then sees what it would see there), so the history ends here. This keeps thousands of
         // histories within seconds.
@@ -224,7 +223,7 @@ final class SenderSimulator {
         }
     }
 
-    func settle(limit: Int, paused: Set<String>) throws -> [Delivery] {
+    func settle(limit: Int, paused: Set<String>) throws -> Settlement {
         let waiting = unrecorded
         unrecorded = []
         let settled = try store.settle(
@@ -242,7 +241,7 @@ final class SenderSimulator {
                 state.recorded(
                     state: movement.state, holdReason: movement.holdReason, paymentProbe: entry.paymentProbe, at: tick))
         }
-        return settled.claimed
+        return settled
     }
 
     func apply(_ actions: [SenderState.Action]) {

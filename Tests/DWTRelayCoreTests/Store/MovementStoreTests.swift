@@ -66,6 +66,35 @@ import Testing
         #expect(put.first?.targetWasteTrackingId == "26ABCDEF")
     }
 
+    /// Behind a POST held for an operator, a correction has no retry time: the idle sender neither wakes nor
+    /// writes for it (it rechecked every 30 s, a write each time, for as long as the hold lasted). The
+    /// original's final outcome makes it due in the same transaction.
+    @Test func aRevisionBehindAHoldWaitsWithoutATimeUntilTheOriginalEnds() throws {
+        let store = try store
+        let now = Date().timeIntervalSince1970 + 60  // later than every ingest below
+        let first = try store.ingest([item(SharedFixtures.movement(reference: "T-4"), file: "v1.json")])[0].id
+        _ = try store.claimDue(now: now, limit: 10)
+        try store.finish(
+            first, outcome: .held(reason: .inDoubt, inDoubt: true), exchange: nil, lastError: "timed out", now: now)
+        let second = try store.ingest([item(SharedFixtures.movement(reference: "T-4", siteName: "B"), file: "v2.json")]
+        )[0].id
+        #expect(try store.claimDue(now: now, limit: 10).isEmpty, "the correction waits for the held original")
+        #expect(try store.movement(second)?.nextAttemptAt == nil)
+        #expect(try store.nextDueTime() == nil, "nothing to wake the sender for")
+        #expect(try store.claimDue(now: now + 3600, limit: 10).isEmpty)
+
+        #expect(try store.release(ids: [first], byOperator: true, now: now) == [first])
+        _ = try store.claimDue(now: now + 1, limit: 10)
+        #expect(try store.movement(second)?.nextAttemptAt == nil, "the original is being sent again")
+        try store.finish(
+            first, outcome: .accepted(wasteTrackingId: "26ABCDEG", warningsJSON: nil, notFound: false), exchange: nil,
+            lastError: nil, now: now + 2)
+        #expect(try store.nextDueTime() == now + 2)
+        let put = try store.claimDue(now: now + 2, limit: 10)
+        #expect(put.map(\.id) == [second])
+        #expect(put.first?.targetWasteTrackingId == "26ABCDEG")
+    }
+
     @Test func envelopeIsAPutToTheGivenID() throws {
         let store = try store
         let id = try store.ingest([item(SharedFixtures.movement(reference: nil), file: "e.json", envelope: "26ZZZZZZ")]
