@@ -33,8 +33,8 @@ public struct RelayHarness: Sendable {
 
     public func setFaults(_ faults: SandboxFaults) async { await sandbox.state.setFaults(faults) }
 
-    /// The daemon's loops that wait on its clock: the sender, retention and the reference-data refresh.
-    public static let loopsOnTheClock = 3
+    /// The daemon's loops that wait on its clock, as the daemon counts them for this config.
+    public var loopsOnTheClock: Int { (try? RelayDaemon.loopsOnTheClock(config: config)) ?? 3 }
 
     /// Moves the daemon's `TestClock` on by `duration` as real time would pass: to each sleep's deadline in
     /// turn, letting every loop on the clock finish what woke it and sleep again before the next step. Then
@@ -43,12 +43,13 @@ public struct RelayHarness: Sendable {
     /// not settle: one is busy for 30 s of real time, or it keeps setting sleeps inside the window (spins).
     public func advance(_ clock: TestClock, by duration: Duration) async -> Bool {
         let target = clock.now.advanced(by: duration)
+        let loops = loopsOnTheClock
         for _ in 0..<1000 {
-            guard await eventually(poll: 0.002, { clock.sleeping >= Self.loopsOnTheClock }) else { return false }
+            guard await eventually(poll: 0.002, { clock.sleeping >= loops }) else { return false }
             let limit = max(target, clock.now).advanced(by: Self.settleWindow)
             guard let next = clock.nextDeadline, next <= limit else {
                 clock.advance(to: target)
-                return await eventually(poll: 0.002) { clock.sleeping >= Self.loopsOnTheClock }
+                return await eventually(poll: 0.002) { clock.sleeping >= loops }
             }
             clock.advance(to: next)
         }

@@ -89,7 +89,7 @@ public enum RelayDaemon {
                 sweep: RetentionSweep(config: config), store: store, clock: clock, logger: logger))
         // Alerts watch the store and send on their own schedule and HTTP client: they never delay delivery.
         let alertSettings = try AlertSettings(config: config)
-        if !alertSettings.channels.isEmpty {
+        if Self.alertsRun(alertSettings) {
             services.append(
                 AlertWatcherService(
                     store: store, config: config, settings: alertSettings, clock: clock, logger: logger))
@@ -144,5 +144,17 @@ public enum RelayDaemon {
         for watcher in watchers { watcher.stop() }
         await client.shutdown()
         logger.info("dwt-relay stopped")
+    }
+}
+
+extension RelayDaemon {
+    /// The alert watcher and sender run only when a channel is configured.
+    static func alertsRun(_ settings: AlertSettings) -> Bool { !settings.channels.isEmpty }
+
+    /// How many of the daemon's loops sleep on its clock when idle: the sender, retention, the reference-data
+    /// refresh, and the alert watcher and sender when they run. A test that moves a `TestClock` waits for all
+    /// of them before moving it again (`RelayHarness.advance`).
+    public static func loopsOnTheClock(config: RelayConfig) throws -> Int {
+        3 + (alertsRun(try AlertSettings(config: config)) ? 2 : 0)
     }
 }
