@@ -11,6 +11,8 @@ public struct RelayHarness: Sendable {
     public let sandbox: RunningSandbox
     public let logs: LogCapture
     public let store: MovementStore
+    /// The daemon's loops that wait on its clock, as the daemon counts them for this config.
+    public let loopsOnTheClock: Int
 
     public var inbox: String { config.inbox }
 
@@ -33,9 +35,6 @@ public struct RelayHarness: Sendable {
 
     public func setFaults(_ faults: SandboxFaults) async { await sandbox.state.setFaults(faults) }
 
-    /// The daemon's loops that wait on its clock, as the daemon counts them for this config.
-    public var loopsOnTheClock: Int { (try? RelayDaemon.loopsOnTheClock(config: config)) ?? 3 }
-
     /// Moves the daemon's `TestClock` on by `duration` as real time would pass: to each sleep's deadline in
     /// turn, letting every loop on the clock finish what woke it and sleep again before the next step. Then
     /// sleeps that end within `settleWindow` after the target are let pass too (the sender re-reads the
@@ -43,13 +42,12 @@ public struct RelayHarness: Sendable {
     /// not settle: one is busy for 30 s of real time, or it keeps setting sleeps inside the window (spins).
     public func advance(_ clock: TestClock, by duration: Duration) async -> Bool {
         let target = clock.now.advanced(by: duration)
-        let loops = loopsOnTheClock
         for _ in 0..<1000 {
-            guard await eventually(poll: 0.002, { clock.sleeping >= loops }) else { return false }
+            guard await eventually(poll: 0.002, { clock.sleeping >= loopsOnTheClock }) else { return false }
             let limit = max(target, clock.now).advanced(by: Self.settleWindow)
             guard let next = clock.nextDeadline, next <= limit else {
                 clock.advance(to: target)
-                return await eventually(poll: 0.002) { clock.sleeping >= loops }
+                return await eventually(poll: 0.002) { clock.sleeping >= loopsOnTheClock }
             }
             clock.advance(to: next)
         }
@@ -98,7 +96,9 @@ public struct RelayHarness: Sendable {
             let logger = logs.logger("dwt-relay")
             let store = try MovementStore(
                 path: config.databasePath, key: try StorageKey.load(config: config, create: true), logger: logger)
-            let harness = RelayHarness(folder: folder, config: config, sandbox: sandbox, logs: logs, store: store)
+            let harness = RelayHarness(
+                folder: folder, config: config, sandbox: sandbox, logs: logs, store: store,
+                loopsOnTheClock: try RelayDaemon.loopsOnTheClock(config: config))
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     if let clock {

@@ -180,8 +180,8 @@ final class SenderSimulator {
 
     func idle(nextDue: Double?, nextEventAt: Double?) throws {
         // Healed and idle with nothing due and nothing to come: idling on to the horizon would change nothing
-        // (the verdict then sees what it would see there), so the history ends here. This keeps thousands of
-        // histories within seconds.
+        // (the verdict then sees what it would see there), so the history ends here. This keeps histories
+        // short.
         if nextDue == nil && nextEventAt == nil && tick >= history.healAt && inFlight.isEmpty && unrecorded.isEmpty
             && state.pausedAPICodes.isEmpty
         {
