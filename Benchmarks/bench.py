@@ -9,7 +9,7 @@ Prints one JSON object per figure, then a table.
 import argparse, json, os, shutil, signal, socket, sqlite3, statistics, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLES = os.path.join(ROOT, "..", "shared", "dwt-api", "examples")
+EXAMPLES = os.path.join(ROOT, "Tests", "Fixtures", "defra-examples")
 PEER = os.path.join(ROOT, "Benchmarks", "peer", "peer.py")
 RESULTS = []
 LEFTOVERS = []

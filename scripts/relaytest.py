@@ -16,7 +16,7 @@ connections, token revocations and an outage; check everything arrives, RSS stay
 import argparse, json, os, random, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, threading, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLE = os.path.join(ROOT, "..", "shared", "dwt-api", "examples", "basic-required-fields-only.json")
+EXAMPLE = os.path.join(ROOT, "Tests", "Fixtures", "defra-examples", "basic-required-fields-only.json")
 
 
 def binary():

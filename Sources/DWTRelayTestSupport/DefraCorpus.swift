@@ -40,7 +40,7 @@ public struct DefraCorpus: Sendable {
     public var cases: [Case]
     public var sources: [String: String]
 
-    public static let path = SharedFixtures.packageRoot + "/conformance/defra-corpus.json"
+    public static let path = TestFixtures.packageRoot + "/conformance/defra-corpus.json"
 
     public static func load() throws -> DefraCorpus {
         let root =

@@ -39,7 +39,7 @@ public final class RelayProcess: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             process.arguments = user.setprivArguments + arguments
         } else {
-            process.executableURL = URL(fileURLWithPath: SharedFixtures.binary)
+            process.executableURL = URL(fileURLWithPath: TestFixtures.binary)
             process.arguments = arguments
         }
         var env = ProcessInfo.processInfo.environment

@@ -36,6 +36,7 @@ struct RestoreCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "A file written by `dwt-relay backup`.") var file: String
+    @Flag(name: .long, help: "Restore a backup that holds no movements (refused otherwise).") var allowEmpty = false
 
     func run() throws {
         let config = try options.loadConfig()
@@ -48,10 +49,13 @@ struct RestoreCommand: ParsableCommand {
             throw ValidationError(
                 "no storage key at \(config.storageKeyFile): put the key that was kept with the backup there first")
         }
-        let result = try MovementStore.restore(from: file, to: config.databasePath, key: key)
+        let result = try MovementStore.restore(
+            from: file, to: config.databasePath, key: key, allowEmpty: allowEmpty)
         MovementStore.keepOwnership(databasePath: config.databasePath)
         print("restored \(result.movements) movement(s) into \(config.databasePath)")
-        if let replaced = result.replaced { print("the database that was there is kept as \(replaced)") }
+        if let replaced = result.replaced {
+            print("the database that was there is kept whole (its WAL included) as \(replaced)")
+        }
         print("start dwt-relay again: systemctl start dwt-relay")
     }
 }

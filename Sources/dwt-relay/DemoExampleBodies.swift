@@ -1,4 +1,4 @@
-/// Defra's example request bodies (../shared/dwt-api/examples), embedded for `dwt-relay demo`.
+/// Defra's example request bodies (Tests/Fixtures/defra-examples), embedded for `dwt-relay demo`.
 enum DemoExampleBodies {
     static let all: [(name: String, json: String)] = [
         (

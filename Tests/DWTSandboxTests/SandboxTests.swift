@@ -62,7 +62,7 @@ import Testing
     @Test func examplesGetTheServiceStatusClass() async throws {
         try await Sandbox.withRunning { sandbox in
             let headers = try await Self.bearer(sandbox)
-            for example in try SharedFixtures.examples() {
+            for example in try TestFixtures.examples() {
                 let answer = try await Self.call(
                     .POST, sandbox.baseURL + "/movements/receive", body: example.data, headers: headers)
                 #expect(answer.headers["service-charge-expiry-date"] != nil)
@@ -86,7 +86,7 @@ import Testing
 
     @Test func bearerTokenIsRequiredAndRevocable() async throws {
         try await Sandbox.withRunning { sandbox in
-            let body = try SharedFixtures.movement(reference: "X")
+            let body = try TestFixtures.movement(reference: "X")
             let none = try await Self.call(.POST, sandbox.baseURL + "/movements/receive", body: body)
             #expect(none.status == 401)
             let headers = try await Self.bearer(sandbox)
@@ -107,12 +107,12 @@ import Testing
             let headers = try await Self.bearer(sandbox)
             let unknown = try await Self.call(
                 .POST, sandbox.baseURL + "/movements/receive",
-                body: try SharedFixtures.movement(reference: nil, apiCode: "75ff9140-8617-406e-9163-2ba4907e645b2"),
+                body: try TestFixtures.movement(reference: nil, apiCode: "75ff9140-8617-406e-9163-2ba4907e645b2"),
                 headers: headers)
             #expect(unknown.status == 400)
             let unpaid = try await Self.call(
                 .POST, sandbox.baseURL + "/movements/receive",
-                body: try SharedFixtures.movement(reference: nil, apiCode: "c1611aa6-e1ae-487f-9768-cb2b5e5b8afb"),
+                body: try TestFixtures.movement(reference: nil, apiCode: "c1611aa6-e1ae-487f-9768-cb2b5e5b8afb"),
                 headers: headers)
             #expect(unpaid.status == 402)
         }
@@ -122,7 +122,7 @@ import Testing
         try await Sandbox.withRunning { sandbox in
             let headers = try await Self.bearer(sandbox)
             let url = sandbox.baseURL + "/movements/receive"
-            let body = try SharedFixtures.movement(reference: nil)
+            let body = try TestFixtures.movement(reference: nil)
             var faults = SandboxFaults()
             faults.errorRate = 1
             faults.errorStatuses = [503]
@@ -192,21 +192,21 @@ import Testing
             #expect(set.status == 200)
             #expect(await sandbox.state.faults.rateLimitBurst == 1)
             _ = try await Self.call(
-                .POST, sandbox.baseURL + "/movements/receive", body: try SharedFixtures.movement(reference: nil),
+                .POST, sandbox.baseURL + "/movements/receive", body: try TestFixtures.movement(reference: nil),
                 headers: headers)
             let created = try await Self.call(
-                .POST, sandbox.baseURL + "/movements/receive", body: try SharedFixtures.movement(reference: "L"),
+                .POST, sandbox.baseURL + "/movements/receive", body: try TestFixtures.movement(reference: "L"),
                 headers: headers)
             let id = try #require(created.json["wasteTrackingId"] as? String)
             for _ in 0..<2 {
                 let put = try await Self.call(
                     .PUT, sandbox.baseURL + "/movements/\(id)/receive",
-                    body: try SharedFixtures.movement(reference: "L"), headers: headers)
+                    body: try TestFixtures.movement(reference: "L"), headers: headers)
                 #expect(put.status == 200)
             }
             let missing = try await Self.call(
                 .PUT, sandbox.baseURL + "/movements/26NOPE00/receive",
-                body: try SharedFixtures.movement(reference: "L"), headers: headers)
+                body: try TestFixtures.movement(reference: "L"), headers: headers)
             #expect(missing.status == 404)
             let listing = try await Self.call(.GET, sandbox.baseURL + "/admin/movements")
             let movements = try #require(listing.json["movements"] as? [[String: Any]])

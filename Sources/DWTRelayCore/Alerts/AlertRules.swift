@@ -3,9 +3,14 @@ import Foundation
 /// Where the watcher has got to: what it has told already (saved with the alerts it queues).
 public struct AlertCursor: Codable, Sendable, Equatable {
     public var health: String?
-    /// Refusals and rejected movements with a higher id are new.
+    /// Refusals with a higher id are new.
     public var refusalID: Int64 = 0
+    /// Movements with a higher id are new (the watermark before `rejectionEventID`; kept so that a cursor
+    /// saved by an earlier version still reads).
     public var rejectedID: Int64 = 0
+    /// Rejections recorded by an event with a higher id are new; nil in a cursor saved by an earlier version,
+    /// which then starts after the events that exist.
+    public var rejectionEventID: Int64?
     /// Pending movements already reported near their deadline (dropped once no longer pending).
     public var deadlineIDs: [Int64] = []
     /// apiCodes already reported unpaid (dropped once paid, so a later 402 is told again).
@@ -22,6 +27,8 @@ public struct AlertFacts: Sendable {
     public var healthLine: String
     public var newRefusals: [Refusal] = []
     public var newRejections: [Movement] = []
+    /// The last rejection event the store looked at for `newRejections`.
+    public var rejectionEventsSeenUpTo: Int64?
     public var nearDeadline: [Movement] = []
     public var unpaidAPICodes: Set<String> = []
     /// apiCode → expiry date (YYYY-MM-DD or ISO 8601) as the service sent it.
@@ -29,6 +36,7 @@ public struct AlertFacts: Sendable {
     /// Highest ids that exist, to start a new cursor without telling old history.
     public var latestRefusalID: Int64 = 0
     public var latestMovementID: Int64 = 0
+    public var latestEventID: Int64 = 0
 }
 
 /// The alert decisions: facts and the cursor in, events to queue and the new cursor out. Pure, for tests.
@@ -41,7 +49,7 @@ public enum AlertRules {
             cursor
             ?? AlertCursor(
                 health: StatusReport.Health.ok.rawValue, refusalID: facts.latestRefusalID,
-                rejectedID: facts.latestMovementID)
+                rejectedID: facts.latestMovementID, rejectionEventID: facts.latestEventID)
         var events: [AlertEvent] = []
         if next.health != facts.health.rawValue {
             let was = next.health ?? "unknown"
@@ -59,7 +67,8 @@ public enum AlertRules {
                         + "(report it by \(UKTime.deadline(refusal.deadlineAt)))"))
             next.refusalID = max(next.refusalID, refusal.id ?? 0)
         }
-        for movement in facts.newRejections where (movement.id ?? 0) > next.rejectedID {
+        if next.rejectionEventID == nil { next.rejectionEventID = facts.latestEventID }
+        for movement in facts.newRejections {
             events.append(
                 AlertEvent(
                     kind: .rejected, subject: "Defra refused \(OfficePage.name(movement))",
@@ -67,6 +76,7 @@ public enum AlertRules {
                         + "(report it by \(UKTime.deadline(movement.deadlineAt)))"))
             next.rejectedID = max(next.rejectedID, movement.id ?? 0)
         }
+        if let seen = facts.rejectionEventsSeenUpTo { next.rejectionEventID = max(next.rejectionEventID ?? 0, seen) }
         let pending = Set(facts.nearDeadline.compactMap(\.id))
         for movement in facts.nearDeadline where !next.deadlineIDs.contains(movement.id ?? 0) {
             events.append(

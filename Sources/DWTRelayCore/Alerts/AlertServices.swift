@@ -67,10 +67,14 @@ public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClo
             facts: status, config: config, daemonRunning: true, now: at, inbox: InboxSnapshot.read(config: config))
         let problems = try store.officeProblems(now: at, deadlineWarningSeconds: config.deadlineWarningSeconds)
         var facts = AlertFacts(health: report.health, healthLine: report.summaryLine)
-        facts.newRefusals = problems.refusals.filter { ($0.id ?? 0) > (cursor?.refusalID ?? .max) }
-            .sorted { ($0.id ?? 0) < ($1.id ?? 0) }
-        facts.newRejections = problems.rejected.filter { ($0.id ?? 0) > (cursor?.rejectedID ?? .max) }
-            .sorted { ($0.id ?? 0) < ($1.id ?? 0) }
+        if let cursor, let rejectionEventID = cursor.rejectionEventID {
+            let news = try store.news(afterRefusal: cursor.refusalID, afterRejectionEvent: rejectionEventID)
+            facts.newRefusals = news.refusals
+            facts.newRejections = news.rejections.map(\.movement)
+            facts.rejectionEventsSeenUpTo = news.rejectionEventsSeenUpTo
+        } else if let cursor {
+            facts.newRefusals = try store.news(afterRefusal: cursor.refusalID, afterRejectionEvent: .max).refusals
+        }
         facts.nearDeadline = problems.nearDeadline
         facts.unpaidAPICodes = Set(ServiceFact.unpaidAPICodes(in: status.serviceState))
         facts.chargeExpiry = ServiceFact.serviceChargeExpiries(in: status.serviceState)
@@ -78,6 +82,7 @@ public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClo
             facts.latestRefusalID = try RefusalStore(store: store).list(limit: 1).first?.id ?? 0
             facts.latestMovementID = try store.list(limit: 1).first?.id ?? 0
         }
+        if cursor?.rejectionEventID == nil { facts.latestEventID = try store.latestEventID() }
         return facts
     }
 

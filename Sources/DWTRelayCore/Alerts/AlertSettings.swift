@@ -44,7 +44,12 @@ public struct AlertSettings: Sendable {
         siteLabel = config.values["alerts.site_label"] ?? host
         if let url = config.values["alerts.webhook_url"] {
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil
-            else { throw ConfigError(key: "alerts.webhook_url", "expected an http(s) URL, got \"\(url)\"") }
+            else {
+                throw ConfigError(
+                    key: "alerts.webhook_url",
+                    "expected an http(s) URL, got \"\(RelayConfig.hostOnly(url))\" (the rest is not printed: a webhook's path is its secret)"
+                )
+            }
             webhook = Webhook(
                 url: url, format: WebhookFormat(rawValue: config.values["alerts.webhook_format"] ?? "json") ?? .json)
         }

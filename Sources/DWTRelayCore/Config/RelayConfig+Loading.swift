@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 extension RelayConfig {
     /// Default config path: `$DWT_RELAY_CONFIG`, else the packaged location.
@@ -49,12 +48,7 @@ extension RelayConfig {
     }
 
     static func parseYAMLWithSites(_ text: String, file: String) throws -> (values: [String: String], sites: Any?) {
-        let root: Any?
-        do {
-            root = try Yams.load(yaml: text)
-        } catch {
-            throw ConfigError(key: file, "not valid YAML: \(error)")
-        }
+        let root = try BoundedYAML.load(text, path: file, key: file)
         guard let root else { return ([:], nil) }
         guard let sections = root as? [String: Any] else {
             throw ConfigError(key: file, "top level must be a mapping of sections (api, site, paths, ...)")

@@ -59,7 +59,7 @@ extension RelayConfig {
                 section = parts[0]
                 lines.append("\(section):")
             }
-            let value = values[key.name].map { "\"\(Self.redacted($0))\"" } ?? "null"
+            let value = values[key.name].map { "\"\(Self.redacted($0, key: key.name))\"" } ?? "null"
             let origin = origins[key.name] ?? "default"
             lines.append("  \(parts[1]): \(value)    # \(origin)")
         }
@@ -70,6 +70,23 @@ extension RelayConfig {
         }
         lines.append("# client secret: <redacted> (read from credential or api.client_secret_file at run time)")
         return lines.joined(separator: "\n")
+    }
+
+    /// Keys whose URL carries its secret in the path: Slack's and Teams' incoming webhooks are authorised by
+    /// the path alone, so only the scheme and host are ever printed.
+    static let urlsWithSecretPaths: Set<String> = ["alerts.webhook_url"]
+
+    /// `value` as it may be printed for `key`.
+    public static func redacted(_ value: String, key: String) -> String {
+        guard urlsWithSecretPaths.contains(key) else { return redacted(value) }
+        return hostOnly(value)
+    }
+
+    /// `https://hooks.slack.com/<redacted>`: the scheme and host of a URL whose path or query is a secret.
+    public static func hostOnly(_ value: String) -> String {
+        guard let url = URL(string: value), let scheme = url.scheme, let host = url.host else { return "<redacted>" }
+        let port = url.port.map { ":\($0)" } ?? ""
+        return "\(scheme)://\(host)\(port)/<redacted>"
     }
 
     /// A URL with any password in it replaced (`http://user:<redacted>@proxy:3128`), for printing.

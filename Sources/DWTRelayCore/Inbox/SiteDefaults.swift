@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A site's fixed facts (receiver, receipt address, usual carrier...) as a partial movement body, merged into
 /// every movement of that site before it is checked, stored and sent (`site.defaults_file`, or `defaults_file`
@@ -23,11 +22,7 @@ public struct SiteDefaults: Sendable {
         if let json = try? JSONSerialization.jsonObject(with: data) {
             parsed = json
         } else {
-            do {
-                parsed = try Yams.load(yaml: text)
-            } catch {
-                throw ConfigError(key: key, "\(path) is neither JSON nor YAML: \(error)")
-            }
+            parsed = try BoundedYAML.load(text, path: path, key: key)
         }
         guard let object = parsed as? [String: Any], JSONSerialization.isValidJSONObject(object) else {
             throw ConfigError(key: key, "\(path) must hold one object (a partial movement body)")
@@ -35,9 +30,21 @@ public struct SiteDefaults: Sendable {
         if object["apiCode"] != nil {
             throw ConfigError(key: key, "\(path) sets apiCode; use site.api_code (or api_code in sites:) for it")
         }
+        for field in Self.identifyingFields where object[field] != nil {
+            throw ConfigError(
+                key: key,
+                "\(path) sets \(field), which identifies one load: merged into every ticket without one, it "
+                    + "would make different loads one movement (or give them one time). Take it out; each "
+                    + "ticket carries its own")
+        }
         self.path = path
         json = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
+
+    /// Fields that identify one load, never a site's fixed fact: a default `yourUniqueReference` turned three
+    /// loads into one movement and two revisions of it (Defra keeps only the last), and a default
+    /// `dateTimeReceived` would give loads without one a made-up time.
+    static let identifyingFields = ["yourUniqueReference", "wasteTrackingId", "dateTimeReceived", "movement"]
 
     /// `body` with the defaults filled in, and the dotted paths that came from the defaults.
     public func merge(into body: [String: Any]) -> (body: [String: Any], filled: [String]) {

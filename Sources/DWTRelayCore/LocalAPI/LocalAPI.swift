@@ -15,6 +15,8 @@ public struct LocalAPI: Sendable {
     let metrics: RelayMetrics
     /// Required for every request (`http.token_file`).
     let token: String?
+    /// The shortest `http.token_file` token accepted (128 bits as hex).
+    static let minimumTokenLength = 32
     /// Required for writes and movement details when there is no `token` (see `WriterToken`).
     let writerToken: String?
     /// Wakes the sender: new work stored, or an operator released held movements.
@@ -46,6 +48,13 @@ public struct LocalAPI: Sendable {
             let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else {
                 throw ConfigError(key: "http.token_file", "\(file) is empty: put a long random token in it")
+            }
+            // A token anyone can guess guards nothing: a 2-character one was accepted.
+            guard text.count >= Self.minimumTokenLength else {
+                throw ConfigError(
+                    key: "http.token_file",
+                    "\(file) holds a token of \(text.count) characters; use at least \(Self.minimumTokenLength), "
+                        + "e.g. openssl rand -hex 32 > \(file)")
             }
             token = text
             writerToken = nil

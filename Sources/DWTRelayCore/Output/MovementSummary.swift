@@ -1,6 +1,6 @@
 import Foundation
 
-/// One movement as `list --json`, `GET /v1/movements`, `show` and `export` give it (design.md's stable
+/// One movement as `list --json`, `GET /v1/movements`, `show` and `export` give it (the stable
 /// `list --json` item). Keys that are always present are written as `null` when empty; `site`,
 /// `nextAttemptAt` (queued), `holdReason` (held), `targetWasteTrackingId` and `revisionOf` only when they apply.
 public struct MovementSummary: Encodable, Sendable, Equatable {

@@ -148,7 +148,7 @@ import Testing
         let intake = MovementIntake(config: config)
         for index in 0..<3 {
             let item = try intake.check(
-                SharedFixtures.movement(reference: "DAY-\(index)"), source: .inbox, sourceFile: "d\(index).json")
+                TestFixtures.movement(reference: "DAY-\(index)"), source: .inbox, sourceFile: "d\(index).json")
             _ = try store.ingest([item], now: yesterdayNoon)
         }
         let watcher = AlertWatcherService(
@@ -162,5 +162,69 @@ import Testing
         var told = AlertCursor()
         told.summaryDay = "2026-06-14"
         #expect(watcher.dailySummary(at: today.start + 9 * 3600, cursor: told) == nil)
+    }
+}
+
+/// The watcher over a real store: what it finds new, whatever is already open.
+@Suite struct AlertWatermarkTests {
+    let folder = TemporaryFolder()
+
+    /// News is found by watermarks over every problem: after 500 refusals of a broken weekend, one more is
+    /// still told (a page of the first 200 by deadline never showed it), and a movement rejected after a
+    /// later-numbered one was is told too.
+    @Test func alertsNeverGoQuietAfterManyOpenProblems() throws {
+        let config = try RelayConfig(values: [
+            "paths.state": folder.sub("state"), "alerts.webhook_url": "http://127.0.0.1:9/hook",
+            "storage.key_file": folder.sub("key"),
+        ])
+        let store = try MovementStore(path: config.databasePath)
+        let clock = WallClock { 1_000_000 }
+        let watcher = AlertWatcherService(
+            store: store, config: config, settings: try AlertSettings(config: config), clock: ContinuousClock(),
+            wallClock: clock, logger: Logger(label: "test"))
+        try watcher.watchOnce()
+        let refusals = RefusalStore(store: store)
+        func refuse(_ file: String, deadline: Double) throws {
+            _ = try refusals.record(
+                Refusal(
+                    site: nil, sourceFile: file, failedPath: nil, reason: "not JSON", field: nil, refusedAt: 1_000_000,
+                    deadlineAt: deadline))
+        }
+        for index in 0..<500 { try refuse("weekend-\(index).json", deadline: 1_000_000 + Double(index)) }
+        try watcher.watchOnce()
+        let alerts = AlertStore(store: store)
+        let weekend = try alerts.all(limit: 10_000).filter { $0.kind == .refused }
+        #expect(weekend.map(\.count) == [500], "one alert for the weekend's 500")
+        for alert in weekend { try alerts.markSent(try #require(alert.id), now: 1_000_001) }
+        // The last refusal has the latest deadline: the old page of the first 200 by deadline never held it.
+        try refuse("monday.json", deadline: 9_000_000)
+        try watcher.watchOnce()
+        let monday = try alerts.all(limit: 10_000).filter { $0.kind == .refused && $0.sentAt == nil }
+        #expect(monday.count == 1 && monday.first?.count == 1, "the 501st refusal is news")
+        #expect(monday.first?.lineList.first?.hasPrefix("monday.json") == true)
+
+        // Two movements; the later-numbered one is rejected first, the earlier one after (a retry).
+        let intake = MovementIntake(siteAPICode: nil, maxBytes: 1 << 20)
+        var ids: [Int64] = []
+        for reference in ["EARLY", "LATE"] {
+            let item = try intake.check(
+                try TestFixtures.movement(reference: reference), source: .submit, sourceFile: "\(reference).json")
+            ids.append(try store.ingest([item])[0].id)
+        }
+        func rejected(_ id: Int64) throws {
+            _ = try store.finish(
+                id, outcome: .rejected(errorsJSON: #"[{"key":"x","errorType":"y","message":"z"}]"#), exchange: nil,
+                lastError: "400", now: 1_000_000)
+        }
+        _ = try store.claimDue(now: 2_000_000, limit: 10)
+        try rejected(ids[1])
+        try watcher.watchOnce()
+        try rejected(ids[0])
+        try watcher.watchOnce()
+        let rejections = try AlertStore(store: store).all(limit: 10_000).filter { $0.kind == .rejected }
+            .flatMap(\.lineList)
+        #expect(rejections.contains { $0.contains("EARLY") }, "\(rejections)")
+        #expect(rejections.contains { $0.contains("LATE") }, "\(rejections)")
+        #expect(rejections.count == 2, "each told once: \(rejections)")
     }
 }

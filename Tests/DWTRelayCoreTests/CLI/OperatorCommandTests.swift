@@ -24,7 +24,7 @@ import Testing
         return try store.ingest(
             (0..<count).map {
                 try intake.check(
-                    SharedFixtures.movement(reference: "OP-\($0)"), source: .submit, sourceFile: "op\($0).json")
+                    TestFixtures.movement(reference: "OP-\($0)"), source: .submit, sourceFile: "op\($0).json")
             }
         ).map(\.id)
     }
@@ -128,13 +128,13 @@ import Testing
 
     @Test func listShowAndSubmitSpeakJSON() async throws {
         let submitted = try await RelayProcess.run([
-            "submit", "--json", "--config", configPath, SharedFixtures.examplesFolder + "/complex.json",
+            "submit", "--json", "--config", configPath, TestFixtures.examplesFolder + "/complex.json",
         ])
         #expect(submitted.status == 0, "\(submitted.err)")
         let stored = try JSONSerialization.jsonObject(with: Data(submitted.out.utf8)) as! [String: Any]
         let id = try #require(((stored["stored"] as? [[String: Any]])?.first?["id"] as? NSNumber)?.int64Value)
         let again = try await RelayProcess.run([
-            "submit", "--config", configPath, SharedFixtures.examplesFolder + "/complex.json",
+            "submit", "--config", configPath, TestFixtures.examplesFolder + "/complex.json",
         ])
         #expect(again.out.contains("(already stored)"))
         let list = try await RelayProcess.run(["list", "--json", "--config", configPath])
@@ -159,11 +159,11 @@ import Testing
     }
 
     @Test func validateAnswersOfflineWithTheServiceKeys() async throws {
-        let good = try await RelayProcess.run(["validate", SharedFixtures.examplesFolder + "/complex.json"])
+        let good = try await RelayProcess.run(["validate", TestFixtures.examplesFolder + "/complex.json"])
         #expect(good.status == 0)
         let bad = try await RelayProcess.run([
             "validate", "--json",
-            SharedFixtures.examplesFolder + "/error-missing-organisationapiid-as-a-required-field.json",
+            TestFixtures.examplesFolder + "/error-missing-organisationapiid-as-a-required-field.json",
         ])
         #expect(bad.status == 1)
         #expect(bad.out.contains("\"key\" : \"apiCode\""))

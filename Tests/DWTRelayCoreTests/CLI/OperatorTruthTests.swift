@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized) struct OperatorTruthTests {
     static func rejectedByTheService(reference: String) throws -> Data {
         var body =
-            try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: reference)) as! [String: Any]
+            try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: reference)) as! [String: Any]
         var items = body["wasteItems"] as! [[String: Any]]
         items[0]["ewcCodes"] = ["999999"]
         body["wasteItems"] = items
@@ -20,7 +20,7 @@ import Testing
     @Test func statusWarnsUntilEveryRejectedOrRefusedLoadIsDealtWith() async throws {
         try await RelayHarness.run(config: ["intake.validate": "off"]) { harness in
             let path = try RelayProcess.writeConfig(harness.config, in: harness.folder)
-            try harness.drop("good.json", SharedFixtures.movement(reference: "T-1"))
+            try harness.drop("good.json", TestFixtures.movement(reference: "T-1"))
             try harness.drop("bad-ewc.json", Self.rejectedByTheService(reference: "T-2"))
             try harness.drop("broken.json", Data("{ \"yourUniqueReference\": ".utf8))
             #expect(await eventually { (try? harness.allFinal(count: 2)) == true })
@@ -64,7 +64,7 @@ import Testing
     @Test func theOfficeFindsALoadByItsTicketAndReadsItPlainly() async throws {
         try await RelayHarness.run { harness in
             let path = try RelayProcess.writeConfig(harness.config, in: harness.folder)
-            try harness.drop("ticket-77.json", SharedFixtures.movement(reference: "WB-0077"))
+            try harness.drop("ticket-77.json", TestFixtures.movement(reference: "WB-0077"))
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
             let byRef = try await RelayProcess.run(["show", "--ref", "WB-0077", "--config", path])
             #expect(byRef.status == 0)
@@ -88,8 +88,8 @@ import Testing
             try harness.drop("t4.json", Data("not json".utf8))
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
             #expect(try await RelayProcess.run(["status", "--config", path]).status == 1)
-            try harness.drop("t3-fixed.json", SharedFixtures.movement(reference: "T-3"))
-            try harness.drop("t4.json", SharedFixtures.movement(reference: "T-4"))
+            try harness.drop("t3-fixed.json", TestFixtures.movement(reference: "T-3"))
+            try harness.drop("t4.json", TestFixtures.movement(reference: "T-4"))
             #expect(await eventually { (try? harness.allFinal(count: 3)) == true })
             let status = try await RelayProcess.run(["status", "--config", path])
             #expect(status.status == 0, "\(status.out)")
@@ -113,8 +113,8 @@ import Testing
     @Test func csvExportKeepsFormulasAsText() async throws {
         try await RelayHarness.run { harness in
             let path = try RelayProcess.writeConfig(harness.config, in: harness.folder)
-            try harness.drop("f.json", SharedFixtures.movement(reference: "=HYPERLINK(\"http://evil.example\",\"x\")"))
-            try harness.drop("g.json", SharedFixtures.movement(reference: "line\rbreak"))
+            try harness.drop("f.json", TestFixtures.movement(reference: "=HYPERLINK(\"http://evil.example\",\"x\")"))
+            try harness.drop("g.json", TestFixtures.movement(reference: "line\rbreak"))
             #expect(await eventually { (try? harness.allFinal(count: 2)) == true })
             let csv = try await RelayProcess.run(["export", "--config", path]).out
             #expect(csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\""), "\(csv)")

@@ -74,7 +74,7 @@ import Testing
                 {
                     var f = SandboxFaults(); f.errorRate = 1; return f
                 }())
-            try SharedFixtures.movement(reference: "LATE-1").write(to: URL(fileURLWithPath: folder.sub("late.json")))
+            try TestFixtures.movement(reference: "LATE-1").write(to: URL(fileURLWithPath: folder.sub("late.json")))
             let submitted = try await RelayProcess.run(["submit", "--config", livePath, folder.sub("late.json")])
             #expect(submitted.status == 0)
             try await Task.sleep(for: .milliseconds(1500))
@@ -97,10 +97,10 @@ import Testing
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
             var submitPaths: [String] = []
             for index in 0..<40 {
-                try SharedFixtures.movement(reference: "INBOX-\(index)").write(
+                try TestFixtures.movement(reference: "INBOX-\(index)").write(
                     to: URL(fileURLWithPath: staging + "/in\(index).json"))
                 let submitPath = staging + "/sub\(index).json"
-                try SharedFixtures.movement(reference: "SUBMIT-\(index)").write(to: URL(fileURLWithPath: submitPath))
+                try TestFixtures.movement(reference: "SUBMIT-\(index)").write(to: URL(fileURLWithPath: submitPath))
                 submitPaths.append(submitPath)
             }
             async let submits: [Int32] = withThrowingTaskGroup(of: Int32.self) { group in
@@ -145,7 +145,7 @@ import Testing
                 let batch = min(total - next, max(1, total / kills + 1))
                 for _ in 0..<batch where next < total {
                     let name = "crash-\(next).json"
-                    try SharedFixtures.movement(reference: "CRASH-\(next)").write(
+                    try TestFixtures.movement(reference: "CRASH-\(next)").write(
                         to: URL(fileURLWithPath: staging + "/" + name))
                     rename(staging + "/" + name, config.inbox + "/" + name)
                     next += 1
@@ -156,7 +156,7 @@ import Testing
             }
             while next < total {
                 let name = "crash-\(next).json"
-                try SharedFixtures.movement(reference: "CRASH-\(next)").write(
+                try TestFixtures.movement(reference: "CRASH-\(next)").write(
                     to: URL(fileURLWithPath: staging + "/" + name))
                 rename(staging + "/" + name, config.inbox + "/" + name)
                 next += 1
@@ -235,7 +235,7 @@ import Testing
     }
 
     @Test func demoEndsWithEveryExampleInItsRightState() async throws {
-        let demo = try await RelayProcess.run(["demo", "--examples", SharedFixtures.examplesFolder])
+        let demo = try await RelayProcess.run(["demo", "--examples", TestFixtures.examplesFolder])
         #expect(demo.status == 0, "\(demo.out)\n\(demo.err)")
         #expect(demo.out.contains("failed (local)"))
         #expect(demo.out.contains("rejected"))

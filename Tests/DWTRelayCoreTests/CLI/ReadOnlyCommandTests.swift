@@ -31,7 +31,7 @@ import Testing
         let folder = TemporaryFolder()
         let path = try Self.config(folder)
         try FileManager.default.createDirectory(atPath: folder.sub("state"), withIntermediateDirectories: true)
-        try SharedFixtures.movement(reference: "OWN-1").write(to: URL(fileURLWithPath: folder.sub("m.json")))
+        try TestFixtures.movement(reference: "OWN-1").write(to: URL(fileURLWithPath: folder.sub("m.json")))
         #expect(try await RelayProcess.run(["submit", "--config", path, folder.sub("m.json")]).status == 0)
         // The service user owns its state; then root looks at it the way `sudo dwt-relay status` would.
         let service: uid_t = 65534
@@ -53,7 +53,7 @@ import Testing
         let folder = TemporaryFolder()
         let path = try Self.config(folder)
         for index in 0..<6 {
-            try SharedFixtures.movement(reference: "RACE-\(index)").write(
+            try TestFixtures.movement(reference: "RACE-\(index)").write(
                 to: URL(fileURLWithPath: folder.sub("m\(index).json")))
         }
         let results = try await withThrowingTaskGroup(of: (Int32, String).self) { group in

@@ -19,7 +19,7 @@ import Testing
         #expect(chmod(folder.path, 0o755) == 0)
         let bin = folder.sub("bin")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: false)
-        let built = SharedFixtures.binary
+        let built = TestFixtures.binary
         try FileManager.default.copyItem(atPath: built, toPath: bin + "/dwt-relay")
         let bundle = (built as NSString).deletingLastPathComponent + "/dwt-relay_DWTRelayCore.resources"
         if FileManager.default.fileExists(atPath: bundle) {
@@ -49,7 +49,7 @@ import Testing
             uid: Self.reader, gid: gid_t(Self.reader), groups: [Self.readers], binary: binary)
         let outsiderUser = RelayProcess.RunAs(uid: Self.outsider, gid: gid_t(Self.outsider), binary: binary)
         let ticket = folder.sub("ticket.json")
-        try SharedFixtures.movement(reference: "OFFICE-1").write(to: URL(fileURLWithPath: ticket))
+        try TestFixtures.movement(reference: "OFFICE-1").write(to: URL(fileURLWithPath: ticket))
         #expect(chmod(ticket, 0o644) == 0)
         let submitted = try await RelayProcess.run(["submit", "--config", path, ticket], as: serviceUser)
         #expect(submitted.status == 0, "\(submitted.err)")

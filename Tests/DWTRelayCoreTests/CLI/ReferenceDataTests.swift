@@ -27,7 +27,7 @@ import Testing
             lists["container-types"] = Data(#"[{"code": "BAG", "description": "Bag"}]"#.utf8)
             try ReferenceDataStore(store: store).save(lists, now: Date().timeIntervalSince1970)
             let validate = try await RelayProcess.run([
-                "validate", "--config", path, SharedFixtures.examplesFolder + "/basic-required-fields-only.json",
+                "validate", "--config", path, TestFixtures.examplesFolder + "/basic-required-fields-only.json",
             ])
             #expect(validate.status == 1)
             #expect(validate.out.contains("typeOfContainers"))

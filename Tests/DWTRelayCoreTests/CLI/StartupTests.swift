@@ -61,7 +61,7 @@ import Testing
             defer { daemon.signal(SIGKILL) }
             #expect(
                 await eventually(timeout: 20) { DaemonLock.isHeld(stateDirectory: config.stateDirectory) == true })
-            try SharedFixtures.movement(reference: "BIND-1").write(to: URL(fileURLWithPath: folder.sub("b.json")))
+            try TestFixtures.movement(reference: "BIND-1").write(to: URL(fileURLWithPath: folder.sub("b.json")))
             #expect(try await RelayProcess.run(["submit", "--config", path, folder.sub("b.json")]).status == 0)
             #expect(await eventually { await sandbox.state.listing().count == 1 }, "delivered without the API")
             let warned = await eventually(timeout: 20) {
@@ -127,14 +127,14 @@ import Testing
             shell.executableURL = URL(fileURLWithPath: "/bin/sh")
             shell.arguments = [
                 "-c", "trap '' PIPE; exec \"$0\" run --config \"$1\" 2>&1 | head -c 1 >/dev/null",
-                SharedFixtures.binary,
+                TestFixtures.binary,
                 path,
             ]
             try shell.run()
             defer { shell.terminate() }
             #expect(await eventually(timeout: 20) { DaemonLock.isHeld(stateDirectory: config.stateDirectory) == true })
             for index in 0..<3 {
-                try SharedFixtures.movement(reference: "STDERR-\(index)").write(
+                try TestFixtures.movement(reference: "STDERR-\(index)").write(
                     to: URL(fileURLWithPath: folder.sub("s\(index).json")))
                 #expect(
                     try await RelayProcess.run(["submit", "--config", path, folder.sub("s\(index).json")]).status == 0)

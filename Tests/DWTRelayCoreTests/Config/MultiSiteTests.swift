@@ -86,7 +86,7 @@ import Testing
             // Received on the Thursday before Easter 2026: Easter Monday is a working day in Scotland only.
             func body(_ reference: String) throws -> Data {
                 var body =
-                    try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: reference))
+                    try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: reference))
                     as! [String: Any]
                 body.removeValue(forKey: "apiCode")
                 body["dateTimeReceived"] = "2026-04-02T09:00:00+01:00"
@@ -120,7 +120,7 @@ import Testing
             #expect((sites["south"]?["counts"] as? [String: Int])?["accepted"] == 1)
             #expect(sites["north"]?["nation"] as? String == "Scotland")
             let submitted = try await RelayProcess.run([
-                "submit", "--site", "south", "--config", path, SharedFixtures.examplesFolder + "/complex.json",
+                "submit", "--site", "south", "--config", path, TestFixtures.examplesFolder + "/complex.json",
             ])
             #expect(submitted.status == 0)
             #expect(try store.list().first { $0.source == .submit }?.site == "south")

@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func exampleConfigFileLoadsCleanly() throws {
-        let path = SharedFixtures.packageRoot + "/Config/dwt-relay.example.yaml"
+        let path = TestFixtures.packageRoot + "/Config/dwt-relay.example.yaml"
         let config = try RelayConfig.load(path: path, mustExist: true, environment: [:])
         #expect(config.concurrency == 4)
     }
@@ -118,7 +118,7 @@ import Testing
     /// shown commented out), and names no key the table does not know.
     @Test func exampleConfigDocumentsEveryKeyAndNoOther() throws {
         let text = try String(
-            contentsOfFile: SharedFixtures.packageRoot + "/Config/dwt-relay.example.yaml", encoding: .utf8)
+            contentsOfFile: TestFixtures.packageRoot + "/Config/dwt-relay.example.yaml", encoding: .utf8)
         var documented: Set<String> = []
         var section = ""
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {

@@ -34,7 +34,7 @@ import Testing
         sandbox.tlsKeyFile = key
         try await RelayHarness.run(sandbox: sandbox) { (harness: RelayHarness) async throws in
             #expect(harness.config.baseURL.hasPrefix("https://"))
-            try harness.drop("tls.json", SharedFixtures.movement(reference: "TLS-1"))
+            try harness.drop("tls.json", TestFixtures.movement(reference: "TLS-1"))
             #expect(await eventually { (try? harness.movement(file: "tls.json"))??.lastError != nil })
             let movement = try #require(try harness.movement(file: "tls.json"))
             #expect(movement.state.isPending, "kept for a retry, never dropped")
@@ -44,7 +44,7 @@ import Testing
         }
         try await RelayHarness.run(sandbox: sandbox, config: ["api.ca_file": ca]) {
             (harness: RelayHarness) async throws in
-            try harness.drop("tls.json", SharedFixtures.movement(reference: "TLS-2"))
+            try harness.drop("tls.json", TestFixtures.movement(reference: "TLS-2"))
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
             #expect(try harness.movement(file: "tls.json")?.state == .accepted)
         }

@@ -14,7 +14,7 @@ import Testing
 
     @Test func everyExampleReachesItsStateWithIDAndResultFile() async throws {
         try await RelayHarness.run(config: ["site.api_code": "c1611aa6-e1ae-487f-9768-cb2b5e5b8afb"]) { harness in
-            let examples = try SharedFixtures.examples()
+            let examples = try TestFixtures.examples()
             for example in examples { try harness.drop(example.name, example.data) }
             #expect(await eventually { (try? harness.allFinal(count: examples.count)) == true })
             let listing = await harness.sandbox.state.listing()
@@ -48,7 +48,7 @@ import Testing
     @Test func invalidBodyIsRejectedWithTheServiceErrorsAndNeverRetried() async throws {
         try await RelayHarness.run { harness in
             var body =
-                try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "BAD-1")) as! [String: Any]
+                try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: "BAD-1")) as! [String: Any]
             body["receiver"] = ["siteName": "X", "authorisationNumber": "not-a-permit"]
             try harness.drop("bad.json", try JSONSerialization.data(withJSONObject: body))
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
@@ -74,19 +74,19 @@ import Testing
         sandbox.tokenLifetimeSeconds = 60
         try await RelayHarness.run(sandbox: sandbox, clock: clock) { harness in
             for index in 0..<3 {
-                try harness.drop("t\(index).json", SharedFixtures.movement(reference: "TOK-\(index)"))
+                try harness.drop("t\(index).json", TestFixtures.movement(reference: "TOK-\(index)"))
             }
             #expect(await eventually { (try? harness.allFinal(count: 3)) == true })
             #expect(await harness.sandbox.state.tokenRequests == 1)
             // Within the refresh margin (a tenth of the lifetime): the cached token is still used.
             #expect(await harness.advance(clock, by: .seconds(50)))
-            try harness.drop("t3.json", SharedFixtures.movement(reference: "TOK-3"))
+            try harness.drop("t3.json", TestFixtures.movement(reference: "TOK-3"))
             #expect(await eventually { (try? harness.allFinal(count: 4)) == true })
             #expect(await harness.sandbox.state.tokenRequests == 1)
             // Past the lifetime: the sandbox would answer 401 to the old token, so it must be refreshed first.
             #expect(await harness.advance(clock, by: .seconds(11)))
             for index in 4..<7 {
-                try harness.drop("t\(index).json", SharedFixtures.movement(reference: "TOK-\(index)"))
+                try harness.drop("t\(index).json", TestFixtures.movement(reference: "TOK-\(index)"))
             }
             #expect(await eventually { (try? harness.allFinal(count: 7)) == true })
             let movements = try harness.store.list()
@@ -101,10 +101,10 @@ import Testing
 
     @Test func revokedTokenIsRefreshedOnceAndResent() async throws {
         try await RelayHarness.run { harness in
-            try harness.drop("a.json", SharedFixtures.movement(reference: "REV-A"))
+            try harness.drop("a.json", TestFixtures.movement(reference: "REV-A"))
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
             await harness.sandbox.state.revokeAllTokens()
-            try harness.drop("b.json", SharedFixtures.movement(reference: "REV-B"))
+            try harness.drop("b.json", TestFixtures.movement(reference: "REV-B"))
             #expect(await eventually { (try? harness.allFinal(count: 2)) == true })
             let b = try #require(try harness.movement(file: "b.json"))
             #expect(b.state == .accepted)
@@ -120,7 +120,7 @@ import Testing
         try await RelayHarness.run(sandbox: sandbox, config: ["delivery.concurrency": "8"]) { harness in
             let count = 60
             for index in 0..<count {
-                try harness.drop("f\(index).json", SharedFixtures.movement(reference: "FLAKY-\(index)"))
+                try harness.drop("f\(index).json", TestFixtures.movement(reference: "FLAKY-\(index)"))
             }
             #expect(await eventually(timeout: 60) { (try? harness.allFinal(count: count)) == true })
             let movements = try harness.store.list()
@@ -149,9 +149,9 @@ import Testing
         try await RelayHarness.run(sandbox: sandbox, config: ["delivery.payment_probe_seconds": "60"], clock: clock) {
             harness in
             for index in 0..<3 {
-                try harness.drop("p\(index).json", SharedFixtures.movement(reference: "PAY-\(index)", apiCode: code))
+                try harness.drop("p\(index).json", TestFixtures.movement(reference: "PAY-\(index)", apiCode: code))
             }
-            try harness.drop("other.json", SharedFixtures.movement(reference: "PAY-OTHER"))
+            try harness.drop("other.json", TestFixtures.movement(reference: "PAY-OTHER"))
             #expect(await eventually { (try? harness.movement(file: "other.json"))??.state == .accepted })
             #expect(await eventually { (try? harness.store.counts()[.held]) ?? 0 >= 1 })
             let facts = try harness.store.statusFacts()
@@ -182,11 +182,11 @@ import Testing
 
     @Test func revisionByReferenceBecomesAPutToTheRightID() async throws {
         try await RelayHarness.run { harness in
-            try harness.drop("v1.json", SharedFixtures.movement(reference: "TICKET-77"))
+            try harness.drop("v1.json", TestFixtures.movement(reference: "TICKET-77"))
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
             let first = try #require(try harness.movement(file: "v1.json"))
             let id = try #require(first.wasteTrackingId)
-            let corrected = try SharedFixtures.movement(reference: "TICKET-77", siteName: "Corrected Ltd")
+            let corrected = try TestFixtures.movement(reference: "TICKET-77", siteName: "Corrected Ltd")
             try harness.drop("v2.json", corrected)
             #expect(await eventually { (try? harness.allFinal(count: 2)) == true })
             let second = try #require(try harness.movement(file: "v2.json"))
@@ -201,7 +201,7 @@ import Testing
 
     @Test func putToAnUnknownIDIsAcceptedAndFlaggedNotFound() async throws {
         try await RelayHarness.run { harness in
-            let inner = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "ENV-1"))
+            let inner = try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: "ENV-1"))
             let envelope = try JSONSerialization.data(withJSONObject: [
                 "wasteTrackingId": "26QQQQQQ", "movement": inner,
             ])
@@ -218,7 +218,7 @@ import Testing
         var sandbox = SandboxConfiguration()
         sandbox.faults.dropAfterStoreRate = 1
         try await RelayHarness.run(sandbox: sandbox) { harness in
-            try harness.drop("doubt.json", SharedFixtures.movement(reference: "DOUBT-1"))
+            try harness.drop("doubt.json", TestFixtures.movement(reference: "DOUBT-1"))
             #expect(await eventually { (try? harness.store.list().first?.attempts ?? 0) ?? 0 >= 1 })
             #expect(await eventually { (try? harness.movement(file: "doubt.json"))??.possibleDuplicate == true })
             await harness.setFaults(SandboxFaults())
@@ -242,7 +242,7 @@ import Testing
     @Test func postAnsweredFiveHundredAfterStoringIsResentFlagged() async throws {
         try await RelayHarness.run(config: ["intake.validate": "off", "delivery.in_doubt": "hold"]) { harness in
             var body =
-                try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "STORED-500"))
+                try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: "STORED-500"))
                 as! [String: Any]
             body["carrier"] = nil
             try harness.drop("no-carrier.json", try JSONSerialization.data(withJSONObject: body))
@@ -265,7 +265,7 @@ import Testing
         sandbox.faults.dropAfterStoreRate = 1
         let clock = TestClock()
         try await RelayHarness.run(sandbox: sandbox, config: ["delivery.in_doubt": "hold"], clock: clock) { harness in
-            try harness.drop("hold.json", SharedFixtures.movement(reference: "HOLD-1"))
+            try harness.drop("hold.json", TestFixtures.movement(reference: "HOLD-1"))
             #expect(await eventually { (try? harness.movement(file: "hold.json"))??.state == .held })
             let held = try #require(try harness.movement(file: "hold.json"))
             #expect(held.holdReason == .inDoubt)
@@ -288,7 +288,7 @@ import Testing
             await harness.sandbox.state.revokeAllTokens()
             await harness.sandbox.state.setCredentials(clientID: "sandbox-client", clientSecret: "rotated")
             for index in 0..<3 {
-                try harness.drop("a\(index).json", SharedFixtures.movement(reference: "AUTH-\(index)"))
+                try harness.drop("a\(index).json", TestFixtures.movement(reference: "AUTH-\(index)"))
             }
             #expect(
                 await eventually {
@@ -318,7 +318,7 @@ import Testing
         sandbox.faults.errorRate = 0.2
         sandbox.tokenLifetimeSeconds = 1
         try await RelayHarness.run(sandbox: sandbox) { harness in
-            for (index, example) in try SharedFixtures.examples().enumerated() where !example.name.hasPrefix("error-") {
+            for (index, example) in try TestFixtures.examples().enumerated() where !example.name.hasPrefix("error-") {
                 try harness.drop("s\(index).json", example.data)
             }
             await harness.sandbox.state.revokeAllTokens()
@@ -357,7 +357,7 @@ import Testing
         try await RelayHarness.run(sandbox: sandbox, config: ["delivery.circuit_failures": "3"]) {
             (harness: RelayHarness) async throws in
             for index in 0..<5 {
-                try harness.drop("c\(index).json", SharedFixtures.movement(reference: "CIRCUIT-\(index)"))
+                try harness.drop("c\(index).json", TestFixtures.movement(reference: "CIRCUIT-\(index)"))
             }
             #expect(await eventually { (try? harness.store.statusFacts().serviceState["circuit.state"]) == "open" })
             var throttled = SandboxFaults()

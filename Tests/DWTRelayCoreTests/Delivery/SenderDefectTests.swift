@@ -14,7 +14,7 @@ import Testing
         sandbox.faults.rateLimitBurst = 1
         sandbox.faults.retryAfterSeconds = 2
         try await RelayHarness.run(sandbox: sandbox, config: ["delivery.backoff_max_seconds": "5"]) { harness in
-            try harness.drop("T-42.json", SharedFixtures.movement(reference: "T-42"))
+            try harness.drop("T-42.json", TestFixtures.movement(reference: "T-42"))
             // The original got its 429 and waits for Retry-After; the correction comes in meanwhile.
             #expect(
                 await eventually {
@@ -22,7 +22,7 @@ import Testing
                         $0.state == .queued && $0.attempts == 1
                     } == true
                 })
-            let corrected = try SharedFixtures.movement(reference: "T-42", siteName: "Corrected Receiver Ltd")
+            let corrected = try TestFixtures.movement(reference: "T-42", siteName: "Corrected Receiver Ltd")
             try harness.drop("T-42-v2.json", corrected)
             #expect(await eventually(timeout: 20) { (try? harness.allFinal(count: 2)) == true })
             let original = try #require(try harness.movement(file: "T-42.json"))
@@ -38,11 +38,11 @@ import Testing
 
     @Test func aDatabaseDeletedUnderTheDaemonStopsIntakeInsteadOfLosingFiles() async throws {
         try await RelayHarness.run { harness in
-            try harness.drop("before.json", SharedFixtures.movement(reference: "DEL-1"))
+            try harness.drop("before.json", TestFixtures.movement(reference: "DEL-1"))
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
             let path = harness.config.databasePath
             for file in [path, path + "-wal", path + "-shm"] { unlink(file) }
-            try harness.drop("after.json", SharedFixtures.movement(reference: "DEL-2"))
+            try harness.drop("after.json", TestFixtures.movement(reference: "DEL-2"))
             #expect(await eventually { harness.logs.text.contains("was deleted or replaced") })
             #expect(FileManager.default.fileExists(atPath: harness.config.inbox + "/after.json"), "given back")
         }
@@ -50,9 +50,9 @@ import Testing
 
     @Test func aReusedFileNameKeepsEveryMovementsResult() async throws {
         try await RelayHarness.run { harness in
-            try harness.drop("reused.json", SharedFixtures.movement(reference: "REUSE-1"))
+            try harness.drop("reused.json", TestFixtures.movement(reference: "REUSE-1"))
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
-            try harness.drop("reused.json", SharedFixtures.movement(reference: "REUSE-2"))
+            try harness.drop("reused.json", TestFixtures.movement(reference: "REUSE-2"))
             #expect(await eventually { (try? harness.allFinal(count: 2)) == true })
             let movements = try harness.store.list().sorted { $0.id! < $1.id! }
             #expect(movements.count == 2)
@@ -76,7 +76,7 @@ import Testing
         sandbox.faults.rateLimitBurst = 1
         sandbox.faults.retryAfterHeader = header
         try await RelayHarness.run(sandbox: sandbox, config: ["delivery.backoff_max_seconds": "1"]) { harness in
-            try harness.drop("a.json", SharedFixtures.movement(reference: "RA-\(header)"))
+            try harness.drop("a.json", TestFixtures.movement(reference: "RA-\(header)"))
             // backoff_max_seconds is 1: a year's Retry-After is honoured for one second, not a year.
             #expect(await eventually(timeout: 15) { (try? harness.allFinal(count: 1)) == true })
             let movement = try #require(try harness.movement(file: "a.json"))
@@ -94,7 +94,7 @@ import Testing
         sandbox.faults.impostorBurst = 1
         sandbox.faults.impostorAnswer = impostor
         try await RelayHarness.run(sandbox: sandbox) { harness in
-            try harness.drop("portal.json", SharedFixtures.movement(reference: "PORTAL-\(impostor)"))
+            try harness.drop("portal.json", TestFixtures.movement(reference: "PORTAL-\(impostor)"))
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
             let movement = try #require(try harness.movement(file: "portal.json"))
             #expect(movement.state == .accepted)
@@ -112,7 +112,7 @@ import Testing
         var sandbox = SandboxConfiguration()
         sandbox.faults.rateLimitBurst = 100_000
         try await RelayHarness.run(sandbox: sandbox, config: ["delivery.backoff_max_seconds": "1"]) { harness in
-            try harness.drop("step.json", SharedFixtures.movement(reference: "STEP"))
+            try harness.drop("step.json", TestFixtures.movement(reference: "STEP"))
             #expect(
                 await eventually {
                     (try? harness.movement(file: "step.json")).flatMap { $0 }.map { $0.attempts >= 1 } == true
@@ -179,7 +179,7 @@ extension SenderDefectTests {
             // The credentials are withdrawn while the daemon runs: the next send meets a refused token request.
             await sandbox.state.setCredentials(clientID: "sandbox-client", clientSecret: "rotated-secret")
             await sandbox.state.revokeAllTokens()
-            try SharedFixtures.movement(reference: "AUTH-1").write(to: URL(fileURLWithPath: folder.sub("a.json")))
+            try TestFixtures.movement(reference: "AUTH-1").write(to: URL(fileURLWithPath: folder.sub("a.json")))
             #expect(try await RelayProcess.run(["submit", "--config", path, folder.sub("a.json")]).status == 0)
             let store = try MovementStore(
                 path: config.databasePath, key: try StorageKey.load(config: config, create: false))
@@ -204,7 +204,7 @@ extension SenderDefectTests {
         let code = "98093f51-a0b8-41a4-a349-a533a0dffd97"
         try await withUnpaidCharge(code, extra: ["delivery.concurrency": "1"]) { running, folder, config, path in
             for index in 0..<3 {
-                try SharedFixtures.movement(reference: "SPIN-\(index)", apiCode: code).write(
+                try TestFixtures.movement(reference: "SPIN-\(index)", apiCode: code).write(
                     to: URL(fileURLWithPath: folder.sub("s\(index).json")))
             }
             #expect(
@@ -243,7 +243,7 @@ extension SenderDefectTests {
     @Test func anOperatorRetryAfterPaymentIsSentAtOnceNotAtTheNextProbe() async throws {
         let code = "1a4a1076-f3c9-4aee-8b80-f548e1d745bb"
         try await withUnpaidCharge(code) { running, folder, config, path in
-            try SharedFixtures.movement(reference: "PAID-1", apiCode: code).write(
+            try TestFixtures.movement(reference: "PAID-1", apiCode: code).write(
                 to: URL(fileURLWithPath: folder.sub("p.json")))
             let daemon = try RelayProcess(["run", "--config", path])
             defer { daemon.signal(SIGKILL) }

@@ -6,7 +6,7 @@ import Testing
 /// Hostile and broken files against the running daemon: each lands in failed/ with a reason (a link is
 /// moved without being followed), the daemon keeps running, and good files around them still go through.
 @Suite(.serialized) struct BadInputCorpusTests {
-    static let fixtures = SharedFixtures.packageRoot + "/Tests/DWTRelayCoreTests/Fixtures/bad-input"
+    static let fixtures = TestFixtures.packageRoot + "/Tests/DWTRelayCoreTests/Fixtures/bad-input"
 
     func failure(_ harness: RelayHarness, _ name: String) -> [String: Any]? {
         guard let data = FileManager.default.contents(atPath: harness.config.failed + "/" + name + ".error.json") else {
@@ -42,7 +42,7 @@ import Testing
             // Good files with awkward names among them.
             let good = ["ticket 0001 (copy).json", "reçu-été-日本.json", "plain.json"]
             for (index, name) in good.enumerated() {
-                try harness.drop(name, SharedFixtures.movement(reference: "GOOD-\(index)"))
+                try harness.drop(name, TestFixtures.movement(reference: "GOOD-\(index)"))
             }
             for (name, fragment) in expected {
                 let arrived = await eventually(timeout: 60) { failure(harness, name) != nil }
@@ -64,7 +64,7 @@ import Testing
                 await eventually(timeout: 10) { inboxNow() == ["fifo.json", "folder.json"] },
                 "what is not a file is reported and left alone: \(inboxNow())")
             // Still alive and taking files.
-            try harness.drop("after.json", SharedFixtures.movement(reference: "AFTER"))
+            try harness.drop("after.json", TestFixtures.movement(reference: "AFTER"))
             #expect(await eventually { (try? harness.allFinal(count: good.count + 1)) == true })
         }
     }

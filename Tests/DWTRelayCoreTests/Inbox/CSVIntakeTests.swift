@@ -11,7 +11,7 @@ import Testing
 /// weighbridge package's own layout through a mapping file.
 @Suite struct CSVIntakeTests {
     static let fixture =
-        SharedFixtures.packageRoot + "/Tests/DWTRelayCoreTests/Fixtures/csv/receipt-template-both-sheets.csv"
+        TestFixtures.packageRoot + "/Tests/DWTRelayCoreTests/Fixtures/csv/receipt-template-both-sheets.csv"
     static let apiCode = "1f83215e-4b90-4785-9ab2-2614839aa2e9"
 
     static func intake(validation: RelayConfig.ValidationMode = .warn, mapping: CSVMapping = CSVMapping())

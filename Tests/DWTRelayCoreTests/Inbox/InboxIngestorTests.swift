@@ -45,8 +45,8 @@ import Testing
     @Test func filesFoundAtStartUpAreTakenInArrivalOrder() throws {
         // Dropped while the daemon was stopped: the original first, its correction a minute later. By name the
         // correction (`T-42-v2.json`) sorts first, which made the stale original replace it.
-        try drop("T-42.json", SharedFixtures.movement(reference: "T-42"))
-        try drop("T-42-v2.json", SharedFixtures.movement(reference: "T-42", siteName: "Corrected Receiver Ltd"))
+        try drop("T-42.json", TestFixtures.movement(reference: "T-42"))
+        try drop("T-42-v2.json", TestFixtures.movement(reference: "T-42", siteName: "Corrected Receiver Ltd"))
         let now = Date().timeIntervalSince1970
         for (name, age) in [("T-42.json", 120.0), ("T-42-v2.json", 60.0)] {
             let when = timespec(tv_sec: Int(now - age), tv_nsec: 0)
@@ -62,7 +62,7 @@ import Testing
     @Test func renamedFileIsCommittedAndRemoved() async throws {
         try watcher.start()
         defer { watcher.stop() }
-        try drop("ticket-1.json", SharedFixtures.movement(reference: "W-1"))
+        try drop("ticket-1.json", TestFixtures.movement(reference: "W-1"))
         let stored = await eventually { (try? store.list().count) == 1 }
         #expect(stored)
         #expect(try store.list().first?.sourceFile == "ticket-1.json")
@@ -97,7 +97,7 @@ import Testing
         let staging = folder.sub("staging")
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         for index in 0..<1000 {
-            try SharedFixtures.movement(reference: "BULK-\(index)").write(
+            try TestFixtures.movement(reference: "BULK-\(index)").write(
                 to: URL(fileURLWithPath: staging + "/m\(index).json"))
         }
         for index in 0..<1000 { #expect(rename(staging + "/m\(index).json", config.inbox + "/m\(index).json") == 0) }
@@ -119,7 +119,7 @@ import Testing
         try drop("latin1.json", Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xE9, 0x22, 0x7D]))
         #expect(symlink("/etc/shadow", config.inbox + "/shadow.json") == 0)
         #expect(mkfifo(config.inbox + "/pipe.json", 0o644) == 0)
-        try drop("good.json", SharedFixtures.movement(reference: "G-1"))
+        try drop("good.json", TestFixtures.movement(reference: "G-1"))
         let expected: [String: String] = [
             "truncated.json": "not valid JSON", "array.json": "not a JSON object", "empty.json": "empty",
             "huge.json": "over the 1048576-byte limit", "latin1.json": "not valid UTF-8",
@@ -142,7 +142,7 @@ import Testing
 
     @Test func fileLeftAfterCommitIsNotStoredTwice() async throws {
         // The crash window: committed, but the process died before deleting the file.
-        let data = try SharedFixtures.movement(reference: "K-1")
+        let data = try TestFixtures.movement(reference: "K-1")
         let item = try MovementIntake(siteAPICode: nil, maxBytes: 1 << 20).check(
             data, source: .inbox, sourceFile: "k.json")
         _ = try store.ingest([item])
@@ -155,7 +155,7 @@ import Testing
     }
 
     @Test func storageFailureLeavesFilesInTheInbox() throws {
-        try drop("keep.json", SharedFixtures.movement(reference: "F-1"))
+        try drop("keep.json", TestFixtures.movement(reference: "F-1"))
         // The database is moved away under the ingestor (root or not, the commit must refuse): the file is
         // given back, not acknowledged into a database nobody will open again.
         #expect(rename(config.databasePath, config.databasePath + ".moved") == 0)
@@ -179,7 +179,7 @@ import Testing
         #expect(chmod(folder, 0o555) == 0)
         defer { chmod(folder, 0o755) }
         #expect(mkfifo(inbox + "/pipe.json", 0o644) == 0)
-        try drop("good.json", SharedFixtures.movement(reference: "GOOD-1"))
+        try drop("good.json", TestFixtures.movement(reference: "GOOD-1"))
         ingestor.scan()
         #expect(try store.list().map(\.sourceFile) == ["good.json"], "a FIFO does not hold up the files beside it")
         #expect(try RefusalStore(store: store).list().count == 2)
@@ -217,7 +217,7 @@ import Testing
             let inbox = harness.config.inbox
             // "café.json" in Latin-1, as a Windows writer over Samba could leave it.
             let latin1: [UInt8] = Array("caf".utf8) + [0xE9] + Array(".json".utf8)
-            let body = try SharedFixtures.movement(reference: "LATIN-1")
+            let body = try TestFixtures.movement(reference: "LATIN-1")
             let path = Array(inbox.utf8) + [UInt8(ascii: "/")] + latin1 + [0]
             let written = path.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: CChar.self) { name -> Bool in
@@ -229,7 +229,7 @@ import Testing
             }
             #expect(written)
             let long = String(repeating: "t", count: 245) + ".json"
-            try harness.drop(long, SharedFixtures.movement(reference: "LONG-1"))
+            try harness.drop(long, TestFixtures.movement(reference: "LONG-1"))
             #expect(await eventually(timeout: 20) { (try? harness.allFinal(count: 1)) == true })
             let taken = try #require(try harness.store.list().first)
             #expect(taken.sourceFile == "caf%E9.json", "taken under its escaped name")

@@ -22,7 +22,7 @@ import Testing
     }
 
     func invalidBody() throws -> Data {
-        var body = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "V-1")) as! [String: Any]
+        var body = try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: "V-1")) as! [String: Any]
         var carrier = body["carrier"] as! [String: Any]
         carrier["meansOfTransport"] = "Road"
         body["carrier"] = carrier
@@ -68,7 +68,7 @@ import Testing
     @Test func warnModeRefusesABodyTheServiceWouldStoreThenFail() throws {
         let (_, config, store, ingestor) = try setUp("warn")
         var body =
-            try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "NO-CARRIER")) as! [String: Any]
+            try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: "NO-CARRIER")) as! [String: Any]
         body["carrier"] = nil
         try JSONSerialization.data(withJSONObject: body).write(
             to: URL(fileURLWithPath: config.inbox + "/own-lorry.json"))

@@ -44,13 +44,13 @@ import Testing
     }
 
     @Test func forwardsTheBytesAsWrittenWhenNothingIsFilledIn() throws {
-        let data = try SharedFixtures.example("complex")
+        let data = try TestFixtures.example("complex")
         let item = try intake.check(data, source: .submit, sourceFile: "c.json")
         #expect(item.body == data)
     }
 
     @Test func envelopeUnwrapsTheMovementAndNamesTheTarget() throws {
-        let inner = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "R")) as! [String: Any]
+        let inner = try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: "R")) as! [String: Any]
         let envelope = try JSONSerialization.data(withJSONObject: ["wasteTrackingId": "26ABCD12", "movement": inner])
         let item = try intake.check(envelope, source: .submit, sourceFile: "e.json")
         #expect(item.envelopeWasteTrackingId == "26ABCD12")
@@ -61,7 +61,7 @@ import Testing
 
     @Test func byteOrderMarkIsToleratedButUTF16AndNULAreNot() throws {
         var withBOM = Data([0xEF, 0xBB, 0xBF])
-        withBOM.append(try SharedFixtures.movement(reference: nil))
+        withBOM.append(try TestFixtures.movement(reference: nil))
         #expect(throws: Never.self) { try intake.check(withBOM, source: .submit, sourceFile: "b.json") }
         let utf16 = Data([0xFF, 0xFE]) + "{}".data(using: .utf16LittleEndian)!
         #expect(throws: IntakeRejection.self) { try intake.check(utf16, source: .submit, sourceFile: "u.json") }

@@ -18,7 +18,7 @@ struct OtherFilesystemTests {
             harness in
             let broken = Data("{ this is not json".utf8)
             try harness.drop("broken.json", broken)
-            let good = try SharedFixtures.movement(reference: "XDEV-1")
+            let good = try TestFixtures.movement(reference: "XDEV-1")
             try harness.drop("good.json", good)
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
             #expect(await eventually { FileManager.default.fileExists(atPath: point + "/failed/broken.json") })

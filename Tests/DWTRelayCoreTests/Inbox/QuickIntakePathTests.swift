@@ -8,7 +8,7 @@ import Testing
 /// refusal (reason and field) for a bad one. `warn` always takes the full path, so the two are compared
 /// on the examples, Defra's conformance corpus, the bad-input fixtures and mutations of each.
 @Suite struct QuickIntakePathTests {
-    static let fixtures = SharedFixtures.packageRoot + "/Tests/DWTRelayCoreTests/Fixtures"
+    static let fixtures = TestFixtures.packageRoot + "/Tests/DWTRelayCoreTests/Fixtures"
 
     enum Verdict: Equatable {
         case item(apiCode: String?, reference: String?, received: String?, body: Data, hash: String)
@@ -32,7 +32,7 @@ import Testing
     }
 
     static func corpus() throws -> [(String, Data)] {
-        var bodies = try SharedFixtures.examples().map { ($0.name, $0.data) }
+        var bodies = try TestFixtures.examples().map { ($0.name, $0.data) }
         // Not the body the service stores and then fails on: `warn` refuses that one on purpose (see
         // MovementIntake), so the two modes differ there by design.
         for entry in try DefraCorpus.load().cases where entry.expected.status != 500 {

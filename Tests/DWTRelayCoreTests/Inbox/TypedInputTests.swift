@@ -9,7 +9,7 @@ import Testing
 @Suite struct TypedInputTests {
     static func ticket(_ change: (inout [String: Any]) -> Void) throws -> Data {
         var body =
-            try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "TYPED-1")) as! [String: Any]
+            try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: "TYPED-1")) as! [String: Any]
         change(&body)
         return try JSONSerialization.data(withJSONObject: body)
     }

@@ -46,7 +46,7 @@ import Testing
             #expect(await eventually { (try? await Self.call(.GET, base + "/healthz").status) == 200 })
             let token = try Self.writerToken(harness)
             let created = try await Self.call(
-                .POST, base + "/v1/movements", body: SharedFixtures.movement(reference: "API-1"), token: token)
+                .POST, base + "/v1/movements", body: TestFixtures.movement(reference: "API-1"), token: token)
             #expect(created.status == 202)
             let id = try #require(created.object["id"] as? Int)
             #expect(await eventually { (try? harness.store.movement(Int64(id))?.state) == .accepted })
@@ -129,14 +129,17 @@ import Testing
         let port = freeLoopbackPort()
         let folder = TemporaryFolder()
         FileManager.default.createFile(
-            atPath: folder.sub("api-token"), contents: Data("local-token\n".utf8),
+            atPath: folder.sub("api-token"), contents: Data("local-token-0123456789abcdef0123456789\n".utf8),
             attributes: [.posixPermissions: 0o600])
         try await RelayHarness.run(config: [
             "http.listen": "127.0.0.1:\(port)", "http.token_file": folder.sub("api-token"),
         ]) { (_: RelayHarness) async throws in
             let base = "http://127.0.0.1:\(port)"
             #expect(
-                await eventually { (try? await Self.call(.GET, base + "/healthz", token: "local-token").status) == 200 }
+                await eventually {
+                    (try? await Self.call(.GET, base + "/healthz", token: "local-token-0123456789abcdef0123456789")
+                        .status) == 200
+                }
             )
             #expect(try await Self.call(.GET, base + "/v1/status").status == 401)
             #expect(try await Self.call(.GET, base + "/v1/status", token: "wrong").status == 401)
@@ -167,7 +170,7 @@ import Testing
                 if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
                 return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(20)).status.code)
             }
-            let body = try SharedFixtures.movement(reference: "FORGED-1")
+            let body = try TestFixtures.movement(reference: "FORGED-1")
             // What a page on another site can send without a preflight: a text/plain POST with its Origin.
             let forged = try await send(
                 .POST, "/v1/movements", headers: [("Content-Type", "text/plain"), ("Origin", "http://evil.example")],
@@ -222,7 +225,7 @@ import Testing
                         for index in stride(from: lane, to: count, by: 16) {
                             let answer = try await Self.call(
                                 .POST, base + "/v1/movements",
-                                body: SharedFixtures.movement(reference: "BURST-\(index)"), token: token)
+                                body: TestFixtures.movement(reference: "BURST-\(index)"), token: token)
                             if answer.status == 202, let id = answer.object["id"] as? Int { ids.append(id) }
                         }
                         return ids

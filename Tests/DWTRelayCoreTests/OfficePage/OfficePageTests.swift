@@ -44,7 +44,7 @@ import Testing
         try await RelayHarness.run(config: ["http.listen": "127.0.0.1:\(port)"]) { harness in
             let base = "http://127.0.0.1:\(port)"
             try Data("{ not json".utf8).write(to: URL(fileURLWithPath: harness.config.inbox + "/<i>bad&amp.json"))
-            try SharedFixtures.movement(reference: "OFFICE-1").write(
+            try TestFixtures.movement(reference: "OFFICE-1").write(
                 to: URL(fileURLWithPath: harness.config.inbox + "/good.json"))
             #expect(await eventually { (try? harness.store.counts()[.accepted]) == 1 })
             #expect(await eventually { (try? RefusalStore(store: harness.store).list().count) == 1 })
@@ -106,7 +106,7 @@ import Testing
         let port = freeLoopbackPort()
         let folder = TemporaryFolder()
         FileManager.default.createFile(
-            atPath: folder.sub("api-token"), contents: Data("office-token-5b1e\n".utf8),
+            atPath: folder.sub("api-token"), contents: Data("office-token-5b1e-0123456789abcdef01234567\n".utf8),
             attributes: [.posixPermissions: 0o600])
         try await RelayHarness.run(config: [
             "http.listen": "127.0.0.1:\(port)", "http.token_file": folder.sub("api-token"),
@@ -118,11 +118,14 @@ import Testing
             let wrong = try await Self.call(.POST, base + "/login", form: "token=guess")
             #expect(wrong.status == 401 && wrong.text.contains("That is not the token"))
             #expect(wrong.headers["Set-Cookie"].isEmpty)
-            let signedIn = try await Self.call(.POST, base + "/login", form: "token=office-token-5b1e")
+            let signedIn = try await Self.call(
+                .POST, base + "/login", form: "token=office-token-5b1e-0123456789abcdef01234567")
             #expect(signedIn.status == 303 && signedIn.headers["Location"].first == "/")
             let cookie = try #require(signedIn.headers["Set-Cookie"].first)
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
-            #expect(!cookie.contains("office-token-5b1e"), "the cookie is a session, not the token")
+            #expect(
+                !cookie.contains("office-token-5b1e-0123456789abcdef01234567"), "the cookie is a session, not the token"
+            )
             let session = String(cookie.prefix { $0 != ";" })
             let page = try await Self.call(.GET, base + "/", headers: [("Cookie", session)])
             #expect(page.status == 200 && page.text.contains("Sign out"))

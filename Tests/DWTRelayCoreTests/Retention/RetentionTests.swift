@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func oldFilesGoExceptRefusalsStillOpenAndTheRecordsStay() throws {
-        try drop("good.json", SharedFixtures.movement(reference: "KEEP-1"))
+        try drop("good.json", TestFixtures.movement(reference: "KEEP-1"))
         try drop("dealt-with.json", Data("{ not json".utf8))
         try drop("still-open.json", Data("{ not json".utf8))
         ingestor.scan()
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func theArchiveKeepsTwoYearsByDefaultAndZeroKeepsForEver() throws {
-        try drop("a.json", SharedFixtures.movement(reference: "ARCH-1"))
+        try drop("a.json", TestFixtures.movement(reference: "ARCH-1"))
         ingestor.scan()
         #expect(sweep(daysFromNow: 729)[.archive] == nil)
         #expect(try names(config.archive!) == ["a.json"])

@@ -82,9 +82,9 @@ import Testing
         let config = try RelayConfig(values: ["paths.state": folder.sub("state")])
         let store = try MovementStore(path: config.databasePath)
         let intake = MovementIntake(config: config)
-        var old = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "OLD")) as! [String: Any]
+        var old = try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: "OLD")) as! [String: Any]
         old["dateTimeReceived"] = "2026-11-02T08:00:00Z"
-        var new = try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "NEW")) as! [String: Any]
+        var new = try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: "NEW")) as! [String: Any]
         new["dateTimeReceived"] = "2026-11-10T08:00:00Z"  // due by the end of Thursday 12 November
         _ = try store.ingest([
             try intake.check(JSONSerialization.data(withJSONObject: old), source: .submit, sourceFile: "old.json"),

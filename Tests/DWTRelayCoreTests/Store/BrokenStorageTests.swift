@@ -42,7 +42,7 @@ struct BrokenStorageTests {
             close(fd)
             let total = 300
             for index in 0..<total {
-                try harness.drop("full-\(index).json", SharedFixtures.movement(reference: "FULL-\(index)"))
+                try harness.drop("full-\(index).json", TestFixtures.movement(reference: "FULL-\(index)"))
             }
             // Intake stops: files wait in the inbox, status turns CRITICAL, nothing is lost meanwhile.
             let stalled = await eventually(timeout: 30) {

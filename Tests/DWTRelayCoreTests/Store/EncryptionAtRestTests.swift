@@ -21,7 +21,7 @@ import Testing
         #expect(stat(config.storageKeyFile, &info) == 0 && info.st_mode & 0o777 == 0o600)
         let store = try MovementStore(path: config.databasePath, key: key)
         let marker = "Receiver-Personal-Name-\(UInt32.random(in: 1000...9999))"
-        let body = try SharedFixtures.movement(reference: "ENC-1", siteName: marker)
+        let body = try TestFixtures.movement(reference: "ENC-1", siteName: marker)
         let item = try MovementIntake(config: config).check(body, source: .submit, sourceFile: "enc.json")
         let id = try store.ingest([item])[0].id
         let claimed = try #require(try store.claimDue(now: Date().timeIntervalSince1970 + 60, limit: 1).first)
@@ -49,7 +49,7 @@ import Testing
         let key = try #require(try StorageKey.load(config: config, create: true))
         let store = try MovementStore(path: config.databasePath, key: key)
         let item = try MovementIntake(config: config).check(
-            SharedFixtures.movement(reference: "K"), source: .submit, sourceFile: "k.json")
+            TestFixtures.movement(reference: "K"), source: .submit, sourceFile: "k.json")
         let id = try store.ingest([item])[0].id
         // Without the key: metadata readable, payload not, and nothing can be stored in plaintext.
         let locked = try MovementStore(path: config.databasePath, key: nil)
@@ -57,7 +57,7 @@ import Testing
         let missing = #expect(throws: StoreError.self) { try locked.decrypted(try #require(try locked.movement(id))) }
         #expect(missing?.description.contains("restore the key") == true)
         let another = try MovementIntake(config: config).check(
-            SharedFixtures.movement(reference: "K2"), source: .submit, sourceFile: "k2.json")
+            TestFixtures.movement(reference: "K2"), source: .submit, sourceFile: "k2.json")
         #expect(throws: StoreError.self) { try locked.ingest([another]) }
         // A different key is refused at open.
         let wrong = #expect(throws: StoreError.self) { try MovementStore(path: config.databasePath, key: .generate()) }
@@ -97,7 +97,7 @@ import Testing
         try await RelayHarness.run(sandbox: sandbox) { harness in
             let marker = "QQ\(UInt32.random(in: 100_000...999_999))"
             var body = try #require(
-                try JSONSerialization.jsonObject(with: SharedFixtures.movement(reference: "SEAL-1")) as? [String: Any])
+                try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: "SEAL-1")) as? [String: Any])
             var receipt = try #require(body["receipt"] as? [String: Any])
             var address = try #require(receipt["address"] as? [String: Any])
             address["postcode"] = marker

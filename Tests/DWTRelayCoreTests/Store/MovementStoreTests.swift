@@ -28,7 +28,7 @@ import Testing
 
     @Test func sameFileNameAndContentIsStoredOnce() throws {
         let store = try store
-        let data = try SharedFixtures.movement(reference: "T-1")
+        let data = try TestFixtures.movement(reference: "T-1")
         let first = try store.ingest([item(data, file: "a.json")])
         let again = try store.ingest([item(data, file: "a.json")])
         #expect(again == [.duplicate(existingId: first[0].id)])
@@ -40,8 +40,8 @@ import Testing
 
     @Test func revisionOfUnsentMovementReplacesIt() throws {
         let store = try store
-        let first = try store.ingest([item(SharedFixtures.movement(reference: "T-2"), file: "v1.json")])[0].id
-        let second = try store.ingest([item(SharedFixtures.movement(reference: "T-2", siteName: "B"), file: "v2.json")]
+        let first = try store.ingest([item(TestFixtures.movement(reference: "T-2"), file: "v1.json")])[0].id
+        let second = try store.ingest([item(TestFixtures.movement(reference: "T-2", siteName: "B"), file: "v2.json")]
         )[0].id
         #expect(try store.movement(first)?.state == .superseded)
         let revision = try #require(try store.movement(second))
@@ -52,10 +52,10 @@ import Testing
     @Test func revisionWaitsForTheEarlierIDThenBecomesAPut() throws {
         let store = try store
         let now = Date().timeIntervalSince1970 + 60  // later than every ingest below
-        let first = try store.ingest([item(SharedFixtures.movement(reference: "T-3"), file: "v1.json")])[0].id
+        let first = try store.ingest([item(TestFixtures.movement(reference: "T-3"), file: "v1.json")])[0].id
         let claimed = try store.claimDue(now: now, limit: 10)
         #expect(claimed.map(\.id) == [first])
-        let second = try store.ingest([item(SharedFixtures.movement(reference: "T-3", siteName: "B"), file: "v2.json")]
+        let second = try store.ingest([item(TestFixtures.movement(reference: "T-3", siteName: "B"), file: "v2.json")]
         )[0].id
         #expect(try store.claimDue(now: now, limit: 10).isEmpty, "the revision must wait for the POST's answer")
         try store.finish(
@@ -72,11 +72,11 @@ import Testing
     @Test func aRevisionBehindAHoldWaitsWithoutATimeUntilTheOriginalEnds() throws {
         let store = try store
         let now = Date().timeIntervalSince1970 + 60  // later than every ingest below
-        let first = try store.ingest([item(SharedFixtures.movement(reference: "T-4"), file: "v1.json")])[0].id
+        let first = try store.ingest([item(TestFixtures.movement(reference: "T-4"), file: "v1.json")])[0].id
         _ = try store.claimDue(now: now, limit: 10)
         try store.finish(
             first, outcome: .held(reason: .inDoubt, inDoubt: true), exchange: nil, lastError: "timed out", now: now)
-        let second = try store.ingest([item(SharedFixtures.movement(reference: "T-4", siteName: "B"), file: "v2.json")]
+        let second = try store.ingest([item(TestFixtures.movement(reference: "T-4", siteName: "B"), file: "v2.json")]
         )[0].id
         #expect(try store.claimDue(now: now, limit: 10).isEmpty, "the correction waits for the held original")
         #expect(try store.movement(second)?.nextAttemptAt == nil)
@@ -97,7 +97,7 @@ import Testing
 
     @Test func envelopeIsAPutToTheGivenID() throws {
         let store = try store
-        let id = try store.ingest([item(SharedFixtures.movement(reference: nil), file: "e.json", envelope: "26ZZZZZZ")]
+        let id = try store.ingest([item(TestFixtures.movement(reference: nil), file: "e.json", envelope: "26ZZZZZZ")]
         )[0].id
         let claimed = try store.claimDue(now: Date().timeIntervalSince1970 + 60, limit: 1)
         #expect(claimed.first?.id == id)
@@ -107,8 +107,8 @@ import Testing
     @Test func interruptedPostIsInDoubtAndFlaggedOrHeld() throws {
         let store = try store
         let now = Date().timeIntervalSince1970 + 60  // later than every ingest below
-        let a = try store.ingest([item(SharedFixtures.movement(reference: "A"), file: "a.json")])[0].id
-        let b = try store.ingest([item(SharedFixtures.movement(reference: "B"), file: "b.json")])[0].id
+        let a = try store.ingest([item(TestFixtures.movement(reference: "A"), file: "a.json")])[0].id
+        let b = try store.ingest([item(TestFixtures.movement(reference: "B"), file: "b.json")])[0].id
         _ = try store.claimDue(now: now, limit: 1)
         #expect(try store.recoverInterrupted(inDoubt: .resend, now: now) == 1)
         let resent = try #require(try store.movement(a))
@@ -125,7 +125,7 @@ import Testing
     @Test func countsFollowEveryStateChange() throws {
         let store = try store
         let now = Date().timeIntervalSince1970 + 60  // later than every ingest below
-        let items = try (0..<20).map { try item(SharedFixtures.movement(reference: "C\($0)"), file: "c\($0).json") }
+        let items = try (0..<20).map { try item(TestFixtures.movement(reference: "C\($0)"), file: "c\($0).json") }
         _ = try store.ingest(items)
         for delivery in try store.claimDue(now: now, limit: 5) {
             try store.finish(delivery.id, outcome: .rejected(errorsJSON: "[]"), exchange: nil, lastError: "x", now: now)

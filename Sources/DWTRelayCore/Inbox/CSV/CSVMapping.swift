@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A weighbridge package's own CSV export, described for `ReceiptCSV` (`intake.csv_mapping_file`, JSON or
 /// YAML): which of its columns is which template column, values every movement or item gets, and the
@@ -35,12 +34,7 @@ public struct CSVMapping: Sendable, Equatable {
 
     /// A mapping from its text; `path` and `key` name it in errors.
     init(yaml text: String, path: String = "the mapping", key: String = "intake.csv_mapping_file") throws {
-        let parsed: Any?
-        do {
-            parsed = try Yams.load(yaml: text)
-        } catch {
-            throw ConfigError(key: key, "\(path) is neither JSON nor YAML: \(error)")
-        }
+        let parsed = try BoundedYAML.load(text, path: path, key: key)
         guard let object = parsed as? [String: Any] else {
             throw ConfigError(key: key, "\(path) must hold a mapping with columns:, values: or delimiter:")
         }

@@ -1,14 +1,16 @@
 import Foundation
 
-/// Locates `../shared/dwt-api` beside the package (CI lays it out the same way) and the built binary.
-public enum SharedFixtures {
+/// Locates the repository's own test fixtures (`Tests/Fixtures`) and the built binary: nothing outside the
+/// repository is read, so a fresh clone runs its tests alone.
+public enum TestFixtures {
     public static let packageRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
-    public static var examplesFolder: String { packageRoot + "/../shared/dwt-api/examples" }
+    /// Defra's published example request bodies, kept as data (see the README beside them).
+    public static var examplesFolder: String { packageRoot + "/Tests/Fixtures/defra-examples" }
 
     /// Example bodies by file name.
     public static func examples() throws -> [(name: String, data: Data)] {
