@@ -130,7 +130,9 @@ public struct AlertSenderService<ServiceClock: Clock>: Service where ServiceCloc
 
     public func run() async throws {
         while hasChannels && !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await sendDue()
+            // A stop cancels a send under way: a hung mail server or webhook held SIGTERM for 54 s, past the
+            // unit's TimeoutStopSec. The alert stays queued and goes after the restart.
+            _ = try? await cancelWhenGracefulShutdown { await sendDue() }
             do {
                 try await cancelWhenGracefulShutdown { try await clock.sleep(for: .seconds(2)) }
             } catch {
@@ -151,6 +153,8 @@ public struct AlertSenderService<ServiceClock: Clock>: Service where ServiceCloc
                 try await delivery.send(alert, officeAddress: officeAddress)
                 try alerts.markSent(id, now: wallClock())
                 sent += 1
+            } catch where Task.isCancelled {
+                break  // stopping: neither sent nor failed, it is sent after the restart
             } catch {
                 let delay = min(1800, 15 * pow(2, Double(min(alert.attempts, 10))))
                 try? alerts.markFailed(id, error: "\(error)", retryAt: wallClock() + delay)

@@ -39,6 +39,7 @@ struct SMTPClient: Sendable {
             channel = try await bootstrap.connect(host: host, port: settings.port).get()
         } catch {
             outcome.fail(error)
+            if Task.isCancelled { throw CancellationError() }
             throw AlertDeliveryError("cannot connect to \(host):\(settings.port) (alerts.smtp_server): \(error)")
         }
         let timer = channel.eventLoop.scheduleTask(in: timeout) {
@@ -49,7 +50,13 @@ struct SMTPClient: Sendable {
         }
         defer { timer.cancel() }
         do {
-            try await outcome.futureResult.get()
+            // A stop cancels the conversation at once instead of waiting out a server that does not answer.
+            try await withTaskCancellationHandler {
+                try await outcome.futureResult.get()
+            } onCancel: {
+                outcome.fail(CancellationError())
+                channel.close(promise: nil)
+            }
         } catch let error as AlertDeliveryError {
             throw error
         } catch {

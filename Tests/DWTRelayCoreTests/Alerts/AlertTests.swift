@@ -134,6 +134,32 @@ import Testing
     }
 }
 
+/// Chat webhooks (Slack, Teams) get text others chose as plain text: no channel pings, no links of the
+/// writer's choosing; the relay's own office link stays.
+@Suite struct ChatMarkupTests {
+    @Test func writerChosenTextIsInertInAChat() throws {
+        let line =
+            "<!channel> <http://evil.example/login|Defra sign-in>.json: not JSON; [Sign in](https://evil.example) "
+            + "& @everyone"
+        var alert = Alert(
+            id: nil, channel: .webhook, kind: .refused, subject: "ticket file <!channel> @here.json could not be read",
+            lines: AlertStore.encode([line]), count: 1, createdAt: 0, updatedAt: 0, attempts: 0, nextAttemptAt: 0,
+            sentAt: nil, lastError: nil)
+        alert.id = 1
+        let message = AlertMessage(alert: alert, siteLabel: "Yard 1", officeAddress: "http://127.0.0.1:8787/")
+        let body = try JSONSerialization.jsonObject(with: message.webhookBody(.chat)) as? [String: Any]
+        let text = try #require(body?["text"] as? String)
+        for active in ["<!channel>", "<http", "@here", "@everyone", "](", "https://evil", "http://evil", " & "] {
+            #expect(!text.contains(active), "\(active) in \(text)")
+        }
+        #expect(text.contains("&lt;!channel&gt;"), "the text is still there to read: \(text)")
+        #expect(text.contains("(http://127.0.0.1:8787/)"), "the office link is the relay's own")
+        // The JSON format carries the text as data, unchanged.
+        let json = try JSONSerialization.jsonObject(with: message.webhookBody(.json)) as? [String: Any]
+        #expect((json?["lines"] as? [String])?.first?.hasPrefix("<!channel>") == true)
+    }
+}
+
 /// The daily summary, from a real store.
 @Suite struct DailySummaryTests {
     @Test func yesterdayIsSummarisedOnceAfterTheConfiguredTime() throws {
