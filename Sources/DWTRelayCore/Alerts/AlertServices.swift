@@ -153,7 +153,7 @@ public struct AlertSenderService<ServiceClock: Clock>: Service where ServiceCloc
                 try await delivery.send(alert, officeAddress: officeAddress)
                 try alerts.markSent(id, now: wallClock())
                 sent += 1
-            } catch where Task.isCancelled {
+            } catch  where Task.isCancelled {
                 break  // stopping: neither sent nor failed, it is sent after the restart
             } catch {
                 let delay = min(1800, 15 * pow(2, Double(min(alert.attempts, 10))))

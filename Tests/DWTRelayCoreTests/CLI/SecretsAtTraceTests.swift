@@ -11,7 +11,9 @@ import Testing
     @Test func noSecretAppearsInAnyOutputAtTrace() async throws {
         try await RelayHarness.withSandbox(ProcessTests.sandboxConfiguration) { sandbox, folder in
             let port = freeLoopbackPort()
-            let apiToken = "api-token-" + (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }
+            let apiToken =
+                "api-token-"
+                + (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }
                 .joined()
             let smtpPassword = "smtp-pw-\(UInt32.random(in: 100_000...999_999))-secret"
             let webhookSecret = "XoXb\(UInt32.random(in: 100_000...999_999))HookPath"
@@ -24,7 +26,8 @@ import Testing
             let config = try ProcessTests.config(
                 folder, sandbox: sandbox,
                 extra: [
-                    "log.level": "trace", "http.listen": "127.0.0.1:\(port)", "http.token_file": folder.sub("api-token"),
+                    "log.level": "trace", "http.listen": "127.0.0.1:\(port)",
+                    "http.token_file": folder.sub("api-token"),
                     "alerts.webhook_url": "http://127.0.0.1:9/services/T000/B000/\(webhookSecret)",
                     "alerts.webhook_format": "chat", "alerts.email_to": "office@example.com",
                     "alerts.smtp_server": "127.0.0.1:9", "alerts.smtp_tls": "none",
