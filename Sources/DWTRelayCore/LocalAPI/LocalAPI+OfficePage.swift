@@ -12,7 +12,9 @@ extension LocalAPI {
         router.post("/office/:action") { request, context in
             try await self.officeAction(context.parameters.get("action") ?? "", request)
         }
-        router.get("/login") { _, _ in Self.html(.ok, OfficePage.login(failed: false)) }
+        router.get("/login") { _, _ in
+            Self.html(.ok, OfficePage.login(failed: false, tokenSource: self.signInTokenSource))
+        }
         router.post("/login") { request, _ in try await self.officeLogin(request) }
     }
 
@@ -21,18 +23,37 @@ extension LocalAPI {
         path == "/" || path.hasPrefix("/movements/") || path.hasPrefix("/office/")
     }
 
-    /// Exchanges the API token typed into the form for a session cookie.
+    /// Where a person finds the token the sign-in form takes.
+    var signInTokenSource: String {
+        token != nil
+            ? "from the file named by http.token_file on the dwt-relay PC"
+            : "the office token: ask whoever installed dwt-relay, or read paths.results/\(WriterToken.fileName) "
+                + "on the dwt-relay PC as a member of the dwt-relay-writers group"
+    }
+
+    /// Exchanges the token typed into the form (`http.token_file`'s, or else the writers' token) for a
+    /// session cookie. Guessing is throttled for all requests together (`SignInThrottle`).
     func officeLogin(_ request: Request) async throws -> Response {
         let body = try await request.body.collect(upTo: 16 * 1024)
         let typed = Self.formFields(String(buffer: body))["token"]?.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let token, let typed, OfficeActionGuard.sameText(typed, token) else {
-            // Slows down guessing; the token is long and random anyway.
-            try await Task.sleep(for: .seconds(1))
-            return Self.html(.unauthorized, OfficePage.login(failed: true))
+        guard signInThrottle.mayTry() else {
+            return Self.html(
+                .tooManyRequests, OfficePage.login(failed: false, tokenSource: signInTokenSource, throttled: true))
         }
+        guard let expected = token ?? writerToken, let typed, OfficeActionGuard.sameText(typed, expected) else {
+            signInThrottle.record(success: false)
+            return Self.html(.unauthorized, OfficePage.login(failed: true, tokenSource: signInTokenSource))
+        }
+        signInThrottle.record(success: true)
         var headers: HTTPFields = [.location: "/"]
         headers[.setCookie] = OfficeSessions.cookie(officeSessions.open())
         return Response(status: .seeOther, headers: headers)
+    }
+
+    /// Whether this request may see parties, vehicles and Defra's messages and act: always behind
+    /// `http.token_file` (the middleware let it through), else with a signed-in session.
+    func officeDetailsAllowed(_ request: Request) -> Bool {
+        token != nil || officeSessions.accepts(cookieHeader: request.headers[.cookie])
     }
 
     func officeToday(_ request: Request) throws -> Response {
@@ -41,10 +62,15 @@ extension LocalAPI {
         guard let day = asked.map({ UKTime.day(named: $0) }) ?? UKTime.day(containing: now) else {
             return Self.html(.badRequest, OfficePage.message("No such day: \(asked ?? ""). Use the form: YYYY-MM-DD."))
         }
-        let view = try OfficeDay.build(store: store, config: config, day: day, now: now, daemonRunning: true)
+        let detailed = officeDetailsAllowed(request)
+        let view = try OfficeDay.build(
+            store: store, config: config, day: day, now: now, daemonRunning: true, detailed: detailed)
         let notice = request.uri.queryParameters.get("done").flatMap(OfficeNotice.init(rawValue:))
+        let signedIn = token != nil || detailed
         return Self.html(
-            .ok, OfficePage.today(view, csrf: officeGuard.token, notice: notice?.text, signedIn: token != nil))
+            .ok,
+            OfficePage.today(
+                view, csrf: officeGuard.token, notice: notice?.text, signedIn: signedIn, detailed: detailed))
     }
 
     func officeMovement(_ text: String) throws -> Response {

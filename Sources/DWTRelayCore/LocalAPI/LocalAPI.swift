@@ -26,6 +26,7 @@ public struct LocalAPI: Sendable {
     let officeGuard = OfficeActionGuard()
     /// Browser sessions for the office page when `http.token_file` guards the API.
     let officeSessions = OfficeSessions()
+    let signInThrottle = SignInThrottle()
 
     public init(
         config: RelayConfig, store: MovementStore, metrics: RelayMetrics, logger: Logger,
@@ -222,6 +223,18 @@ struct BearerTokenMiddleware: RouterMiddleware {
             }
             return LocalAPI.json(.unauthorized, ["error": "missing or wrong bearer token"])
         }
+        // Without http.token_file, the office page's details and actions need what /v1 needs for the same:
+        // a signed-in session (the writers' token typed once into the sign-in form). Any local user may open
+        // the page, which then shows counts and states only.
+        if token == nil, Self.needsOfficeSession(method: request.method, path: request.uri.path),
+            sessions?.accepts(cookieHeader: request.headers[.cookie]) != true
+        {
+            if request.method == .get || request.method == .head {
+                return Response(status: .seeOther, headers: [.location: "/login"])
+            }
+            return LocalAPI.html(
+                .unauthorized, OfficePage.message("Sign in first: this action needs the office token."))
+        }
         if token == nil, let writerToken, Self.needsWriter(method: request.method, path: request.uri.path),
             presented != writerToken
         {
@@ -236,10 +249,16 @@ struct BearerTokenMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// The office page's movement details and its actions (signing out needs nothing).
+    static func needsOfficeSession(method: HTTPRequest.Method, path: String) -> Bool {
+        if path.hasPrefix("/movements/") { return true }
+        return method == .post && path.hasPrefix("/office/") && path != "/office/logout"
+    }
+
     /// Writes, and reads of one movement (its payload summary, errors and history). The office page's actions
     /// carry their own token instead (`OfficeActionGuard`): a browser cannot present the writers' token.
     static func needsWriter(method: HTTPRequest.Method, path: String) -> Bool {
-        if method == .post && path.hasPrefix("/office/") { return false }
+        if method == .post && (path.hasPrefix("/office/") || path == "/login") { return false }
         if method != .get && method != .head { return true }
         let parts = path.split(separator: "/")
         return parts.count >= 3 && parts[0] == "v1" && parts[1] == "movements"

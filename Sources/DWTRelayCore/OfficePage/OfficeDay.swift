@@ -21,8 +21,11 @@ public struct OfficeDay: Sendable {
     /// With several sites on the PC: each site's name and counts by state.
     public var sites: [(name: String, counts: [String: Int])] = []
 
+    /// `detailed`: with the loads' parties, vehicles and Defra's messages, for a viewer who may read them
+    /// (a signed-in office session, the writers' group); without, counts and states only, nothing decrypted.
     public static func build(
-        store: MovementStore, config: RelayConfig, day: UKTime.Day, now: Double, daemonRunning: Bool?
+        store: MovementStore, config: RelayConfig, day: UKTime.Day, now: Double, daemonRunning: Bool?,
+        detailed: Bool = true
     ) throws -> OfficeDay {
         let facts = try store.statusFacts(deadlineWarningSeconds: config.deadlineWarningSeconds)
         let report = StatusReport.build(
@@ -31,11 +34,11 @@ public struct OfficeDay: Sendable {
         let loads = try store.movements(receivedFrom: day.start, to: day.end).reversed().map { movement in
             Load(
                 movement: movement,
-                summary: (try? store.decrypted(movement)).flatMap { LoadSummary(payload: $0.payload) })
+                summary: detailed ? (try? store.decrypted(movement)).flatMap { LoadSummary(payload: $0.payload) } : nil)
         }
         var problems = try store.officeProblems(now: now, deadlineWarningSeconds: config.deadlineWarningSeconds)
         // The service's own messages for what it refused, when this process holds the storage key.
-        problems.rejected = problems.rejected.map { (try? store.decrypted($0)) ?? $0 }
+        if detailed { problems.rejected = problems.rejected.map { (try? store.decrypted($0)) ?? $0 } }
         var view = OfficeDay(
             day: day, health: report.health, healthLine: report.summaryLine, problemLines: report.problems,
             problems: problems, loads: loads, builtAt: now)

@@ -2,7 +2,7 @@ import Foundation
 
 extension OfficePage {
     /// "Needs attention": each problem with what to do and the action an office may take.
-    static func problemsSection(_ view: OfficeDay, csrf: String) -> String {
+    static func problemsSection(_ view: OfficeDay, csrf: String, detailed: Bool) -> String {
         let items = view.problemItems
         var html =
             "<section aria-labelledby=\"problems\" class=\"problems\">\n<h2 id=\"problems\">Needs attention</h2>\n"
@@ -10,6 +10,10 @@ extension OfficePage {
         html += "<ul id=\"problem-list\">\n"
         for problem in items {
             html += "<li><strong>\(problem.title.html)</strong>"
+            guard detailed else {
+                html += "<p class=\"todo\"><a href=\"/login\">Sign in</a> to see what is wrong and act.</p></li>\n"
+                continue
+            }
             if let link = problem.movementID { html += " <a href=\"/movements/\(link)\">details</a>" }
             if !problem.detail.isEmpty { html += "<div class=\"detail\">\(problem.detail.html)</div>" }
             html += "<p class=\"todo\">\(problem.todo.html)</p>"

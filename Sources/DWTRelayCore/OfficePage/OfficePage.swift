@@ -5,16 +5,24 @@ import Foundation
 /// first, each with what to do and the action an office may take; then the day's loads.
 public enum OfficePage {
     /// The whole today page. `csrf` goes into every action form (see `OfficeActionGuard`).
-    public static func today(_ view: OfficeDay, csrf: String, notice: String? = nil, signedIn: Bool = false) -> String {
+    /// `detailed` false: counts and states only (no parties, vehicles, Defra messages or actions), with a way
+    /// to sign in; what anyone on the PC may see, as `/v1` shows them.
+    public static func today(
+        _ view: OfficeDay, csrf: String, notice: String? = nil, signedIn: Bool = false, detailed: Bool = true
+    ) -> String {
         var body = header(view)
+        if !detailed {
+            body += "<p class=\"notice\" id=\"sign-in\">This page shows counts and states only. "
+            body += "<a href=\"/login\">Sign in</a> to see each load's details and to act on problems.</p>\n"
+        }
         if signedIn {
             body += "<form method=\"post\" action=\"/office/logout\" class=\"signout\">"
             body += "<input type=\"hidden\" name=\"csrf\" value=\"\(csrf.html)\">"
             body += "<button type=\"submit\">Sign out</button></form>\n"
         }
         if let notice { body += "<p class=\"notice\" role=\"status\">\(notice.html)</p>\n" }
-        body += problemsSection(view, csrf: csrf)
-        body += loadsSection(view)
+        body += problemsSection(view, csrf: csrf, detailed: detailed)
+        body += loadsSection(view, detailed: detailed)
         return document(title: "dwt-relay: loads of \(view.day.label)", body: body, refresh: true)
     }
 
@@ -56,10 +64,11 @@ public enum OfficePage {
         return html
     }
 
-    static func loadsSection(_ view: OfficeDay) -> String {
+    static func loadsSection(_ view: OfficeDay, detailed: Bool) -> String {
         var html = "<section aria-labelledby=\"loads\">\n<h2 id=\"loads\">Loads received \(view.day.label.html) "
         html += "(\(view.loads.count))</h2>\n"
         guard !view.loads.isEmpty else { return html + "<p>No loads received this day.</p>\n</section>\n" }
+        guard detailed else { return html + statesOnlyTable(view) }
         html += """
             <table id="loads-table">
             <thead><tr><th scope="col">Time</th><th scope="col">Ticket</th><th scope="col">Your reference</th>\
@@ -81,6 +90,26 @@ public enum OfficePage {
             html +=
                 "<td>\(load.summary.map { $0.ewcCodes.isEmpty ? "-" : $0.ewcCodes.joined(separator: ", ").html } ?? sealed)</td>"
             html += "<td>\(load.summary?.weight?.html ?? sealed)</td>"
+            html += "<td>\(stateText(movement).html)</td>"
+            html += "<td class=\"wtid\">\((movement.wasteTrackingId ?? "-").html)</td></tr>\n"
+        }
+        return html + "</tbody>\n</table>\n</section>\n"
+    }
+
+    /// The day's loads for a viewer who is not signed in: time, ticket, reference, state and ID, as `/v1`'s
+    /// list gives them to anyone on the PC.
+    static func statesOnlyTable(_ view: OfficeDay) -> String {
+        var html = """
+            <table id="loads-table">
+            <thead><tr><th scope="col">Time</th><th scope="col">Ticket</th><th scope="col">Your reference</th>\
+            <th scope="col">State</th><th scope="col">Waste tracking ID</th></tr></thead>
+            <tbody>
+
+            """
+        for load in view.loads {
+            let movement = load.movement
+            html += "<tr class=\"state-\(movement.state.rawValue)\"><td>\(UKTime.clock(movement.receivedAt))</td>"
+            html += "<td>\(movement.ticketName.html)</td><td>\((movement.yourUniqueReference ?? "-").html)</td>"
             html += "<td>\(stateText(movement).html)</td>"
             html += "<td class=\"wtid\">\((movement.wasteTrackingId ?? "-").html)</td></tr>\n"
         }
@@ -147,12 +176,17 @@ public enum OfficePage {
 extension OfficePage {
     /// The login form for a browser when a token guards the local API: the token is typed once and
     /// exchanged for a session cookie, never put in a URL.
-    public static func login(failed: Bool) -> String {
+    /// `tokenSource` says where the person finds the token: `http.token_file`, or the office token the
+    /// daemon keeps for the writers' group.
+    public static func login(failed: Bool, tokenSource: String, throttled: Bool = false) -> String {
         var body = "<h1>dwt-relay: sign in</h1>\n"
         if failed { body += "<p class=\"notice\" role=\"alert\">That is not the token. Try again.</p>\n" }
+        if throttled {
+            body += "<p class=\"notice\" role=\"alert\">Too many wrong tokens just now: wait a minute, then try again.</p>\n"
+        }
         body += """
             <form method="post" action="/login">
-            <p><label for="token">Access token (from the file named by http.token_file on the dwt-relay PC)</label></p>
+            <p><label for="token">Access token (\(tokenSource.html))</label></p>
             <p><input type="password" id="token" name="token" autocomplete="current-password" required size="40">
             <button type="submit">Sign in</button></p>
             </form>

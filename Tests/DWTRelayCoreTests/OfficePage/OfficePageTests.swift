@@ -34,6 +34,15 @@ import Testing
         }
     }
 
+    /// Signs in as a member of the writers' group would: with the office token the daemon keeps for them.
+    static func signIn(_ base: String, _ harness: RelayHarness) async throws -> String {
+        let writers = try String(contentsOfFile: harness.config.results + "/.dwt-relay-api-token", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let signedIn = try await call(.POST, base + "/login", form: "token=\(writers)")
+        #expect(signedIn.status == 303, "\(signedIn.text)")
+        return String(try #require(signedIn.headers["Set-Cookie"].first).prefix { $0 != ";" })
+    }
+
     static func csrf(in page: String) -> String? {
         guard let range = page.range(of: #"name="csrf" value=""#) else { return nil }
         return String(page[range.upperBound...].prefix { $0 != "\"" })
@@ -49,7 +58,12 @@ import Testing
             #expect(await eventually { (try? harness.store.counts()[.accepted]) == 1 })
             #expect(await eventually { (try? RefusalStore(store: harness.store).list().count) == 1 })
 
-            let page = try await Self.call(.GET, base + "/")
+            // Anyone on the PC: counts and states, no forms, a way to sign in.
+            let anyone = try await Self.call(.GET, base + "/")
+            #expect(anyone.status == 200 && anyone.text.contains("Sign in</a> to see"))
+            #expect(Self.csrf(in: anyone.text) == nil, "no action form for a viewer who is not signed in")
+            let signedIn = try await Self.signIn(base, harness)
+            let page = try await Self.call(.GET, base + "/", headers: [("Cookie", signedIn)])
             #expect(page.status == 200)
             #expect(page.headers["Content-Type"].first == "text/html; charset=utf-8")
             #expect(page.headers["Content-Security-Policy"].first?.contains("default-src 'none'") == true)
@@ -65,23 +79,30 @@ import Testing
             let refusal = try #require(try RefusalStore(store: harness.store).list().first)
             let token = try #require(Self.csrf(in: page.text))
             let form = "id=\(refusal.handle)&date="
-            // No token, a wrong token, another site's page: nothing changes.
-            #expect(try await Self.call(.POST, base + "/office/acknowledge", form: form).status == 403)
-            #expect(try await Self.call(.POST, base + "/office/acknowledge", form: form + "&csrf=x").status == 403)
+            let cookie = ("Cookie", signedIn)
+            // No token, a wrong token, another site's page, no session: nothing changes.
+            #expect(
+                try await Self.call(.POST, base + "/office/acknowledge", form: form, headers: [cookie]).status == 403)
+            #expect(
+                try await Self.call(.POST, base + "/office/acknowledge", form: form + "&csrf=x", headers: [cookie])
+                    .status == 403)
+            #expect(
+                try await Self.call(.POST, base + "/office/acknowledge", form: form + "&csrf=\(token)").status == 401)
             let crossSite = try await Self.call(
                 .POST, base + "/office/acknowledge", form: form + "&csrf=\(token)",
-                headers: [("Origin", "http://evil.example"), ("Sec-Fetch-Site", "cross-site")])
+                headers: [("Origin", "http://evil.example"), ("Sec-Fetch-Site", "cross-site"), cookie])
             #expect(crossSite.status == 403)
             #expect(try RefusalStore(store: harness.store).list(openOnly: true).count == 1)
             // The page's own form: acknowledged, and the browser is sent back to the page.
             let done = try await Self.call(
                 .POST, base + "/office/acknowledge", form: form + "&csrf=\(token)",
-                headers: [("Origin", base), ("Sec-Fetch-Site", "same-origin")])
+                headers: [("Origin", base), ("Sec-Fetch-Site", "same-origin"), cookie])
             #expect(done.status == 303, "\(done.text)")
             #expect(done.headers["Location"].first?.hasSuffix("done=acknowledged") == true)
             #expect(try RefusalStore(store: harness.store).list(openOnly: true).isEmpty)
             let after = try await Self.call(
-                .GET, base + "/?date=\(UKTime.day(containing: Date().timeIntervalSince1970).label)&done=acknowledged")
+                .GET, base + "/?date=\(UKTime.day(containing: Date().timeIntervalSince1970).label)&done=acknowledged",
+                headers: [cookie])
             #expect(after.text.contains("Marked as dealt with."))
             #expect(after.text.contains("Nothing needs attention."))
 
@@ -93,7 +114,8 @@ import Testing
             let row = today.out.split(separator: "\n").first { $0.contains("good.json") }.map(String.init) ?? ""
             #expect(row.contains("OFFICE-1") && row.contains("reported") && row.contains(accepted), "\(today.out)")
 
-            let movement = try await Self.call(.GET, base + "/movements/1")
+            #expect(try await Self.call(.GET, base + "/movements/1").status == 303, "details need a session")
+            let movement = try await Self.call(.GET, base + "/movements/1", headers: [cookie])
             #expect(movement.status == 200)
             #expect(movement.text.contains("History"))
             #expect(try await Self.call(.GET, base + "/?date=2026-02-30").status == 400)
@@ -118,6 +140,7 @@ import Testing
             let wrong = try await Self.call(.POST, base + "/login", form: "token=guess")
             #expect(wrong.status == 401 && wrong.text.contains("That is not the token"))
             #expect(wrong.headers["Set-Cookie"].isEmpty)
+            try await Task.sleep(for: .milliseconds(1100))  // a wrong token shuts the form for a second
             let signedIn = try await Self.call(
                 .POST, base + "/login", form: "token=office-token-5b1e-0123456789abcdef01234567")
             #expect(signedIn.status == 303 && signedIn.headers["Location"].first == "/")
