@@ -82,7 +82,7 @@ struct Demo: Sendable {
                     print("\noffice page: http://\(listen)/   (Ctrl-C stops the demo; the workspace stays)")
                     print(
                         "  it shows counts and states to anyone; to see each load and act, sign in with the office "
-                        + "token in \(config.results)/.dwt-relay-api-token")
+                            + "token in \(config.results)/.dwt-relay-api-token")
                     fflush(nil)  // a script waiting for the address reads it through a pipe
                     for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
                     stop.open()

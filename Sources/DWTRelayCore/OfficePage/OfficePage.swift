@@ -182,7 +182,8 @@ extension OfficePage {
         var body = "<h1>dwt-relay: sign in</h1>\n"
         if failed { body += "<p class=\"notice\" role=\"alert\">That is not the token. Try again.</p>\n" }
         if throttled {
-            body += "<p class=\"notice\" role=\"alert\">Too many wrong tokens just now: wait a minute, then try again.</p>\n"
+            body += "<p class=\"notice\" role=\"alert\">Too many wrong tokens just now: wait a minute, then try "
+            body += "again.</p>\n"
         }
         body += """
             <form method="post" action="/login">
