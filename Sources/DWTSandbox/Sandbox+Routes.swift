@@ -44,6 +44,11 @@ extension Sandbox {
         let faults = await state.faults
         if faults.serviceDown { return await drop(context) }
         if faults.tokenEndpointDown { return json(.serviceUnavailable, ["error": "temporarily_unavailable"]) }
+        if faults.tokenEndpointHTML {
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "<html><body>Please sign in to the proxy</body></html>")))
+        }
         let body = try await request.body.collect(upTo: 64 * 1024)
         let form = Self.parseForm(String(buffer: body))
         var id = form["client_id"]

@@ -23,6 +23,8 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
     public var dropAfterStoreRate: Double = 0
     /// The token endpoint answers 503.
     public var tokenEndpointDown: Bool = false
+    /// The token endpoint answers `200 text/html` (a proxy's sign-in page, a wrong URL).
+    public var tokenEndpointHTML: Bool = false
     /// Every request's connection is dropped at once (whole service unreachable).
     public var serviceDown: Bool = false
     /// Enforce a rate limit like the service's soft limit (requests per second; 0 = off).
@@ -43,6 +45,7 @@ extension SandboxFaults {
         faults.errorRate = try container.decodeIfPresent(Double.self, forKey: .errorRate) ?? faults.errorRate
         faults.errorStatuses = try container.decodeIfPresent([Int].self, forKey: .errorStatuses) ?? faults.errorStatuses
         faults.rateLimitBurst = try container.decodeIfPresent(Int.self, forKey: .rateLimitBurst) ?? 0
+        faults.tokenEndpointHTML = try container.decodeIfPresent(Bool.self, forKey: .tokenEndpointHTML) ?? false
         faults.retryAfterSeconds = try container.decodeIfPresent(Double.self, forKey: .retryAfterSeconds)
         faults.retryAfterHeader = try container.decodeIfPresent(String.self, forKey: .retryAfterHeader)
         faults.impostorBurst = try container.decodeIfPresent(Int.self, forKey: .impostorBurst) ?? 0

@@ -62,6 +62,8 @@ public struct ConnectionCheck: Sendable {
                 detail = "\(error): check api.client_id and the client secret (the network is fine: Defra answered)"
             case .unavailable(let why):
                 detail = "\(why) (the request did not get an answer: check the site's network, proxy and api.ca_file)"
+            case .notAToken:
+                detail = "\(error)"
             }
             steps.append(
                 Step(

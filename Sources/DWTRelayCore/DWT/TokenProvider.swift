@@ -15,11 +15,17 @@ public actor TokenProvider {
         case refused(status: Int, detail: String)
         /// The token endpoint could not be reached or failed (5xx, network): back off like any transient error.
         case unavailable(String)
+        /// A success status without a token (an HTML page from a proxy or a wrong `api.token_url`): a
+        /// configuration to fix, like refused credentials, not an outage to wait out.
+        case notAToken(String)
 
         public var description: String {
             switch self {
             case .refused(let status, let detail): return "token endpoint refused the credentials (\(status) \(detail))"
             case .unavailable(let detail): return "token endpoint unavailable: \(detail)"
+            case .notAToken(let what):
+                return "the token endpoint answered \(what), not a token: check api.token_url (is a proxy's sign-in "
+                    + "page answering instead?)"
             }
         }
     }
@@ -105,6 +111,16 @@ public actor TokenProvider {
                 refreshCount += 1
                 logger.debug("token refreshed", metadata: ["token.expires_in": "\(lifetime)"])
                 return .success(token)
+            }
+            if (200..<300).contains(status) {
+                let type = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
+                let what =
+                    type.contains("html")
+                    ? "HTML"
+                    : json == nil
+                        ? "\(status) with a body that is not JSON"
+                        : "\(status) with JSON that has no access_token"
+                return .failure(.notAToken(what))
             }
             let detail = (json?["error"] as? String) ?? HTTPResponseStatus(statusCode: status).reasonPhrase
             if status == 400 || status == 401 {

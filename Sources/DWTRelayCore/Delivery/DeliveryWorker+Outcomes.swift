@@ -41,6 +41,7 @@ extension DeliveryWorker {
                 switch error {
                 case .refused(_, let detail): return (.credentialsRefused(detail: detail), nil)
                 case .unavailable: return (.tokenUnavailable(detail: error.description), nil)
+                case .notAToken: return (.credentialsRefused(detail: error.description), nil)
                 }
             }
             let started = ContinuousClock.now

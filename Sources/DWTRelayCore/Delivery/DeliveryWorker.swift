@@ -219,7 +219,7 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
             apply(state.authProbed(.token, at: elapsed()))
         } catch {
             switch error {
-            case .refused: apply(state.authProbed(.refused(error.description), at: elapsed()))
+            case .refused, .notAToken: apply(state.authProbed(.refused(error.description), at: elapsed()))
             case .unavailable: apply(state.authProbed(.unavailable(error.description), at: elapsed()))
             }
             logger.warning("token endpoint still failing", metadata: ["error": "\(error)"])

@@ -281,6 +281,26 @@ import Testing
         }
     }
 
+    /// A token endpoint that answers 200 with an HTML page (a proxy's sign-in page, a wrong URL) is a
+    /// configuration to fix: `auth.state` failing with what it answered, not "unknown" while the loads wait.
+    @Test func aTokenEndpointAnsweringHTMLIsReportedAsFailing() async throws {
+        var sandbox = SandboxConfiguration()
+        sandbox.faults.tokenEndpointHTML = true
+        try await RelayHarness.run(sandbox: sandbox) { harness in
+            try harness.drop("html.json", TestFixtures.movement(reference: "HTML-1"))
+            #expect(
+                await eventually {
+                    (try? harness.store.statusFacts().serviceState["auth.state"]) == "failing"
+                })
+            let detail = try harness.store.statusFacts().serviceState["auth.detail"] ?? ""
+            #expect(detail.contains("answered HTML") && detail.contains("api.token_url"), "\(detail)")
+            #expect(await harness.sandbox.state.movementRequests == 0)
+            await harness.setFaults(SandboxFaults())
+            #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
+            #expect(try harness.store.statusFacts().serviceState["auth.state"] == "ok")
+        }
+    }
+
     @Test func refusedCredentialsStopSendingAndKeepTheQueue() async throws {
         let clock = TestClock()
         try await RelayHarness.run(config: ["delivery.auth_probe_seconds": "60"], clock: clock) { harness in

@@ -194,6 +194,19 @@ import Testing
         #expect((body["receiver"] as? [String: Any])?["siteName"] as? String == "North Quarry")
         #expect(result.notes == ["columns not used (not in Defra's template, not mapped): \"Price\""])
 
+        // A row cut short is refused naming the headings it has no cell under, never sent with them empty.
+        let short = """
+            Ticket No;Date In;Haulier;Licence;Reg;EWC;Material;Form;Skips;Container;Net;Treatment;Price
+            T-78;29/11/2026 10:05;Hill Haulage;CBDU100001;AB12 CDE;17 05 04;Soil;solid;1;SKI
+
+            """
+        let cut = try Self.intake(validation: .reject, mapping: mapping).checkCSV(
+            Data(short.utf8), source: .inbox, sourceFile: "short.csv")
+        #expect(cut.items.isEmpty)
+        let problem = try #require(cut.refused.first?.problems.first)
+        #expect(problem.row == 2 && problem.column == "Net", "\(problem)")
+        #expect(problem.reason.contains("no cell under \"Net\", \"Treatment\""), "\(problem.reason)")
+
         try "columns:\n  Ticket No: Ticket number\n".write(
             toFile: folder.sub("bad.yaml"), atomically: true, encoding: .utf8)
         #expect {

@@ -140,6 +140,18 @@ struct ReceiptCSV {
         _ record: CSVTable.Record, columns: [ReceiptColumn?], header: CSVTable.Record, to movement: inout Movement
     ) {
         movement.rows.append(record.row)
+        // A row cut short (a lost delimiter, a line broken by hand) would send its last columns as empty.
+        let missing = columns.indices.dropFirst(record.fields.count).filter { columns[$0] != nil }
+        if !missing.isEmpty {
+            let names = missing.prefix(5).map { "\"\(header.fields[$0])\"" }.joined(separator: ", ")
+            movement.problems.append(
+                Problem(
+                    row: record.row, column: header.fields[missing[0]],
+                    reason: "the row has \(record.fields.count) cells but its heading row has \(header.fields.count): "
+                        + "no cell under \(names)\(missing.count > 5 ? " and \(missing.count - 5) more" : ""). Check "
+                        + "the row for a missing delimiter, correct it and drop the file again"))
+            return
+        }
         var item: [String: Any] = [:]
         var hasItem = false
         for (index, column) in columns.enumerated() {
