@@ -50,9 +50,25 @@ public final class InboxIngestor: Sendable {
         }
     }
 
-    /// Names a writer may have dropped: `*.json` or `*.csv`, not dot-files.
+    /// Every name a writer may have dropped: each is read or refused, never left without a word. Only names
+    /// still being written are passed over (`isBeingWritten`).
     static func isCandidate(_ name: String) -> Bool {
-        !name.hasPrefix(".") && (name.hasSuffix(".json") || isCSV(name)) && !name.contains("/")
+        !isBeingWritten(name) && !name.contains("/")
+    }
+
+    /// The writer rule: write `NAME.json.tmp` or a dot-file, then rename. The suffixes other software uses
+    /// for a file it is still copying are passed over too; one left behind shows in `status` as waiting.
+    static func isBeingWritten(_ name: String) -> Bool {
+        if name.hasPrefix(".") { return true }
+        let lower = name.lowercased()
+        return inProgressSuffixes.contains { lower.hasSuffix($0) }
+    }
+
+    static let inProgressSuffixes = [".tmp", ".part", ".partial", ".filepart", ".crdownload", "~"]
+
+    /// A movement file by its name: the API body as JSON.
+    public static func isJSON(_ name: String) -> Bool {
+        name.lowercased().hasSuffix(".json")
     }
 
     /// A CSV file in Defra's receipt-of-waste layout (Windows writes `.CSV` as often as `.csv`).
@@ -254,6 +270,9 @@ public final class InboxIngestor: Sendable {
                 return .skipped
             }
         }
+        guard Self.isJSON(original) || Self.isCSV(original) else {
+            return refuseUnread(original: original, claim: claim, path: claimPath)
+        }
         let isCSV = Self.isCSV(original)
         switch readClaimed(claimPath, limit: isCSV ? intake.maxCSVBytes : intake.maxBytes) {
         case .data(let data) where isCSV:
@@ -283,6 +302,29 @@ public final class InboxIngestor: Sendable {
             _ = rename(claimPath, inbox + "/" + original)
             return .leftInPlace(name: original, kind: kind)
         }
+    }
+
+    /// A file of a kind dwt-relay does not read: refused into failed/ with what it looks like, so that a site
+    /// whose software writes another format learns it at the first load (a `ticket.xml` stayed in the inbox
+    /// for ever, with `status` OK).
+    private func refuseUnread(original: String, claim: String, path: String) -> Prepared {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        var head = [UInt8](repeating: 0, count: 512)
+        var count = 0
+        if fd >= 0 {
+            defer { close(fd) }
+            var info = stat()
+            if fstat(fd, &info) == 0, let kind = Self.nonRegularKind(info.st_mode) {
+                _ = rename(path, inbox + "/" + original)
+                return .leftInPlace(name: original, kind: kind)
+            }
+            count = max(0, read(fd, &head, head.count))
+        }
+        let looks = UnreadFileKind(name: original, head: Array(head.prefix(count)))
+        return .refused(
+            original: original, claim: claim,
+            rejection: IntakeRejection(
+                "dwt-relay reads .json and .csv files; this looks like \(looks.description). \(looks.advice)"))
     }
 
     enum ClaimedContent {

@@ -23,8 +23,9 @@ public struct InboxSnapshot: Sendable {
     public static func read(_ inbox: String) -> InboxSnapshot? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: inbox) else { return nil }
         var snapshot = InboxSnapshot()
-        for name in names
-        where name.hasSuffix(".json") && (!name.hasPrefix(".") || name.hasPrefix(".dwt-relay-taking.")) {
+        // Every file a writer left: not yet taken, claimed by a take that was cut short, or still named as
+        // being written (`NAME.json.tmp`); one that stays shows as old here instead of being silent.
+        for name in names where !name.hasPrefix(".") || name.hasPrefix(InboxIngestor.claimPrefix) {
             var info = stat()
             guard lstat(inbox + "/" + name, &info) == 0 else { continue }
             snapshot.waiting += 1

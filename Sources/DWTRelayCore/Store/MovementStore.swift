@@ -69,7 +69,7 @@ public final class MovementStore: Sendable {
             try Self.keepWALFiles(db)
         }
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try Self.openPool(path, configuration)
             // FULL on the one writing connection, set after the pool exists: GRDB's pool switches its writer to
             // WAL with `synchronous = NORMAL` after `prepareDatabase` runs, which undid a FULL set there. Under
             // NORMAL a commit is not fsynced, so files acknowledged (removed from the inbox) could vanish with
@@ -88,6 +88,20 @@ public final class MovementStore: Sendable {
             encrypted = recorded != nil || key != nil
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path, error.message ?? "\(error)")
+        }
+    }
+
+    /// Opens the pool, waiting out another process that is creating the same database: switching a new file
+    /// to WAL answers SQLITE_BUSY at once, without the busy timeout, while another first start holds its lock
+    /// (six `submit`s at the first start lost one that way, under load).
+    private static func openPool(_ path: String, _ configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                usleep(20_000)
+            }
         }
     }
 

@@ -42,6 +42,36 @@ import Testing
         return try JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 
+    /// Every file is answered: one the relay does not read is refused into failed/ saying what it looks like
+    /// and what to do, and counts as an unreported load (a `ticket.xml` stayed in the inbox for ever).
+    @Test func aFileOfAnotherKindIsRefusedSayingWhatItLooksLike() async throws {
+        try watcher.start()
+        defer { watcher.stop() }
+        try drop("ticket.xml", Data("<?xml version=\"1.0\"?><Ticket><TicketNo>T-1</TicketNo></Ticket>".utf8))
+        try drop("notes.txt", Data("lorry came at 11:05\n".utf8))
+        try drop("book.xlsx", Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00]))
+        try drop("TICKET.JSON", TestFixtures.movement(reference: "UPPER-1"))
+        // Still being written, by the writer rule: passed over, and counted as waiting in the inbox.
+        try Data("{".utf8).write(to: URL(fileURLWithPath: config.inbox + "/next.json.tmp"))
+        let expected: [String: String] = [
+            "ticket.xml": "this looks like XML", "notes.txt": "this looks like plain text",
+            "book.xlsx": "Save the sheet as \"CSV UTF-8",
+        ]
+        for (name, fragment) in expected {
+            #expect(await eventually { (try? failure(name)) != nil }, "\(name) should land in failed/")
+            let report = try #require(try failure(name))
+            let reason = report["reason"] as? String ?? ""
+            #expect(reason.contains("dwt-relay reads .json and .csv files") && reason.contains(fragment), "\(reason)")
+        }
+        #expect(await eventually { (try? store.list().count) == 1 }, "an upper-case .JSON is read")
+        #expect(try RefusalStore(store: store).list(openOnly: true).count == 3, "each counts as an unreported load")
+        let report = StatusReport.build(
+            facts: try store.statusFacts(), config: config, daemonRunning: true, now: Date().timeIntervalSince1970)
+        #expect(report.health == .warning, "\(report.summaryLine)")
+        #expect(try inboxFiles() == ["next.json.tmp"])
+        #expect(InboxSnapshot.read(config.inbox)?.waiting == 1, "a file left being written shows as waiting")
+    }
+
     @Test func filesFoundAtStartUpAreTakenInArrivalOrder() throws {
         // Dropped while the daemon was stopped: the original first, its correction a minute later. By name the
         // correction (`T-42-v2.json`) sorts first, which made the stale original replace it.
