@@ -117,6 +117,7 @@ import Testing
         #expect(run.status == 78, "\(run.err)")
         #expect(run.err.contains("expands to more than"), "\(run.err)")
         #expect(run.err.contains(file == "config" ? path : bombPath), "names the file: \(run.err)")
-        #expect(Date().timeIntervalSince(started) < 60, "a config error, not a process that grows (alone it takes 0.1 s)")
+        #expect(
+            Date().timeIntervalSince(started) < 60, "a config error, not a process that grows (alone it takes 0.1 s)")
     }
 }
