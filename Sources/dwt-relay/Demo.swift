@@ -58,7 +58,7 @@ struct Demo: Sendable {
                 "delivery.circuit_failures": "20", "storage.key_file": workspace + "/storage-key",
                 "http.listen": serve ? "127.0.0.1:\(try Self.freeLoopbackPort())" : "off",
                 "site.api_code": DemoWeighbridgeExport.apiCode, "site.defaults_file": defaultsPath,
-                "intake.csv_mapping_file": mappingPath,
+                "intake.mapping_file": mappingPath,
             ])
             let configPath = workspace + "/dwt-relay.yaml"
             try config.renderYAML().write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -24,7 +24,7 @@ enum DemoWeighbridgeExport {
             """.replacingOccurrences(of: "\n", with: "\r\n")
     }
 
-    /// `intake.csv_mapping_file`: the package's headings as template columns, and what every row shares.
+    /// `intake.mapping_file`: the package's headings as template columns, and what every row shares.
     static let mapping = """
         # The weighbridge package's own column names, as columns of Defra's receipt-of-waste template.
         columns:
@@ -47,6 +47,9 @@ enum DemoWeighbridgeExport {
           Is the waste weight estimated?: Actual
           Does the waste contain persistent organic pollutants (POPs)?: "No"
           Is the waste hazardous?: "No"
+        # In the export, not in the record Defra keeps: left out on purpose (any other column with data
+        # would refuse its row).
+        ignore: [Price]
 
         """
 

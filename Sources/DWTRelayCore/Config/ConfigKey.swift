@@ -82,10 +82,13 @@ public struct ConfigKey: Sendable {
             "Check each movement offline as Defra's running service would: warn (note the errors on the movement, "
                 + "still send it), reject (refuse it into failed/ with the errors) or off."),
         ConfigKey(
+            "intake.mapping_file", .string, default: nil,
+            "JSON or YAML saying what a weighbridge package's own columns or fields mean (columns:, compose:, "
+                + "item_groups:, values:, ignore:, delimiter:) for its CSV exports; *.csv in the template's own "
+                + "layout needs none. Check one with dwt-relay try-mapping FILE."),
+        ConfigKey(
             "intake.csv_mapping_file", .string, default: nil,
-            "JSON or YAML naming a weighbridge package's own CSV columns as columns of Defra's receipt-of-waste "
-                + "template (columns:), fixed values (values:) and the delimiter; *.csv in the template's own "
-                + "layout needs none."),
+            "The earlier name of intake.mapping_file, still read."),
         ConfigKey(
             "intake.max_csv_bytes", .integer(min: 1024, max: 256 << 20), default: "16777216",
             "Largest CSV file accepted (it may hold many movements); larger files go to failed/."),

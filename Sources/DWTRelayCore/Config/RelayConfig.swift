@@ -54,8 +54,15 @@ public struct RelayConfig: Sendable {
 
     /// The CSV mapping file read and checked (a config error names the key); an empty mapping when none is set.
     public func csvMapping() throws -> CSVMapping {
-        guard let file = values["intake.csv_mapping_file"] else { return CSVMapping() }
-        return try CSVMapping(path: file, key: "intake.csv_mapping_file")
+        let current = values["intake.mapping_file"]
+        let earlier = values["intake.csv_mapping_file"]
+        if let current, let earlier, current != earlier {
+            throw ConfigError(
+                key: "intake.mapping_file",
+                "intake.csv_mapping_file (its earlier name) names another file (\(earlier)); keep one")
+        }
+        guard let file = current ?? earlier else { return CSVMapping() }
+        return try CSVMapping(path: file, key: current != nil ? "intake.mapping_file" : "intake.csv_mapping_file")
     }
 
     /// Refused files of a site: `paths.failed`, or `paths.failed/NAME` when several sites share the PC.

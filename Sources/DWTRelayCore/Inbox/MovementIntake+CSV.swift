@@ -45,10 +45,10 @@ extension MovementIntake {
         }
         var result = CSVIntakeResult()
         if csv.table.encoding != .utf8 { result.notes.append("read as \(csv.table.encoding.rawValue) (not UTF-8)") }
-        if !csv.unusedHeadings.isEmpty {
+        if !csv.ignoredHeadings.isEmpty {
             result.notes.append(
-                "columns not used (not in Defra's template, not mapped): "
-                    + csv.unusedHeadings.map { "\"\($0)\"" }.joined(separator: ", "))
+                "columns ignored (ignore: in the mapping): "
+                    + csv.ignoredHeadings.map { "\"\($0)\"" }.joined(separator: ", "))
         }
         let hash = Self.hash(raw)
         var refusedRows = Set<Int>()
@@ -90,17 +90,23 @@ extension MovementIntake {
             case .success(var item):
                 item.contentHash = hash
                 let rows = movement.rows.count == 1 ? "row \(movement.rows[0])" : "rows " + Self.ranges(movement.rows)
-                item.origin =
-                    "from \(sourceFile) \(rows)"
-                    + (result.notes.isEmpty ? "" : "; " + result.notes.joined(separator: "; "))
+                let notes = result.notes + movement.notes
+                item.origin = "from \(sourceFile) \(rows)" + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; "))
                 result.items.append(item)
                 takenRows.formUnion(movement.rows)
             case .failure(let error):
                 let (row, column) = csv.locate(error.field ?? "", in: movement)
+                // The site's heading first; Defra's key stays in the reason. A field the file has no column
+                // for is a gap of the movement: no cell is blamed for it.
+                let reason =
+                    column == nil && error.field != nil
+                    ? "the movement has no value for \(error.field!) (no column of the file fills it: map one, or "
+                        + "give it under values: in the mapping): \(error.reason)"
+                    : error.reason
                 result.refused.append(
                     .init(
                         reference: movement.reference, rows: movement.rows,
-                        problems: [.init(row: row, column: column ?? error.field, reason: error.reason)]))
+                        problems: [.init(row: row, column: column, reason: reason)]))
                 refusedRows.formUnion(movement.rows)
             }
         }

@@ -175,7 +175,7 @@ public struct MovementIntake: Sendable {
             if !report.errors.isEmpty && validation == .reject {
                 throw IntakeRejection(
                     field: report.errors[0].key,
-                    "fails validation (intake.validate: reject; the messages are in NAME.error.json): "
+                    "Defra's rules refuse it (intake.validate: reject): "
                         + ValidationIssue.summary(of: report.errors),
                     issues: report.errors)
             }

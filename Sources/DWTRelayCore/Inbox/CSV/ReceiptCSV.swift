@@ -10,6 +10,7 @@ import Foundation
 struct ReceiptCSV {
     struct Problem: Equatable {
         let row: Int
+        /// The site's heading; nil for a problem of the whole movement.
         let column: String?
         let reason: String
     }
@@ -19,32 +20,54 @@ struct ReceiptCSV {
         let reference: String
         var rows: [Int] = []
         var body: [String: Any] = [:]
-        var items: [(row: Int, item: [String: Any])] = []
+        /// Each waste item with its row, and its group's index for numbered column groups.
+        var items: [(row: Int, item: [String: Any], group: Int?)] = []
         var wasteTrackingID: String?
         var problems: [Problem] = []
         /// Row and column that gave each movement-level value, for "differs from row N".
         var givenAt: [ReceiptColumn: (row: Int, text: String)] = [:]
+        /// How values were read (a declared date order, a percentage converted): recorded on the movement.
+        var notes: [String] = []
+    }
+
+    /// What a source column is, by its heading under the mapping.
+    enum Placement {
+        /// Fills these fields (a mapped heading, or the template's own).
+        case field(CSVMapping.Rule)
+        /// A numbered group's column: fills a field of waste item `group`.
+        case group(Int, CSVMapping.Rule)
+        /// Read by another rule: a date's time column, or a part of a composed value.
+        case consumed
+        /// Listed under `ignore:`, or the template's own error column.
+        case ignored
+        /// Nobody said what it is: a row that has data here is refused naming it.
+        case unplaced(String)
     }
 
     let table: CSVTable
+    let mapping: CSVMapping
     /// The header rows (one, or one per sheet when the template's two sheets are saved one below the other).
     private(set) var headers: [CSVTable.Record] = []
-    /// The file's heading for each column it has (for refusals).
+    /// The file's heading for each column it has (for refusals), and per numbered group.
     private(set) var headings: [ReceiptColumn: String] = [:]
-    /// Headings in the file that are not template columns and not mapped: not sent, and said so.
-    private(set) var unusedHeadings: [String] = []
+    private(set) var groupHeadings: [Int: [ReceiptColumn: String]] = [:]
+    /// Headings the mapping ignores, as the file writes them (said on every movement, for the record).
+    private(set) var ignoredHeadings: [String] = []
     var movements: [Movement] = []
     /// Rows that belong to no movement (no reference): refused on their own.
     var strayRows: [Problem] = []
 
     init(_ data: Data, mapping: CSVMapping) throws(IntakeRejection) {
         table = try CSVTable(data, delimiter: mapping.delimiter)
-        func column(named heading: String) -> ReceiptColumn? {
-            let key = ReceiptColumn.comparable(heading)
-            return mapping.columns[key] ?? ReceiptColumn.named(key)
-        }
+        self.mapping = mapping
+        let referenceParts = Set(mapping.composed[.yourUniqueReference]?.headings ?? [])
         func isHeader(_ record: CSVTable.Record) -> Bool {
-            record.fields.contains { column(named: $0) == .yourUniqueReference }
+            let names = Set(record.fields.map(ReceiptColumn.comparable))
+            if !referenceParts.isEmpty, referenceParts.isSubset(of: names) { return true }
+            return names.contains { name in
+                (mapping.columns[name]?.targets ?? ReceiptColumn.named(name).map { [$0] } ?? [])
+                    .contains(.yourUniqueReference)
+            }
         }
         guard let headerIndex = table.records.prefix(20).firstIndex(where: isHeader) else {
             let first = table.records.first?.fields.prefix(6).map { "\"\($0)\"" }.joined(separator: ", ") ?? "nothing"
@@ -52,10 +75,9 @@ struct ReceiptCSV {
                 field: ReceiptColumn.yourUniqueReference.heading,
                 "no header row with a \"Your unique reference\" column in the first 20 rows (row 1 has \(first)); "
                     + "use the headings of Defra's receipt-of-waste template, or name your columns in "
-                    + "intake.csv_mapping_file")
+                    + "intake.mapping_file")
         }
-        var columns: [ReceiptColumn?] = []
-        var header = table.records[headerIndex]
+        var sheet = Sheet(header: table.records[headerIndex], placements: [])
         var skipUntil = 0
         var inPreamble = false
         var sawTitle = table.records[..<headerIndex].contains(where: Self.isTemplateTitle)
@@ -64,8 +86,7 @@ struct ReceiptCSV {
         for (index, record) in table.records.enumerated().dropFirst(headerIndex) {
             if isHeader(record) {
                 inPreamble = false
-                header = record
-                columns = try resolve(record, column: column)
+                sheet = Sheet(header: record, placements: try resolve(record))
                 headers.append(record)
                 // Defra's template has two rows of guidance under its headings ("Page 7: ..." above them).
                 skipUntil = index + 1 + (sawTitle ? 2 : 0)
@@ -78,14 +99,10 @@ struct ReceiptCSV {
                 sawTitle = true
             }
             if inPreamble || index < skipUntil || record.isBlank { continue }
-            guard let referenceIndex = columns.firstIndex(of: .yourUniqueReference),
-                referenceIndex < record.fields.count,
-                case let reference = record.fields[referenceIndex].trimmingCharacters(in: .whitespaces),
-                !reference.isEmpty
-            else {
+            guard let reference = sheet.reference(of: record, composed: mapping.composed[.yourUniqueReference]) else {
                 strayRows.append(
                     Problem(
-                        row: record.row, column: ReceiptColumn.yourUniqueReference.heading,
+                        row: record.row, column: sheet.referenceHeading,
                         reason: "is empty; every row needs the reference that links it to its movement"))
                 continue
             }
@@ -93,9 +110,58 @@ struct ReceiptCSV {
                 order.append(reference)
                 byReference[reference] = Movement(reference: reference)
             }
-            Self.add(record, columns: columns, header: header, to: &byReference[reference]!)
+            add(record, sheet: sheet, to: &byReference[reference]!)
         }
         movements = order.map { reference in finish(byReference[reference]!, mapping: mapping) }
+    }
+
+    /// A header row and what each of its columns is.
+    struct Sheet {
+        let header: CSVTable.Record
+        let placements: [Placement]
+        /// Comparable heading → its column index.
+        var index: [String: Int] {
+            Dictionary(
+                header.fields.enumerated().map { (ReceiptColumn.comparable($0.element), $0.offset) },
+                uniquingKeysWith: { first, _ in first })
+        }
+
+        var referenceIndex: Int? {
+            placements.firstIndex {
+                if case .field(let rule) = $0 { return rule.targets.contains(.yourUniqueReference) }
+                return false
+            }
+        }
+
+        var referenceHeading: String {
+            referenceIndex.map { header.fields[$0] } ?? ReceiptColumn.yourUniqueReference.heading
+        }
+
+        func cell(_ record: CSVTable.Record, _ index: Int) -> String {
+            index < record.fields.count ? record.fields[index].trimmingCharacters(in: .whitespacesAndNewlines) : ""
+        }
+
+        /// The row's reference: its reference column, or the composed one (nil when empty).
+        func reference(of record: CSVTable.Record, composed: CSVMapping.Composition?) -> String? {
+            if let referenceIndex {
+                let text = cell(record, referenceIndex)
+                return text.isEmpty ? nil : text
+            }
+            guard let composed else { return nil }
+            let columns = index
+            var text = ""
+            for part in composed.parts {
+                switch part {
+                case .text(let literal): text += literal
+                case .cell(let key, _):
+                    guard let column = columns[key], case let value = cell(record, column), !value.isEmpty else {
+                        return nil
+                    }
+                    text += value
+                }
+            }
+            return text
+        }
     }
 
     /// A sheet title of Defra's template, as its first cell: "Page 7: Waste movement level".
@@ -107,95 +173,71 @@ struct ReceiptCSV {
             && record.fields.dropFirst().allSatisfy { $0.isEmpty }
     }
 
-    /// The column each field of a header row is; refuses a column given twice.
-    private mutating func resolve(_ header: CSVTable.Record, column: (String) -> ReceiptColumn?)
-        throws(IntakeRejection) -> [ReceiptColumn?]
-    {
-        var resolved: [ReceiptColumn?] = []
-        var seen: [ReceiptColumn: String] = [:]
-        for heading in header.fields {
-            var found = column(heading)
-            // The template heads both "source of components" columns alike: the second is the hazardous one.
-            if found == .popSource, seen[.popSource] != nil { found = .hazardousSource }
-            if let found, let earlier = seen[found] {
-                throw IntakeRejection(
-                    field: heading,
-                    "row \(header.row): columns \"\(earlier)\" and \"\(heading)\" are both \(found.heading); keep one")
+    /// What each field of a header row is; refuses a field two headings fill.
+    private mutating func resolve(_ header: CSVTable.Record) throws(IntakeRejection) -> [Placement] {
+        var resolved: [Placement] = []
+        var seen: [String: String] = [:]  // "group:column" → heading
+        var consumed = mapping.sourceHeadings.subtracting(mapping.columns.keys).subtracting(mapping.ignored)
+        // The template's later layout has "Time received" beside "Date received": the date's time of day.
+        let keys = Set(header.fields.map(ReceiptColumn.comparable))
+        let templateTime = ReceiptColumn.comparable("Time received")
+        let timeReceived =
+            keys.contains(templateTime) && mapping.columns[templateTime] == nil
+                && !mapping.ignored.contains(templateTime) ? templateTime : nil
+        if let timeReceived { consumed.insert(timeReceived) }
+        for (position, heading) in header.fields.enumerated() {
+            let key = ReceiptColumn.comparable(heading)
+            var placement: Placement
+            if let rule = mapping.columns[key] {
+                placement = .field(rule)
+            } else if let grouped = mapping.groups?.columns[key] {
+                placement = .group(grouped.group, grouped.rule)
+            } else if var column = ReceiptColumn.named(key) {
+                // The template heads both "source of components" columns alike: the second is the hazardous one.
+                if column == .popSource, seen["-:\(ReceiptColumn.popSource)"] != nil { column = .hazardousSource }
+                placement = .field(
+                    CSVMapping.Rule(
+                        targets: [column], dateOrder: column == .dateReceived ? .dayMonthYear : nil,
+                        timeColumn: column == .dateReceived ? timeReceived : nil))
+            } else if consumed.contains(key) {
+                placement = .consumed
+            } else if mapping.ignored.contains(key) || ReceiptColumn.ignoredHeadings.contains(key) {
+                placement = .ignored
+                if mapping.ignored.contains(key), !ignoredHeadings.contains(heading) { ignoredHeadings.append(heading) }
+            } else if key.isEmpty {
+                placement = .unplaced("column \(position + 1) (no heading)")
+            } else {
+                placement = .unplaced(heading)
             }
-            if let found {
-                seen[found] = heading
-                if headings[found] == nil { headings[found] = heading }
-            } else if !heading.trimmingCharacters(in: .whitespaces).isEmpty,
-                !ReceiptColumn.ignoredHeadings.contains(ReceiptColumn.comparable(heading)),
-                !unusedHeadings.contains(heading)
-            {
-                unusedHeadings.append(heading)
+            if case .field(let rule) = placement {
+                for target in rule.targets {
+                    let slot = "-:\(target)"
+                    if let earlier = seen[slot] {
+                        throw IntakeRejection(
+                            field: heading,
+                            "row \(header.row): columns \"\(earlier)\" and \"\(heading)\" are both \(target.heading); "
+                                + "keep one")
+                    }
+                    seen[slot] = heading
+                    if headings[target] == nil { headings[target] = heading }
+                }
             }
-            resolved.append(found)
+            if case .group(let number, let rule) = placement {
+                for target in rule.targets {
+                    let slot = "\(number):\(target)"
+                    if let earlier = seen[slot] {
+                        throw IntakeRejection(
+                            field: heading,
+                            "row \(header.row): columns \"\(earlier)\" and \"\(heading)\" are both \(target.heading); "
+                                + "keep one")
+                    }
+                    seen[slot] = heading
+                    groupHeadings[number, default: [:]][target] = heading
+                }
+            }
+            resolved.append(placement)
         }
         return resolved
-    }
-
-    private static func add(
-        _ record: CSVTable.Record, columns: [ReceiptColumn?], header: CSVTable.Record, to movement: inout Movement
-    ) {
-        movement.rows.append(record.row)
-        // A row cut short (a lost delimiter, a line broken by hand) would send its last columns as empty.
-        let missing = columns.indices.dropFirst(record.fields.count).filter { columns[$0] != nil }
-        if !missing.isEmpty {
-            let names = missing.prefix(5).map { "\"\(header.fields[$0])\"" }.joined(separator: ", ")
-            movement.problems.append(
-                Problem(
-                    row: record.row, column: header.fields[missing[0]],
-                    reason: "the row has \(record.fields.count) cells but its heading row has \(header.fields.count): "
-                        + "no cell under \(names)\(missing.count > 5 ? " and \(missing.count - 5) more" : ""). Check "
-                        + "the row for a missing delimiter, correct it and drop the file again"))
-            return
-        }
-        var item: [String: Any] = [:]
-        var hasItem = false
-        for (index, column) in columns.enumerated() {
-            guard let column, index < record.fields.count else { continue }
-            let text = record.fields[index].trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !text.isEmpty else { continue }
-            if column.level == .item { hasItem = true }
-            let value: Any
-            do {
-                value = try ReceiptCellParser.value(text, as: column.kind)
-            } catch {
-                movement.problems.append(Problem(row: record.row, column: header.fields[index], reason: error.reason))
-                continue
-            }
-            switch column.level {
-            case .item:
-                set(value, at: column.path!, in: &item)
-            case .movement:
-                if let earlier = movement.givenAt[column] {
-                    if earlier.text != text {
-                        movement.problems.append(
-                            Problem(
-                                row: record.row, column: header.fields[index],
-                                reason: "\"\(text)\" differs from \"\(earlier.text)\" on row \(earlier.row) "
-                                    + "for the same reference; a movement has one \(column.heading)"))
-                    }
-                    continue
-                }
-                movement.givenAt[column] = (record.row, text)
-                if column == .wasteTrackingID {
-                    guard WasteTrackingID(text) != nil else {
-                        movement.problems.append(
-                            Problem(
-                                row: record.row, column: header.fields[index],
-                                reason: "\"\(text)\" is not a waste tracking ID (two digits, six letters or digits)"))
-                        continue
-                    }
-                    movement.wasteTrackingID = text
-                } else {
-                    set(value, at: column.path!, in: &movement.body)
-                }
-            }
-        }
-        if hasItem { movement.items.append((record.row, item)) }
     }
 
     /// Fixed values, whole-item disposal codes, then the items into the body.
@@ -210,7 +252,21 @@ struct ReceiptCSV {
             }
         }
         var items: [[String: Any]] = []
-        for (row, var item) in movement.items {
+        for (row, var item, group) in movement.items {
+            if let declared = item.removeValue(forKey: Self.declaredUnitKey) as? String {
+                let given = (item["weight"] as? [String: Any])?["metric"] as? String
+                if let given, given != declared {
+                    movement.problems.append(
+                        Problem(
+                            row: row, column: heading(.weightUnit, group: group),
+                            reason: "\"\(given)\" differs from the unit the weight column is declared in (\(declared))")
+                    )
+                } else if given == nil {
+                    var weight = item["weight"] as? [String: Any] ?? [:]
+                    weight["metric"] = declared
+                    item["weight"] = weight
+                }
+            }
             for (column, text) in mapping.values where column.level == .item {
                 guard let path = column.path, Self.get(path, in: item) == nil,
                     let value = try? ReceiptCellParser.value(text, as: column.kind)
@@ -223,7 +279,7 @@ struct ReceiptCSV {
                     guard let weight = item["weight"] else {
                         movement.problems.append(
                             Problem(
-                                row: row, column: ReceiptColumn.disposalCodes.heading,
+                                row: row, column: heading(.disposalCodes, group: group),
                                 reason: "\(codes[index]["code"] ?? "") has no weight and the item has none to give it; "
                                     + "write CODE = weight = unit = Estimate or Actual"))
                         continue
@@ -237,15 +293,15 @@ struct ReceiptCSV {
         if movement.givenAt.keys.allSatisfy({ $0 == .yourUniqueReference || $0 == .wasteTrackingID }) {
             movement.problems.append(
                 Problem(
-                    row: movement.rows[0], column: ReceiptColumn.yourUniqueReference.heading,
+                    row: movement.rows[0], column: nil,
                     reason: "no movement row for reference \"\(movement.reference)\" (site, date received, "
                         + "carrier...): waste items need the movement they belong to"))
         }
         if items.isEmpty {
             movement.problems.append(
                 Problem(
-                    row: movement.rows[0], column: ReceiptColumn.ewcCodes.heading,
-                    reason: "no waste item for reference \"\(movement.reference)\": give EWC code, description, "
+                    row: movement.rows[0], column: nil,
+                    reason: "the movement \"\(movement.reference)\" has no waste item: give EWC code, description, "
                         + "weight... on its row or on rows with the same reference"))
         }
         movement.body["wasteItems"] = items
@@ -258,11 +314,15 @@ struct ReceiptCSV {
         var row = movement.rows.first ?? 0
         var path = parts
         var level = ReceiptColumn.Level.movement
+        var group: Int?
         if parts.first == "wasteItems" {
             level = .item
             path = Array(parts.dropFirst())
             if let index = path.first.flatMap(Int.init) {
-                if index < movement.items.count { row = movement.items[index].row }
+                if index < movement.items.count {
+                    row = movement.items[index].row
+                    group = movement.items[index].group
+                }
                 path = Array(path.dropFirst())
             }
         }
@@ -270,9 +330,20 @@ struct ReceiptCSV {
             guard candidate.level == level, let candidatePath = candidate.path else { return false }
             return path.starts(with: candidatePath) || (candidatePath.starts(with: path) && !path.isEmpty)
         }
-        guard let column else { return (row, nil) }
-        return (row, headings[column] ?? column.heading)
+        // A field the file has no column for is a gap of the whole movement, not of some cell.
+        guard let column, let written = heading(column, group: group, orTemplate: false) else { return (row, nil) }
+        return (row, written)
     }
+
+    /// The site's heading for a column (of a numbered group when `group` is given); the template's own
+    /// heading when the file has none and `orTemplate`.
+    func heading(_ column: ReceiptColumn, group: Int?, orTemplate: Bool = true) -> String? {
+        if let group, let written = groupHeadings[group]?[column] { return written }
+        return headings[column] ?? (orTemplate ? column.heading : nil)
+    }
+
+    /// Where a weight's declared unit waits in an item until `finish` checks it against a unit column.
+    static let declaredUnitKey = "\u{0}declaredUnit"
 
     static func set(_ value: Any, at path: [String], in object: inout [String: Any]) {
         guard let first = path.first else { return }

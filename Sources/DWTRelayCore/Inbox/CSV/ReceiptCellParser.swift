@@ -87,8 +87,9 @@ enum ReceiptCellParser {
 
     static func estimate(_ text: String) -> Bool? {
         switch text.lowercased() {
-        case "estimate", "estimated", "est": return true
-        case "actual", "act": return false
+        // EstimateData and ActualData are how Defra's bulk upload writes them.
+        case "estimate", "estimated", "est", "estimatedata": return true
+        case "actual", "act", "actualdata": return false
         default: return yesNo(text)
         }
     }
@@ -112,12 +113,7 @@ enum ReceiptCellParser {
                 let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard let label = parts.first, !label.isEmpty else { throw Refused("\"\(entry)\" has no name") }
                 guard parts.count == 2, !parts[1].isEmpty else { return [key: label] }
-                let value = parts[1].replacingOccurrences(of: ",", with: "")
-                guard let concentration = Double(value), concentration.isFinite, concentration > 0 else {
-                    throw Refused(
-                        "\"\(entry)\": the concentration must be a number of mg/kg above 0 (\"\(parts[1])\" is not)")
-                }
-                return [key: label, "concentration": concentration]
+                return [key: label, "concentration": try concentration(parts[1], entry: entry)]
             }
     }
 

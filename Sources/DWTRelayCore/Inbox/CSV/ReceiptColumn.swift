@@ -180,9 +180,15 @@ enum ReceiptColumn: String, CaseIterable, Sendable {
         return String(out)
     }
 
-    /// Every column by its comparable heading and by its comparable API path.
+    /// Every column by its comparable heading, by its heading without the template's note in brackets
+    /// ("EWC code", "Vehicle registration number"), and by its comparable API path.
     private static let byName: [String: ReceiptColumn] = {
         var names: [String: ReceiptColumn] = [:]
+        for column in allCases.reversed() {
+            if let note = column.heading.range(of: " (") {
+                names[comparable(String(column.heading[..<note.lowerBound]))] = column
+            }
+        }
         for column in allCases.reversed() {
             names[comparable(column.heading)] = column
             if let path = column.dottedPath { names[comparable(path)] = column }
