@@ -29,7 +29,7 @@ enum DemoWeighbridgeExport {
         # The weighbridge package's own column names, as columns of Defra's receipt-of-waste template.
         columns:
           Ticket: Your unique reference
-          Date In: Date received
+          Date In: {field: Date received, date_format: dd/mm/yyyy}
           Haulier: Carrier organisation name
           Haulier Licence: Carrier registration number
           Vehicle: Vehicle registration number (if by road)

@@ -54,7 +54,9 @@ extension InboxIngestor {
         FileSystem.fsyncDirectory(inbox)
         for refused in result.refused {
             let first = refused.problems.first
-            let pointer = CSVRowPointer.make(file: original, row: refused.rows.first ?? first?.row ?? 0)
+            let pointer =
+                result.ticket
+                ? original : CSVRowPointer.make(file: original, row: refused.rows.first ?? first?.row ?? 0)
             record(
                 sourceFile: pointer, failedPath: movedTo,
                 reason: refused.problems.map(\.description).joined(separator: "; "),

@@ -66,9 +66,14 @@ public final class InboxIngestor: Sendable {
 
     static let inProgressSuffixes = [".tmp", ".part", ".partial", ".filepart", ".crdownload", "~"]
 
-    /// A movement file by its name: the API body as JSON.
+    /// A movement file by its name: the API body as JSON (or a flat JSON ticket, read through the mapping).
     public static func isJSON(_ name: String) -> Bool {
         name.lowercased().hasSuffix(".json")
+    }
+
+    /// A one-ticket XML document, read through the mapping when there is one.
+    public static func isXML(_ name: String) -> Bool {
+        name.lowercased().hasSuffix(".xml")
     }
 
     /// A CSV file in Defra's receipt-of-waste layout (Windows writes `.CSV` as often as `.csv`).
@@ -270,7 +275,8 @@ public final class InboxIngestor: Sendable {
                 return .skipped
             }
         }
-        guard Self.isJSON(original) || Self.isCSV(original) else {
+        let isXML = Self.isXML(original) && intake.csvMapping.path != nil
+        guard Self.isJSON(original) || Self.isCSV(original) || isXML else {
             return refuseUnread(original: original, claim: claim, path: claimPath)
         }
         let isCSV = Self.isCSV(original)
@@ -280,6 +286,23 @@ public final class InboxIngestor: Sendable {
                 return .csv(
                     original: original, claim: claim,
                     result: try intake.checkCSV(data, source: .inbox, sourceFile: original))
+            } catch {
+                return .refused(original: original, claim: claim, rejection: error)
+            }
+        case .data(let data) where isXML:
+            do {
+                let fields = try TicketRecord.xml(data)
+                return .csv(
+                    original: original, claim: claim,
+                    result: try intake.checkTicket(fields, source: .inbox, sourceFile: original))
+            } catch {
+                return .refused(original: original, claim: claim, rejection: error)
+            }
+        case .data(let data) where TicketRecord.flatJSON(data) != nil:
+            do {
+                return .csv(
+                    original: original, claim: claim,
+                    result: try intake.checkTicket(TicketRecord.flatJSON(data)!, source: .inbox, sourceFile: original))
             } catch {
                 return .refused(original: original, claim: claim, rejection: error)
             }

@@ -9,7 +9,8 @@ public struct CSVIntakeResult: Sendable {
         public let reason: String
 
         public var description: String {
-            "row \(row)" + (column.map { ", column \"\($0)\"" } ?? "") + ": \(reason)"
+            guard row > 0 else { return (column.map { "field \"\($0)\": " } ?? "") + reason }
+            return "row \(row)" + (column.map { ", column \"\($0)\"" } ?? "") + ": \(reason)"
         }
     }
 
@@ -26,14 +27,16 @@ public struct CSVIntakeResult: Sendable {
     public var refusedText = Data()
     /// How the file was read, for the log and the movements' event notes.
     public var notes: [String] = []
+    /// A flat JSON or XML ticket read through the mapping: one movement, its problems by field.
+    public var ticket = false
 }
 
 extension MovementIntake {
     /// A CSV file in the layout of Defra's receipt-of-waste template (or mapped onto it by
     /// `intake.csv_mapping_file`), as movements: each goes through `finish` like a JSON file. Throws only when
     /// the file as a whole cannot be read (no header, a quote never closed, too big).
-    public func checkCSV(_ raw: Data, source: MovementSource, sourceFile: String) throws(IntakeRejection)
-        -> CSVIntakeResult
+    public func checkCSV(_ raw: Data, source: MovementSource, sourceFile: String, ticket: Bool = false)
+        throws(IntakeRejection) -> CSVIntakeResult
     {
         guard raw.count <= maxCSVBytes else {
             throw IntakeRejection(
@@ -61,7 +64,8 @@ extension MovementIntake {
         let bodies: [(json: Data?, envelope: String?, pointer: String)] = movements.map { movement in
             (
                 movement.problems.isEmpty ? try? JSONSerialization.data(withJSONObject: movement.body) : nil,
-                movement.wasteTrackingID, CSVRowPointer.make(file: sourceFile, row: movement.rows[0])
+                movement.wasteTrackingID,
+                ticket ? sourceFile : CSVRowPointer.make(file: sourceFile, row: movement.rows[0])
             )
         }
         DispatchQueue.concurrentPerform(iterations: bodies.count) { index in
@@ -114,12 +118,42 @@ extension MovementIntake {
             result.refused.append(.init(reference: nil, rows: [stray.row], problems: [Self.problem(stray)]))
             refusedRows.insert(stray.row)
         }
+        if ticket {
+            // A ticket has fields, not rows: its problems name the field alone.
+            result.ticket = true
+            result.refused = result.refused.map { refused in
+                .init(
+                    reference: refused.reference, rows: [],
+                    problems: refused.problems.map { .init(row: 0, column: $0.column, reason: $0.reason) })
+            }
+            for index in result.items.indices {
+                result.items[index].origin = result.items[index].origin?
+                    .replacingOccurrences(of: "from \(sourceFile) row 2", with: "from the ticket \(sourceFile)")
+            }
+            return result
+        }
         if !refusedRows.isEmpty {
             // Everything but the rows taken: title, heading and guidance rows stay, so the file reads as before.
             let kept = csv.table.records.filter { !takenRows.contains($0.row) }
             result.refusedText = csv.table.raw(kept)
         }
         return result
+    }
+
+    /// A ticket that is not an API body (a flat JSON object, a one-ticket XML document): its fields read
+    /// like one CSV row through the mapping.
+    public func checkTicket(_ fields: [(name: String, value: String)], source: MovementSource, sourceFile: String)
+        throws(IntakeRejection) -> CSVIntakeResult
+    {
+        do {
+            return try checkCSV(TicketRecord.csv(fields), source: source, sourceFile: sourceFile, ticket: true)
+        } catch  where error.field == ReceiptColumn.yourUniqueReference.heading {
+            let names = fields.prefix(6).map { "\"\($0.name)\"" }.joined(separator: ", ")
+            throw IntakeRejection(
+                "this looks like a ticket (fields \(names)\(fields.count > 6 ? ", ..." : "")), not an API body: say "
+                    + "what its fields mean in intake.mapping_file (dwt-relay try-mapping shows the result), or have "
+                    + "the weighbridge software write the API body")
+        }
     }
 
     private static func problem(_ problem: ReceiptCSV.Problem) -> CSVIntakeResult.Problem {

@@ -198,4 +198,79 @@ import Testing
         #expect(body["dateTimeReceived"] as? String == "2026-01-14T11:05:00.000Z", "not midnight")
         #expect(Self.weight(try #require(Self.items(body).first)).amount == 7.25)
     }
+
+    static let ticketValues = """
+        values:
+          Means of transport: Road
+          Physical form: Solid
+          Number of containers used: 1
+          Type of containers: SKI
+          Is the waste weight estimated?: Actual
+          Does the waste contain persistent organic pollutants (POPs)?: "No"
+          Is the waste hazardous?: "No"
+
+        """
+
+    /// A flat JSON ticket, read like one row through the mapping.
+    @Test func aFlatJSONTicketThroughTheMapping() async throws {
+        let data = try #require(FileManager.default.contents(atPath: Self.folder + "webapp-ticket.json"))
+        let mapping =
+            """
+            columns:
+              ticketNumber: Your unique reference
+              dateIn: {field: Date received, time_column: timeIn}
+              vehicleReg: Vehicle registration number
+              haulierName: Carrier organisation name
+              haulierLicence: Carrier registration number
+              ewcCode: EWC code
+              product: Waste description
+              netKg: {field: Total weight of waste, unit: kg}
+            ignore: [grossKg, tareKg, customer, price, paid]
+
+            """ + Self.ticketValues
+        let delivered = try await Self.deliver("WB-88231.json", data, mapping: mapping, accepted: 1)
+        let body = try #require(delivered.bodies["WB-88231"])
+        #expect(body["dateTimeReceived"] as? String == "2026-01-14T09:12:00.000Z")
+        let item = try #require(Self.items(body).first)
+        #expect(Self.weight(item).amount == 8460 && Self.weight(item).metric == "Kilograms")
+        #expect(item["wasteDescription"] as? String == "Mixed C&D")
+    }
+
+    /// Without a mapping, a flat JSON ticket is refused saying what it is and where the mapping goes.
+    @Test func aFlatJSONTicketWithoutAMappingSaysWhatItIs() async throws {
+        let data = try #require(FileManager.default.contents(atPath: Self.folder + "webapp-ticket.json"))
+        let delivered = try await Self.deliver("WB-88231.json", data, mapping: "{}\n", accepted: 0, refused: 1)
+        let report = try #require(delivered.refusals.first)
+        #expect(report.contains("looks like a ticket") && report.contains("intake.mapping_file"), "\(report)")
+    }
+
+    /// A one-ticket XML document: its elements are the fields.
+    @Test func anXMLTicketThroughTheMapping() async throws {
+        let data = try #require(FileManager.default.contents(atPath: Self.folder + "accounting-ticket.xml"))
+        let mapping =
+            """
+            columns:
+              TicketNo: Your unique reference
+              DateIn: {field: Date received, date_format: dd/mm/yyyy, time_column: TimeIn}
+              Name: Carrier organisation name
+              Licence: Carrier registration number
+              Vehicle: Vehicle registration number
+              EWC: EWC code
+              Material: Waste description
+              NetWeight: {field: Total weight of waste, unit: t}
+            ignore: [Customer, Amount]
+
+            """ + Self.ticketValues
+        let delivered = try await Self.deliver("T-5512.xml", data, mapping: mapping, accepted: 1)
+        let body = try #require(delivered.bodies["T-5512"])
+        #expect(body["dateTimeReceived"] as? String == "2026-01-14T10:20:00.000Z")
+        #expect((body["carrier"] as? [String: Any])?["organisationName"] as? String == "Brook Recycling")
+        let item = try #require(Self.items(body).first)
+        #expect(Self.weight(item).amount == 3.12 && Self.weight(item).metric == "Tonnes")
+        // Leave out the account fields from ignore: the ticket is refused naming them, nothing sent.
+        let strict = mapping.replacingOccurrences(of: "ignore: [Customer, Amount]", with: "")
+        let refused = try await Self.deliver("T-5512.xml", data, mapping: strict, accepted: 0, refused: 1)
+        let report = try #require(refused.refusals.first)
+        #expect(report.contains("Customer") && report.contains("Parks Dept"), "\(report)")
+    }
 }

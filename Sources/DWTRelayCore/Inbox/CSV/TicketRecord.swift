@@ -1,0 +1,111 @@
+import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// A ticket that is not an API body, read as one row through the mapping (`intake.mapping_file`): a flat
+/// JSON object (a weighbridge web app's ticket), or an XML document of one ticket (what a weighbridge posts
+/// to an accounting system), its elements as fields. The fields become a heading row and one data row, so
+/// the mapping's every rule (placement, dates, units, groups, refusals by the site's own field names) holds
+/// for them as for a CSV export.
+enum TicketRecord {
+    /// The fields of a flat JSON object (every value a string, number, boolean or null), in file order as
+    /// far as JSON keeps one; nil for anything else (an API body has objects and arrays inside).
+    static func flatJSON(_ data: Data) -> [(name: String, value: String)]? {
+        // Cheap before parsing: an API body always nests, so one `{` and no `[` is the only shape to try.
+        var braces = 0
+        for byte in data {
+            if byte == UInt8(ascii: "[") { return nil }
+            if byte == UInt8(ascii: "{") {
+                braces += 1
+                if braces > 1 { return nil }
+            }
+        }
+        guard braces == 1, let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            !object.isEmpty
+        else { return nil }
+        var fields: [(name: String, value: String)] = []
+        for (name, value) in object.sorted(by: { $0.key < $1.key }) {
+            switch value {
+            case is NSNull: fields.append((name, ""))
+            case let text as String: fields.append((name, text))
+            case let number as NSNumber where MovementValidator.Check.isBoolean(value):
+                fields.append((name, number.boolValue ? "Yes" : "No"))
+            case let number as NSNumber:
+                fields.append((name, "\(number)"))
+            default: return nil
+            }
+        }
+        return fields
+    }
+
+    /// The leaf elements of a one-ticket XML document as fields (`<NetWeight>8460</NetWeight>`). A document
+    /// type declaration is refused unread (no entities, no external files); a field named twice is refused.
+    static func xml(_ data: Data) throws(IntakeRejection) -> [(name: String, value: String)] {
+        let head = String(decoding: data.prefix(4096), as: UTF8.self).uppercased()
+        if head.contains("<!DOCTYPE") || head.contains("<!ENTITY") {
+            throw IntakeRejection(
+                "the XML declares a document type (<!DOCTYPE>); dwt-relay reads plain XML tickets only: have the "
+                    + "weighbridge software leave the declaration out")
+        }
+        let reader = LeafReader()
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = reader
+        guard parser.parse() else {
+            let line = parser.lineNumber
+            throw IntakeRejection(
+                "not well-formed XML (line \(line)): \(parser.parserError.map { "\($0.localizedDescription)" } ?? "")")
+        }
+        if let twice = reader.repeated {
+            throw IntakeRejection(
+                field: twice,
+                "the element <\(twice)> appears more than once; one ticket per file, each field once (a ticket of "
+                    + "several waste items numbers them: <EWC1>, <EWC2>, read with item_groups: in the mapping)")
+        }
+        guard !reader.fields.isEmpty else { throw IntakeRejection("the XML holds no fields") }
+        return reader.fields
+    }
+
+    /// The fields as a heading row and one data row of a CSV, quoted where needed (RFC 4180).
+    static func csv(_ fields: [(name: String, value: String)]) -> Data {
+        func quoted(_ text: String) -> String {
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        let header = fields.map { quoted($0.name) }.joined(separator: ",")
+        let row = fields.map { quoted($0.value) }.joined(separator: ",")
+        return Data((header + "\r\n" + row + "\r\n").utf8)
+    }
+
+    /// Collects each leaf element's text under its name, in document order.
+    private final class LeafReader: NSObject, XMLParserDelegate {
+        var fields: [(name: String, value: String)] = []
+        var repeated: String?
+        private var stack: [(name: String, text: String, hasChildren: Bool)] = []
+        private var seen: Set<String> = []
+
+        func parser(
+            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+            qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+        ) {
+            if !stack.isEmpty { stack[stack.count - 1].hasChildren = true }
+            stack.append((elementName, "", false))
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if !stack.isEmpty { stack[stack.count - 1].text += string }
+        }
+
+        func parser(
+            _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
+        ) {
+            guard let element = stack.popLast() else { return }
+            // The root and the elements that hold others are structure; the leaves are the ticket's fields.
+            guard !element.hasChildren, !stack.isEmpty else { return }
+            if !seen.insert(element.name).inserted, repeated == nil { repeated = element.name }
+            fields.append((element.name, element.text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+    }
+}
