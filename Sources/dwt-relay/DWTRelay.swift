@@ -11,6 +11,6 @@ struct DWTRelay: AsyncParsableCommand {
             RunCommand.self, StatusCommand.self, SubmitCommand.self, ListCommand.self, ShowCommand.self,
             RetryCommand.self, ValidateCommand.self, ExportCommand.self, PurgeCommand.self, SandboxCommand.self,
             DemoCommand.self, CheckConfigCommand.self, PatCommand.self, RefdataCommand.self, AckCommand.self,
-            BackupCommand.self, RestoreCommand.self, TodayCommand.self, AlertCommand.self,
+            BackupCommand.self, RestoreCommand.self, TodayCommand.self, AlertCommand.self, TryMappingCommand.self,
         ])
 }

@@ -29,6 +29,8 @@ public struct CSVIntakeResult: Sendable {
     public var notes: [String] = []
     /// A flat JSON or XML ticket read through the mapping: one movement, its problems by field.
     public var ticket = false
+
+    public init() {}
 }
 
 extension MovementIntake {

@@ -273,4 +273,45 @@ import Testing
         let report = try #require(refused.refusals.first)
         #expect(report.contains("Customer") && report.contains("Parks Dept"), "\(report)")
     }
+
+    /// `try-mapping` shows each row as the movement it becomes, with how it was read, storing nothing; and
+    /// `check-config` refuses the mappings that cannot be right before any file is read.
+    @Test func tryMappingShowsTheMovementsAndCheckConfigRefusesBadMappings() async throws {
+        let folder = TemporaryFolder()
+        try Self.transferMapping.write(toFile: folder.sub("columns.yaml"), atomically: true, encoding: .utf8)
+        try Self.siteDefaults.write(toFile: folder.sub("defaults.yaml"), atomically: true, encoding: .utf8)
+        let config = try ProcessTests.config(
+            folder, sandbox: nil,
+            extra: [
+                "intake.mapping_file": folder.sub("columns.yaml"), "site.defaults_file": folder.sub("defaults.yaml"),
+                "site.api_code": "1f83215e-4b90-4785-9ab2-2614839aa2e9",
+            ])
+        let path = try RelayProcess.writeConfig(config, in: folder)
+        let tried = try await RelayProcess.run([
+            "try-mapping", "--config", path, "--json", Self.folder + "transfer-station-mdy.csv",
+        ])
+        #expect(tried.status == 0, "\(tried.out) \(tried.err)")
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(tried.out.utf8)) as? [String: Any])
+        let movements = output["movements"] as? [[String: Any]] ?? []
+        #expect(movements.map { $0["reference"] as? String } == ["AB12CDE-3/7/2026-11:05", "AB12CDE-3/7/2026-14:40"])
+        let notes = movements.first?["notes"] as? [String] ?? []
+        #expect(notes.contains { $0.contains("read as mm/dd/yyyy: 2026-03-07 11:05 UK time") }, "\(notes)")
+        #expect((output["notes"] as? [String] ?? []).contains { $0.contains("\"Price\"") }, "ignored columns said")
+        #expect(!FileManager.default.fileExists(atPath: config.databasePath), "nothing stored")
+
+        let bad: [(String, String)] = [
+            ("columns:\n  Ticket: Your unique reference\n  Ref: Your unique reference\n", "both fill"),
+            ("columns:\n  Ticket: Ticket number\n", "neither a heading of Defra's template"),
+            ("columns:\n  Date In: {field: Date received, date_format: dd/yy}\n", "cannot be read"),
+            ("columns:\n  Haulier: {field: Carrier organisation name, unit: kg}\n", "unit is for a weight column"),
+            ("compose:\n  Your unique reference: \"{Ticket\"\n", "without its }"),
+            ("columns:\n  A: Your unique reference\nignore: [A]\n", "keep one"),
+        ]
+        for (text, expected) in bad {
+            try text.write(toFile: folder.sub("columns.yaml"), atomically: true, encoding: .utf8)
+            let checked = try await RelayProcess.run(["check-config", "--config", path])
+            #expect(checked.status == 78, "\(text)")
+            #expect(checked.out.contains(expected), "\(text): \(checked.out)")
+        }
+    }
 }

@@ -9,10 +9,10 @@ import Foundation
 /// to an accounting system), its elements as fields. The fields become a heading row and one data row, so
 /// the mapping's every rule (placement, dates, units, groups, refusals by the site's own field names) holds
 /// for them as for a CSV export.
-enum TicketRecord {
+public enum TicketRecord {
     /// The fields of a flat JSON object (every value a string, number, boolean or null), in file order as
     /// far as JSON keeps one; nil for anything else (an API body has objects and arrays inside).
-    static func flatJSON(_ data: Data) -> [(name: String, value: String)]? {
+    public static func flatJSON(_ data: Data) -> [(name: String, value: String)]? {
         // Cheap before parsing: an API body always nests, so one `{` and no `[` is the only shape to try.
         var braces = 0
         for byte in data {
@@ -42,7 +42,7 @@ enum TicketRecord {
 
     /// The leaf elements of a one-ticket XML document as fields (`<NetWeight>8460</NetWeight>`). A document
     /// type declaration is refused unread (no entities, no external files); a field named twice is refused.
-    static func xml(_ data: Data) throws(IntakeRejection) -> [(name: String, value: String)] {
+    public static func xml(_ data: Data) throws(IntakeRejection) -> [(name: String, value: String)] {
         let head = String(decoding: data.prefix(4096), as: UTF8.self).uppercased()
         if head.contains("<!DOCTYPE") || head.contains("<!ENTITY") {
             throw IntakeRejection(
