@@ -43,8 +43,10 @@ struct SubmitCommand: ParsableCommand {
                     data = contents
                     name = (path as NSString).lastPathComponent
                 }
-                if let name, InboxIngestor.isCSV(name) {
-                    let result = try intake.checkCSV(data, source: .submit, sourceFile: name)
+                let ticket = name.map { InboxIngestor.isXML($0) } == true || TicketRecord.flatJSON(data) != nil
+                if let name, InboxIngestor.isCSV(name) || ticket {
+                    // The same reading as the inbox's: a CSV export, or a ticket through the mapping.
+                    let result = try TryMappingCommand.read(data, name: name, intake: intake)
                     for note in result.notes { printError("dwt-relay: \(path): \(note)") }
                     items += result.items.map { (path + " " + ($0.sourceFile.map { "(\($0))" } ?? ""), $0) }
                     for refused in result.refused {
