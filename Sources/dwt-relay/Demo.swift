@@ -65,8 +65,8 @@ struct Demo: Sendable {
             print("dwt-relay demo")
             print("  sandbox DWT API: \(sandbox.baseURL)\(faults ? " (flaky: 30% errors, 429s, lost answers)" : "")")
             print("  workspace:       \(workspace)")
-            print(
-                "  dropping \(files.count - 1) movement files and a weighbridge CSV export into \(config.inbox) ...\n")
+            print("  dropping \(files.count - 1) movement files and a weighbridge CSV export into \(config.inbox)")
+            print(DemoExamples.rebaseNote + " ...\n")
             // At Ctrl-C the daemon is stopped as systemd stops it (gracefully), not cancelled mid-request.
             let stop = OneShotGate()
             return try await withThrowingTaskGroup(of: Void.self) { group in

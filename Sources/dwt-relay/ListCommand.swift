@@ -14,7 +14,7 @@ struct ListCommand: ParsableCommand {
     @Option(name: .long, help: "At most this many.") var limit = 1000
     @Option(name: .long, help: "Only this site (multi-site configs).") var site: String?
     @Option(name: .long, help: "Only movements with this yourUniqueReference or ticket file name.") var ref: String?
-    @Flag(name: .long, help: "Print JSON (stable; see README).") var json = false
+    @Flag(name: .long, help: "Print JSON (stable; see docs/operating.md).") var json = false
 
     func run() throws {
         if state == "failed" { return try listRefusals() }

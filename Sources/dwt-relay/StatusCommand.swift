@@ -8,7 +8,7 @@ struct StatusCommand: ParsableCommand {
         abstract: "Health summary. Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin convention).")
 
     @OptionGroup var options: GlobalOptions
-    @Flag(name: .long, help: "Print JSON (stable; see README).") var json = false
+    @Flag(name: .long, help: "Print JSON (stable; see docs/operating.md).") var json = false
 
     func run() throws {
         var report: StatusReport

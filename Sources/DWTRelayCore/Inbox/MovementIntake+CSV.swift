@@ -105,7 +105,7 @@ extension MovementIntake {
                 // The site's heading first; Defra's key stays in the reason. A field the file has no column
                 // for is a gap of the movement: no cell is blamed for it.
                 let reason =
-                    column == nil && error.field != nil
+                    column == nil && error.field != nil && error.field != "apiCode"
                     ? "the movement has no value for \(error.field!) (no column of the file fills it: map one, or "
                         + "give it under values: in the mapping): \(error.reason)"
                     : error.reason

@@ -44,8 +44,8 @@ enum UnreadFileKind: Equatable {
         case .excelWorkbook, .oldExcelWorkbook:
             return "Save the sheet as \"CSV UTF-8 (comma delimited)\" and drop the .csv file."
         case .xml, .text:
-            return "Set the weighbridge software to write JSON or CSV tickets (README: how a weighbridge hands a "
-                + "load over), or name its fields in intake.mapping_file."
+            return "Set the weighbridge software to write JSON or CSV tickets (docs/integrating.md says how), or "
+                + "say what its fields mean in intake.mapping_file to have its XML or flat JSON tickets read."
         case .pdf, .binary, .empty:
             return "This is not a ticket: check what the weighbridge software writes into the inbox."
         }

@@ -1,4 +1,4 @@
-/// `status --json` and `GET /v1/status` (README "status --json"). Keys are always present; an unknown
+/// `status --json` and `GET /v1/status` (docs/operating.md, "status --json"). Keys are always present; an unknown
 /// value is `null`.
 public struct StatusOutput: Encodable, Sendable {
     public struct Daemon: Encodable, Sendable {

@@ -1,6 +1,6 @@
 import GRDB
 
-/// Where a movement is in its life (README, "States").
+/// Where a movement is in its life (docs/operating.md, "States").
 public enum MovementState: String, Codable, Sendable, CaseIterable {
     /// Waiting to be sent, either new or in a retry wait (`nextAttemptAt`).
     case queued

@@ -5,7 +5,7 @@ extension MovementStore {
     /// Commits a batch of movements in one transaction (group commit) and returns one result per item.
     ///
     /// A file seen before (same name and content) is a duplicate, not a second movement: this is what
-    /// makes a crash between commit and delete harmless. Revisions are linked here (README, "Revisions").
+    /// makes a crash between commit and delete harmless. Revisions are linked here (docs/integrating.md, "Revisions").
     public func ingest(_ items: [IntakeItem], now: Double? = nil) throws -> [IngestResult] {
         guard !items.isEmpty else { return [] }
         try verifyStillOnDisk()

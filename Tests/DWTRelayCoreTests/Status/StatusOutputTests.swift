@@ -3,7 +3,7 @@ import DWTRelayTestSupport
 import Foundation
 import Testing
 
-/// `status --json` is read by monitoring scripts: every key README documents is there on a fresh store, an
+/// `status --json` is read by monitoring scripts: every key docs/operating.md documents is there on a fresh store, an
 /// unknown value as `null` rather than a missing key.
 @Suite struct StatusOutputTests {
     @Test func everyDocumentedKeyIsPresentAndUnknownsAreNull() throws {
