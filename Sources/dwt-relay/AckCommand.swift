@@ -11,11 +11,17 @@ struct AckCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
     @Flag(name: .long, help: "Every rejected movement and refused file not yet dealt with.") var all = false
+    @Flag(
+        name: .long,
+        help: "The loss of the earlier database has been dealt with (its loads restored or dropped again).")
+    var databaseLoss = false
     @Argument(help: "Movement IDs (as `list` shows them) and refused files (F<id>, as `list --state failed` shows).")
     var ids: [String] = []
 
     func run() throws {
-        guard all || !ids.isEmpty else { throw ValidationError("give IDs (12, F3) or --all") }
+        guard all || !ids.isEmpty || databaseLoss else {
+            throw ValidationError("give IDs (12, F3), --all or --database-loss")
+        }
         var movements: [Int64] = []
         var refusals: [Int64] = []
         for id in ids {
@@ -29,6 +35,16 @@ struct AckCommand: ParsableCommand {
         }
         let config = try options.loadConfig()
         let store = try options.openStore(config)
+        if databaseLoss {
+            let status = ServiceStatusStore(store: store)
+            guard let loss = DatabaseIdentity.loss(in: try store.statusFacts().serviceState) else {
+                printError("dwt-relay: no lost database is recorded")
+                throw ExitCode(1)
+            }
+            try status.set(ServiceFact.Key.databaseLoss, nil)
+            print("acknowledged the loss of database \(loss.previousID)")
+            if ids.isEmpty && !all { return }
+        }
         let result = try store.acknowledge(
             movementIDs: movements, refusalIDs: refusals, all: all, now: Date().timeIntervalSince1970)
         print("acknowledged \(result.movements.count) rejected movement(s), \(result.refusals.count) refused file(s)")

@@ -66,7 +66,13 @@ public struct HealthService: Service {
     }
 
     private func beat() {
-        try? ServiceStatusStore(store: store).set(ServiceFact.Key.daemonHeartbeat, String(Date().timeIntervalSince1970))
+        let now = Date().timeIntervalSince1970
+        let status = ServiceStatusStore(store: store)
+        try? status.set(ServiceFact.Key.daemonHeartbeat, String(now))
+        // The markers carry how many loads were pending, so that a lost database can at least be counted.
+        if let id = try? status.value(ServiceFact.Key.databaseID), let facts = try? store.statusFacts() {
+            try? DatabaseIdentity(config: config).record(id: id, pending: DatabaseIdentity.pending(facts), now: now)
+        }
     }
 
     private func summary() -> String {

@@ -40,6 +40,16 @@ public enum RelayDaemon {
         }
         let lock = try DaemonLock.acquire(stateDirectory: config.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
+        if let loss = try DatabaseIdentity(config: config).check(
+            store: store, fresh: fresh, now: Date().timeIntervalSince1970)
+        {
+            logger.critical(
+                "the database was lost: a new, empty one replaces it; loads it held and had not delivered are gone",
+                metadata: [
+                    "database.previous_id": "\(loss.previousID)",
+                    "database.pending_when_last_seen": "\(loss.pendingWhenLastSeen.map(String.init) ?? "unknown")",
+                ])
+        }
         let status = ServiceStatusStore(store: store)
         try status.set(ServiceFact.Key.daemonPID, String(getpid()))
         try status.set(ServiceFact.Key.daemonStartedAt, String(Date().timeIntervalSince1970))

@@ -43,6 +43,9 @@ public enum ServiceFact: Sendable, Equatable {
         public static let lastError = "lastError"
         /// The id of the storage key the payloads are sealed with (a different key is refused at start-up).
         public static let storageKeyID = "storage.keyId"
+        /// This database's id, and a loss of the one before it (`DatabaseIdentity`).
+        public static let databaseID = "database.id"
+        public static let databaseLoss = "database.loss"
         /// The alert watcher's cursor (JSON), saved with the alerts it queued.
         public static let alertsCursor = "alerts.cursor"
         public static let authState = "auth.state"

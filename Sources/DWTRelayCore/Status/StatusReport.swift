@@ -53,6 +53,17 @@ public struct StatusReport {
         case nil:
             report.raise(.unknown, "cannot tell whether the daemon is running")
         }
+        if let loss = DatabaseIdentity.loss(in: state) {
+            let pending =
+                loss.pendingWhenLastSeen.map { "\($0) load(s) were waiting to be delivered when it was last seen" }
+                ?? "how many loads it still held is not known"
+            report.raise(
+                .critical,
+                "the database was lost and a new, empty one was started on \(UKTime.minute(loss.noticedAt)) (\(pending), "
+                    + "\(UKTime.minute(loss.lastSeenAt))): restore it from a backup if there is one, or drop those "
+                    + "loads again from the weighbridge's copies or paths.archive; then run dwt-relay ack --database-loss"
+            )
+        }
         if ServiceFact.authState(in: state) == .failing {
             report.raise(
                 .critical,

@@ -10,8 +10,10 @@ import Foundation
 /// the mapping's every rule (placement, dates, units, groups, refusals by the site's own field names) holds
 /// for them as for a CSV export.
 public enum TicketRecord {
-    /// The fields of a flat JSON object (every value a string, number, boolean or null), in file order as
-    /// far as JSON keeps one; nil for anything else (an API body has objects and arrays inside).
+    /// The fields of a flat JSON object (every value a string, number, boolean or null) that names none of
+    /// the API body's own fields; nil for anything else. An API body has objects and arrays inside, and a
+    /// flat object with `apiCode` or `yourUniqueReference` is an API body with its parts missing: it gets
+    /// the API's own errors, not a mapping.
     public static func flatJSON(_ data: Data) -> [(name: String, value: String)]? {
         // Cheap before parsing: an API body always nests, so one `{` and no `[` is the only shape to try.
         var braces = 0
@@ -23,7 +25,10 @@ public enum TicketRecord {
             }
         }
         guard braces == 1, let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-            !object.isEmpty
+            !object.isEmpty,
+            !object.keys.contains(where: {
+                MovementValidator.topLevelKeys.contains($0) || $0 == "movement" || $0 == "wasteTrackingId"
+            })
         else { return nil }
         var fields: [(name: String, value: String)] = []
         for (name, value) in object.sorted(by: { $0.key < $1.key }) {
