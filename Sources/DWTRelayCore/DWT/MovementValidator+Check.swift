@@ -115,7 +115,8 @@ extension MovementValidator {
         /// Joi's `string().valid(...)`: the allowed values are checked before the type, and both are reported.
         @discardableResult
         mutating func oneOf(_ value: Any, _ options: [String], _ path: FieldPath) -> String? {
-            if let text = value as? String, options.contains(text) { return text }
+            // Code unit for code unit, as JavaScript compares: Swift's `==` takes the Kelvin sign for a K.
+            if let text = value as? String, options.contains(where: { JSText.equal($0, text) }) { return text }
             fail(path, "InvalidValue", "must be one of [\(options.joined(separator: ", "))]")
             _ = string(value, path)
             return nil
@@ -232,28 +233,38 @@ extension MovementValidator {
 
 /// Validation patterns compiled once: `String.range(of:options: .regularExpression)` compiles its pattern on
 /// every call, which was the largest cost of offline validation at intake.
+///
+/// Patterns are Defra's JavaScript ones, matched as JavaScript matches them: `$` is the true end of input
+/// (ICU's `$` also matches before a final line terminator, so `"TC1 2AB\r"` passed), and under `(?i)` no
+/// character outside ASCII matches an ASCII letter (ICU's case folding took `ſ` for `s` and the Kelvin sign
+/// for `k`; JavaScript's non-Unicode `/i` never maps a character above 127 to one below).
 final class CompiledPatterns: Sendable {
     static let shared = CompiledPatterns()
     // NSRegularExpression is immutable once built and documented as safe to use from several threads.
     private nonisolated(unsafe) var cache: [String: NSRegularExpression] = [:]
     private let lock = NSLock()
 
-    /// Values that matched, per pattern: a site sends the same permit number, postcode and carrier
-    /// registration in file after file, and matching them again was most of what validation cost.
-    private nonisolated(unsafe) var matched: [String: Set<String>] = [:]
+    /// Values that matched, per pattern, by their exact UTF-8 bytes: a site sends the same permit number,
+    /// postcode and carrier registration in file after file, and matching them again was most of what
+    /// validation cost. Keyed by bytes, not `String` (whose `==` treats canonically equivalent spellings as
+    /// one), so that a verdict never depends on what was validated before.
+    private nonisolated(unsafe) var matched: [String: Set<[UInt8]>] = [:]
     private static let rememberedPerPattern = 256
 
     func matches(_ text: String, _ pattern: String) -> Bool {
+        let bytes = Array(text.utf8)
         lock.lock()
-        let known = matched[pattern]?.contains(text) == true
+        let known = matched[pattern]?.contains(bytes) == true
         lock.unlock()
         if known { return true }
         guard let regex = regex(pattern) else { return false }
-        let found = regex.firstMatch(in: text, range: NSRange(text.startIndex..<text.endIndex, in: text)) != nil
-        if found && text.utf8.count <= 64 {
+        let subject = pattern.contains("(?i") ? JSText.caseFoldSafe(text) : text
+        let found =
+            regex.firstMatch(in: subject, range: NSRange(subject.startIndex..<subject.endIndex, in: subject)) != nil
+        if found && bytes.count <= 64 {
             lock.lock()
             if matched[pattern, default: []].count >= Self.rememberedPerPattern { matched[pattern] = [] }
-            matched[pattern, default: []].insert(text)
+            matched[pattern, default: []].insert(bytes)
             lock.unlock()
         }
         return found
@@ -263,8 +274,85 @@ final class CompiledPatterns: Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let regex = cache[pattern] { return regex }
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { return nil }
+        guard let regex = try? NSRegularExpression(pattern: JSText.icuPattern(pattern)) else { return nil }
         cache[pattern] = regex
         return regex
+    }
+}
+
+/// Text compared and patterns read as JavaScript does them.
+enum JSText {
+    /// Equal code unit for code unit (no canonical equivalence).
+    static func equal(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8)
+    }
+
+    /// `String.prototype.trim`: JavaScript's white space and line terminators (with U+FEFF, without the
+    /// U+0085 that Foundation's set has) from both ends.
+    static func trim(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isJSWhiteSpace($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !isJSWhiteSpace($0) })!
+        return String(scalars[first...last])
+    }
+
+    static func isJSWhiteSpace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0xFEFF, 0x2028, 0x2029: return true
+        default: return scalar.properties.generalCategory == .spaceSeparator
+        }
+    }
+
+    /// A JavaScript pattern for ICU: each `$` outside a character class becomes `\z`, the end of input.
+    static func icuPattern(_ pattern: String) -> String {
+        var out = ""
+        var escaped = false
+        var inClass = false
+        for character in pattern {
+            if escaped {
+                out.append(character)
+                escaped = false
+                continue
+            }
+            switch character {
+            case "\\":
+                escaped = true
+                out.append(character)
+            case "[":
+                inClass = true
+                out.append(character)
+            case "]":
+                inClass = false
+                out.append(character)
+            case "$" where !inClass:
+                out += "\\z"
+            default:
+                out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// The text with every character above ASCII whose case mapping gives an ASCII letter (`ſ`, the
+    /// Kelvin sign, `ß`, `ﬁ`, dotted and dotless i) replaced by U+FFFD, which no letter class matches and a
+    /// negated class still does, as the character itself does in JavaScript.
+    static func caseFoldSafe(_ text: String) -> String {
+        guard !text.utf8.allSatisfy({ $0 < 0x80 }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if !scalar.isASCII, foldsToASCII(scalar) {
+                scalars.append("\u{FFFD}")
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+
+    private static func foldsToASCII(_ scalar: Unicode.Scalar) -> Bool {
+        let mapped =
+            scalar.properties.uppercaseMapping + scalar.properties.lowercaseMapping
+            + scalar.properties.titlecaseMapping
+        return mapped.unicodeScalars.contains { $0.isASCII && $0.properties.isAlphabetic }
     }
 }

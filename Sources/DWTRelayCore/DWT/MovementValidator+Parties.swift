@@ -96,7 +96,7 @@ extension MovementValidator {
         if let number = check.present(receiver["authorisationNumber"], numberPath),
             let number = check.string(number, numberPath)
         {
-            let trimmed = number.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = JSText.trim(number)
             if !Check.matches(trimmed, ValidationRules.anyAuthorisationNumber) {
                 check.fail(numberPath, "InvalidFormat", "must be in a valid UK format")
             }
