@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "DWTRelayCore", "DWTRelayTestSupport", "DWTSandbox",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

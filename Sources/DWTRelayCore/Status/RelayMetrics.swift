@@ -55,7 +55,9 @@ public final class RelayMetrics: Sendable {
 
     /// Prometheus text; queue gauges are refreshed from the store's facts first, and one series per fact
     /// `status` judges by from its report.
-    public func render(facts: StatusFacts?, report: StatusReport? = nil, now: Double) -> String {
+    public func render(facts: StatusFacts?, report: StatusReport? = nil, sites: [SiteConfig] = [], now: Double)
+        -> String
+    {
         if let facts {
             for state in MovementState.allCases { movementsGauge(state).record(facts.counts[state] ?? 0) }
             oldestPendingAge.record(facts.oldestPendingAt.map { now - $0 } ?? 0)
@@ -69,8 +71,44 @@ public final class RelayMetrics: Sendable {
                     .record(facts.heldByReason[reason] ?? 0)
             }
         }
+        if let facts {
+            let state = facts.serviceState
+            let flag = { (name: String, on: Bool) in Gauge(label: name, factory: self.factory).record(on ? 1 : 0) }
+            flag("dwt_relay_auth_failing", ServiceFact.authState(in: state) == .failing)
+            flag("dwt_relay_intake_stalled", state[ServiceFact.Key.intakeError] != nil)
+            flag("dwt_relay_database_lost", DatabaseIdentity.loss(in: state) != nil)
+            let unpaid = Set(ServiceFact.unpaidAPICodes(in: state))
+            for site in sites {
+                guard let code = site.apiCode else { continue }
+                Gauge(label: "dwt_relay_payment_required", dimensions: [("api_code", code)], factory: factory)
+                    .record(unpaid.contains(code) ? 1 : 0)
+            }
+        }
+        // One series per site, so that a fleet's dashboards and rules can name it; no per-movement labels.
+        for site in sites {
+            Gauge(
+                label: "dwt_relay_site_info",
+                dimensions: [
+                    ("site", site.name), ("api_code", site.apiCode ?? ""), ("nation", site.nation.rawValue),
+                ], factory: factory
+            ).record(1)
+        }
         if let report {
             Gauge(label: "dwt_relay_health", factory: factory).record(Int(report.health.exitCode))
+            if let waitingSince = report.output?.inbox.oldestWaitingAt.flatMap(ISO8601.parse) {
+                Gauge(label: "dwt_relay_inbox_oldest_waiting_age_seconds", factory: factory)
+                    .record(max(0, now - waitingSince))
+            } else {
+                Gauge(label: "dwt_relay_inbox_oldest_waiting_age_seconds", factory: factory).record(0)
+            }
+            for (site, entry) in report.output?.sites ?? [:] {
+                for (state, count) in entry.counts {
+                    Gauge(
+                        label: "dwt_relay_site_movements", dimensions: [("site", site), ("state", state)],
+                        factory: factory
+                    ).record(count)
+                }
+            }
             for (code, value) in report.output?.serviceChargeExpiry ?? [:] {
                 guard let expiry = ISO8601.parse(value) else { continue }
                 Gauge(
@@ -106,6 +144,13 @@ public final class RelayMetrics: Sendable {
         "dwt_relay_service_charge_expiry_timestamp_seconds":
             "When the DWT service charge of an apiCode expires (Unix time; alert on it minus time()).",
         "dwt_relay_build_info": "The running dwt-relay version (always 1).",
+        "dwt_relay_auth_failing": "1 while the token endpoint refuses the credentials.",
+        "dwt_relay_intake_stalled": "1 while files cannot be taken from the inbox (full disk, read-only database).",
+        "dwt_relay_database_lost": "1 from a start that found its database lost until an operator acknowledges it.",
+        "dwt_relay_payment_required": "1 while the DWT service charge of an apiCode is unpaid (402).",
+        "dwt_relay_site_info": "One series per site this relay reports for (always 1): its name, apiCode and nation.",
+        "dwt_relay_inbox_oldest_waiting_age_seconds": "Age of the oldest file waiting in the inbox (0 when none).",
+        "dwt_relay_site_movements": "Movements by site and state, where a relay reports for several sites.",
     ]
 
     /// Puts a `# HELP` line before each `# TYPE` line that has none.
