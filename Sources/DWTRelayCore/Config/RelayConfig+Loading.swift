@@ -43,10 +43,6 @@ extension RelayConfig {
     }
 
     /// Flattens `section: {key: value}` YAML into dotted names, rejecting wrong shapes with the key named.
-    static func parseYAML(_ text: String, file: String) throws -> [String: String] {
-        try parseYAMLWithSites(text, file: file).values
-    }
-
     static func parseYAMLWithSites(_ text: String, file: String) throws -> (values: [String: String], sites: Any?) {
         let root = try BoundedYAML.load(text, path: file, key: file)
         guard let root else { return ([:], nil) }

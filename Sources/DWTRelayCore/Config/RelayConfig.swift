@@ -157,10 +157,6 @@ public struct RelayConfig: Sendable {
     public var bankHolidaysFile: String? { values["site.bank_holidays_file"] }
     public var inboxStallSeconds: Double { number("status.inbox_stall_seconds") }
     public var deadlineWarningSeconds: Double { number("status.deadline_warning_hours") * 3600 }
-    /// The deadline calculator for this site (bundled calendar plus the site's file, if present).
-    public var receiptDeadline: ReceiptDeadline {
-        ReceiptDeadline(nation: nation, holidays: .load(siteFile: bankHolidaysFile))
-    }
     public var inbox: String { values["paths.inbox"]! }
     public var failed: String { values["paths.failed"]! }
     public var results: String { values["paths.results"]! }

@@ -9,7 +9,6 @@ import NIOSSL
 /// Sends movements to the Receipt API over one keep-alive HTTP client. Never retries on its own.
 public final class ReceiptClient: Sendable {
     public enum SendFailure: Error, Sendable {
-        case token(TokenProvider.Failure)
         /// Transport failure; `inDoubt` when the request may have reached the service.
         case transport(String, inDoubt: Bool)
     }

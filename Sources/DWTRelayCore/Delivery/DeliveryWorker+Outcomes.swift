@@ -60,8 +60,6 @@ extension DeliveryWorker {
                 let exchange = ExchangeRecord(
                     method: method, path: path, status: nil, durationMs: ms, error: detail, serviceChargeExpiry: nil)
                 return (.lost(detail: detail, mayHaveArrived: inDoubt), exchange)
-            case .failure(.token(let failure)):
-                return (.tokenUnavailable(detail: failure.description), nil)
             case .success(let response):
                 let exchange = ExchangeRecord(
                     method: method, path: path, status: response.status, durationMs: ms,
@@ -158,13 +156,11 @@ extension DeliveryWorker {
         if let error = entry.error { metadata["error"] = "\(error)" }
         switch movement.state {
         case .accepted, .rejected:
-            deliveredCount += 1
             results.write(movement)
             logger.info("movement \(movement.state.rawValue)", metadata: metadata)
         case .held:
             logger.warning("movement held", metadata: metadata)
         default:
-            retryCount += 1
             metrics?.recordRetry()
             logger.info("movement will be retried", metadata: metadata)
         }
@@ -234,7 +230,4 @@ extension DeliveryWorker {
 extension DeliveryWorker {
     /// Returns once the actor runs: proof it is not blocked (for the watchdog).
     public func ping() {}
-
-    /// In-flight request count (status line and tests).
-    public var inFlightCount: Int { state.inFlight }
 }

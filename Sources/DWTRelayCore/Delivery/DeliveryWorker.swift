@@ -33,9 +33,6 @@ public actor DeliveryWorker<C: Clock>: Service where C.Duration == Duration {
     var state: SenderState
     var tokenRefreshesSeen = 0
     var unrecorded: [UnrecordedOutcome] = []
-    /// Exposed to metrics and tests.
-    public internal(set) var deliveredCount = 0
-    public internal(set) var retryCount = 0
 
     public init(
         store: MovementStore, client: ReceiptClient, config: RelayConfig, clock: C, wake: WakeSignal,

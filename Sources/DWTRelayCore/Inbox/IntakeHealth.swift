@@ -14,7 +14,4 @@ public final class IntakeHealth: Sendable {
     }
 
     public var failure: String? { state.withLock { $0.failing ? $0.error : nil } }
-
-    /// While a storage failure lasts, and since when.
-    public var failingSince: Double? { state.withLock { $0.failing ? $0.since : nil } }
 }
