@@ -14,13 +14,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
     var connect = false
 
     func run() async throws {
-        let config: RelayConfig
-        do {
-            config = try options.loadConfig()
-        } catch let error as ConfigError {
-            printError("dwt-relay: \(error)")
-            throw ExitCode(RunCommand.configErrorExitCode)
-        }
+        let config = try options.loadConfigOrExit()
         print(config.render())
         let problems = Self.startupProblems(config)
         if problems.isEmpty {

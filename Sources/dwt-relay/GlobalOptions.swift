@@ -17,6 +17,17 @@ struct GlobalOptions: ParsableArguments {
         return try RelayConfig.load(path: RelayConfig.defaultPath(), mustExist: false)
     }
 
+    /// The effective config for a command that checks configuration (`check-config`, `try-mapping`): a
+    /// config error is printed and ends the command with 78, as `run` would.
+    func loadConfigOrExit() throws -> RelayConfig {
+        do {
+            return try loadConfig()
+        } catch let error as ConfigError {
+            printError("dwt-relay: \(error)")
+            throw ExitCode(RunCommand.configErrorExitCode)
+        }
+    }
+
     /// Sets up logging once per process (never in tests).
     func bootstrapLogging(level: String) -> Logger {
         let format = RelayLogHandler.Format(rawValue: logFormat) ?? .text

@@ -41,13 +41,7 @@ struct TryMappingCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config: RelayConfig
-        do {
-            config = try options.loadConfig()
-        } catch let error as ConfigError {
-            printError("dwt-relay: \(error)")
-            throw ExitCode(RunCommand.configErrorExitCode)
-        }
+        let config = try options.loadConfigOrExit()
         var intake = MovementIntake(config: config)
         intake.validation = .warn
         do {

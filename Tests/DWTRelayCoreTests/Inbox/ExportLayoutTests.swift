@@ -87,6 +87,18 @@ import Testing
         return (weight?["metric"] as? String, (weight?["amount"] as? NSNumber)?.doubleValue)
     }
 
+    static let ticketValues = """
+        values:
+          Means of transport: Road
+          Physical form: Solid
+          Number of containers used: 1
+          Type of containers: SKI
+          Is the waste weight estimated?: Actual
+          Does the waste contain persistent organic pollutants (POPs)?: "No"
+          Is the waste hazardous?: "No"
+
+        """
+
     static let transferMapping = """
         columns:
           Date In: {field: Date received, date_format: mm/dd/yyyy, time_column: Time In}
@@ -98,17 +110,9 @@ import Testing
           Net Weight: {field: Total weight of waste, unit: kg}
         compose:
           Your unique reference: "{VEHICLENO}-{Date In}-{Time In}"
-        values:
-          Means of transport: Road
-          Physical form: Solid
-          Number of containers used: 1
-          Type of containers: SKI
-          Is the waste weight estimated?: Actual
-          Does the waste contain persistent organic pollutants (POPs)?: "No"
-          Is the waste hazardous?: "No"
         ignore: [Site, Price, Operator]
 
-        """
+        """ + ticketValues
 
     /// US dates with the time in its own column, no ticket number, `8,460.000 kg`, Windows-1252 with CRLF.
     @Test func aTransferStationExportWithUSDatesAndATimeColumn() async throws {
@@ -198,18 +202,6 @@ import Testing
         #expect(body["dateTimeReceived"] as? String == "2026-01-14T11:05:00.000Z", "not midnight")
         #expect(Self.weight(try #require(Self.items(body).first)).amount == 7.25)
     }
-
-    static let ticketValues = """
-        values:
-          Means of transport: Road
-          Physical form: Solid
-          Number of containers used: 1
-          Type of containers: SKI
-          Is the waste weight estimated?: Actual
-          Does the waste contain persistent organic pollutants (POPs)?: "No"
-          Is the waste hazardous?: "No"
-
-        """
 
     /// A flat JSON ticket, read like one row through the mapping.
     @Test func aFlatJSONTicketThroughTheMapping() async throws {

@@ -209,30 +209,26 @@ struct ReceiptCSV {
             } else {
                 placement = .unplaced(heading)
             }
-            if case .field(let rule) = placement {
-                for target in rule.targets {
-                    let slot = "-:\(target)"
-                    if let earlier = seen[slot] {
-                        throw IntakeRejection(
-                            field: heading,
-                            "row \(header.row): columns \"\(earlier)\" and \"\(heading)\" are both \(target.heading); "
-                                + "keep one")
-                    }
-                    seen[slot] = heading
-                    if headings[target] == nil { headings[target] = heading }
-                }
+            // A field takes one heading (per numbered group): two would each claim it.
+            let filled: (group: Int?, rule: CSVMapping.Rule)?
+            switch placement {
+            case .field(let rule): filled = (nil, rule)
+            case .group(let number, let rule): filled = (number, rule)
+            default: filled = nil
             }
-            if case .group(let number, let rule) = placement {
-                for target in rule.targets {
-                    let slot = "\(number):\(target)"
-                    if let earlier = seen[slot] {
-                        throw IntakeRejection(
-                            field: heading,
-                            "row \(header.row): columns \"\(earlier)\" and \"\(heading)\" are both \(target.heading); "
-                                + "keep one")
-                    }
-                    seen[slot] = heading
-                    groupHeadings[number, default: [:]][target] = heading
+            for target in filled?.rule.targets ?? [] {
+                let slot = "\(filled?.group.map(String.init) ?? "-"):\(target)"
+                if let earlier = seen[slot] {
+                    throw IntakeRejection(
+                        field: heading,
+                        "row \(header.row): columns \"\(earlier)\" and \"\(heading)\" are both \(target.heading); keep one"
+                    )
+                }
+                seen[slot] = heading
+                if let group = filled?.group {
+                    groupHeadings[group, default: [:]][target] = heading
+                } else if headings[target] == nil {
+                    headings[target] = heading
                 }
             }
             resolved.append(placement)
