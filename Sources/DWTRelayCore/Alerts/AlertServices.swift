@@ -132,7 +132,7 @@ public struct AlertSenderService<ServiceClock: Clock>: Service where ServiceCloc
         while hasChannels && !Task.isCancelled && !Task.isShuttingDownGracefully {
             // A stop cancels a send under way: a hung mail server or webhook held SIGTERM for 54 s, past the
             // unit's TimeoutStopSec. The alert stays queued and goes after the restart.
-            _ = try? await cancelWhenGracefulShutdown { await sendDue() }
+            _ = await cancelWhenGracefulShutdown { await sendDue() }
             do {
                 try await cancelWhenGracefulShutdown { try await clock.sleep(for: .seconds(2)) }
             } catch {
