@@ -49,7 +49,7 @@ def free_port():
 def examples():
     bodies = []
     for name in sorted(os.listdir(EXAMPLES)):
-        if name.startswith("error-"):
+        if name.startswith("error-") or not name.endswith(".json"):
             continue
         with open(os.path.join(EXAMPLES, name)) as f:
             bodies.append(json.load(f))
