@@ -61,12 +61,16 @@ struct ReceiptCSV {
         table = try CSVTable(data, delimiter: mapping.delimiter)
         self.mapping = mapping
         let referenceParts = Set(mapping.composed[.yourUniqueReference]?.headings ?? [])
+        // Asked of every row (a second sheet has its own heading row): no set is built unless a composed
+        // reference needs one.
         func isHeader(_ record: CSVTable.Record) -> Bool {
-            let names = Set(record.fields.map(ReceiptColumn.comparable))
-            if !referenceParts.isEmpty, referenceParts.isSubset(of: names) { return true }
-            return names.contains { name in
-                (mapping.columns[name]?.targets ?? ReceiptColumn.named(name).map { [$0] } ?? [])
-                    .contains(.yourUniqueReference)
+            if !referenceParts.isEmpty, referenceParts.isSubset(of: Set(record.fields.map(ReceiptColumn.comparable))) {
+                return true
+            }
+            return record.fields.contains { field in
+                let name = ReceiptColumn.comparable(field)
+                if let rule = mapping.columns[name] { return rule.targets.contains(.yourUniqueReference) }
+                return ReceiptColumn.named(name) == .yourUniqueReference
             }
         }
         guard let headerIndex = table.records.prefix(20).firstIndex(where: isHeader) else {
@@ -119,9 +123,13 @@ struct ReceiptCSV {
     struct Sheet {
         let header: CSVTable.Record
         let placements: [Placement]
-        /// Comparable heading → its column index.
-        var index: [String: Int] {
-            Dictionary(
+        /// Comparable heading → its column index (made once per heading row, read for every row).
+        let index: [String: Int]
+
+        init(header: CSVTable.Record, placements: [Placement]) {
+            self.header = header
+            self.placements = placements
+            index = Dictionary(
                 header.fields.enumerated().map { (ReceiptColumn.comparable($0.element), $0.offset) },
                 uniquingKeysWith: { first, _ in first })
         }

@@ -62,10 +62,7 @@ extension ReceiptCellParser {
                 }
             }
         }
-        var components = DateComponents(calendar: Calendar(identifier: .gregorian), year: year, month: month, day: day)
-        guard (1...12).contains(month), let date = components.date,
-            Calendar(identifier: .gregorian).component(.day, from: date) == day
-        else {
+        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else {
             throw Refused("\"\(text)\" is not a date as \(used?.rawValue ?? "dd/mm/yyyy"): no such day")
         }
         var clock: (hour: Int, minute: Int, second: Int)?
@@ -81,12 +78,9 @@ extension ReceiptCellParser {
             }
             clock = other
         }
-        components.hour = clock?.hour ?? 0
-        components.minute = clock?.minute ?? 0
-        components.second = clock?.second ?? 0
         let local = String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, components.hour!, components.minute!,
-            components.second!)
+            format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, clock?.hour ?? 0, clock?.minute ?? 0,
+            clock?.second ?? 0)
         let utc: String
         do throws(IntakeRejection) {
             guard let converted = try TypedInputNormaliser.localToUTC(local) else {
@@ -102,6 +96,15 @@ extension ReceiptCellParser {
             ? "\"\(text)\(time.map { " " + $0.text } ?? "")\" read as \(used?.rawValue ?? "dd/mm/yyyy"): \(shown) UK time"
             : nil
         return ReadDate(utc: utc, hadTime: clock != nil, reading: reading)
+    }
+
+    /// The Gregorian calendar's days in a month: no `Calendar` and `DateComponents` made for every cell.
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     private static func example(_ order: CSVMapping.DateOrder?) -> String {
