@@ -306,4 +306,16 @@ import Testing
             #expect(checked.out.contains(expected), "\(text): \(checked.out)")
         }
     }
+
+    /// An XML ticket's attributes are fields too (`NetWeight@unit`), to place or ignore like any other; text
+    /// beside child elements is refused, never dropped.
+    @Test func nothingAnXMLTicketHoldsIsLeftOut() throws {
+        let fields = try TicketRecord.xml(
+            Data(#"<Ticket no="T-9"><NetWeight unit="t">3.12</NetWeight><Note>dry</Note></Ticket>"#.utf8))
+        #expect(fields.map(\.name) == ["Ticket@no", "NetWeight@unit", "NetWeight", "Note"])
+        #expect(fields.first { $0.name == "NetWeight@unit" }?.value == "t")
+        #expect(throws: IntakeRejection.self) {
+            _ = try TicketRecord.xml(Data("<Ticket>loose text<EWC>170504</EWC></Ticket>".utf8))
+        }
+    }
 }

@@ -63,6 +63,12 @@ public enum TicketRecord {
             throw IntakeRejection(
                 "not well-formed XML (line \(line)): \(parser.parserError.map { "\($0.localizedDescription)" } ?? "")")
         }
+        if let mixed = reader.textBesideElements {
+            throw IntakeRejection(
+                field: mixed,
+                "the element <\(mixed)> holds text beside other elements; a ticket's fields are elements that hold "
+                    + "only text (the text would have been dropped)")
+        }
         if let twice = reader.repeated {
             throw IntakeRejection(
                 field: twice,
@@ -84,10 +90,13 @@ public enum TicketRecord {
         return Data((header + "\r\n" + row + "\r\n").utf8)
     }
 
-    /// Collects each leaf element's text under its name, in document order.
+    /// Collects each leaf element's text under its name, and each attribute as `element@attribute`, in
+    /// document order: nothing the ticket holds is left out (an attribute is a field to place or ignore).
     private final class LeafReader: NSObject, XMLParserDelegate {
         var fields: [(name: String, value: String)] = []
         var repeated: String?
+        /// An element that holds both text and other elements: its text is no field.
+        var textBesideElements: String?
         private var stack: [(name: String, text: String, hasChildren: Bool)] = []
         private var seen: Set<String> = []
 
@@ -97,6 +106,9 @@ public enum TicketRecord {
         ) {
             if !stack.isEmpty { stack[stack.count - 1].hasChildren = true }
             stack.append((elementName, "", false))
+            for (attribute, value) in attributeDict.sorted(by: { $0.key < $1.key }) {
+                add(elementName + "@" + attribute, value)
+            }
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) {
@@ -107,10 +119,18 @@ public enum TicketRecord {
             _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
         ) {
             guard let element = stack.popLast() else { return }
+            let text = element.text.trimmingCharacters(in: .whitespacesAndNewlines)
             // The root and the elements that hold others are structure; the leaves are the ticket's fields.
-            guard !element.hasChildren, !stack.isEmpty else { return }
-            if !seen.insert(element.name).inserted, repeated == nil { repeated = element.name }
-            fields.append((element.name, element.text.trimmingCharacters(in: .whitespacesAndNewlines)))
+            if element.hasChildren || stack.isEmpty {
+                if !text.isEmpty, textBesideElements == nil { textBesideElements = element.name }
+                return
+            }
+            add(element.name, text)
+        }
+
+        private func add(_ name: String, _ value: String) {
+            if !seen.insert(name).inserted, repeated == nil { repeated = name }
+            fields.append((name, value))
         }
     }
 }
