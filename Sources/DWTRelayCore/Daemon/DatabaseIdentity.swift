@@ -47,7 +47,7 @@ public struct DatabaseIdentity: Sendable {
                 previousID: known.id, pendingWhenLastSeen: known.pending, lastSeenAt: known.at, noticedAt: now)
             try status.set(ServiceFact.Key.databaseLoss, JSONText.encode(loss!, pretty: false))
         }
-        try record(id: id!, pending: Self.pending(try store.statusFacts()), now: now)
+        try record(id: id!, pending: try store.statusFacts().pending, now: now)
         return loss
     }
 
@@ -57,11 +57,6 @@ public struct DatabaseIdentity: Sendable {
         for path in markers {
             try? FileSystem.writeAtomically(data, to: path, mode: 0o640)
         }
-    }
-
-    /// Loads the law still requires and the relay has not delivered.
-    public static func pending(_ facts: StatusFacts) -> Int {
-        (facts.counts[.queued] ?? 0) + (facts.counts[.sending] ?? 0) + (facts.counts[.held] ?? 0)
     }
 
     static func read(_ path: String) -> Marker? {

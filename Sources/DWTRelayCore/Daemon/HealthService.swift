@@ -71,7 +71,7 @@ public struct HealthService: Service {
         try? status.set(ServiceFact.Key.daemonHeartbeat, String(now))
         // The markers carry how many loads were pending, so that a lost database can at least be counted.
         if let id = try? status.value(ServiceFact.Key.databaseID), let facts = try? store.statusFacts() {
-            try? DatabaseIdentity(config: config).record(id: id, pending: DatabaseIdentity.pending(facts), now: now)
+            try? DatabaseIdentity(config: config).record(id: id, pending: facts.pending, now: now)
         }
     }
 

@@ -150,4 +150,27 @@ extension InboxIngestor {
             site: intake.siteName, sourceFile: sourceFile, failedPath: failedPath, reason: reason, field: field,
             refusedAt: now, deadlineAt: intake.deadline?.deadline(receivedAt: now) ?? now + 2 * 86400)
     }
+
+    /// A file of a kind dwt-relay does not read: refused into failed/ with what it looks like, so that a site
+    /// whose software writes another format learns it at the first load (a `ticket.xml` stayed in the inbox
+    /// for ever, with `status` OK).
+    func refuseUnread(original: String, claim: String, path: String) -> Prepared {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        var head = [UInt8](repeating: 0, count: 512)
+        var count = 0
+        if fd >= 0 {
+            defer { close(fd) }
+            var info = stat()
+            if fstat(fd, &info) == 0, let kind = Self.nonRegularKind(info.st_mode) {
+                _ = rename(path, inbox + "/" + original)
+                return .leftInPlace(name: original, kind: kind)
+            }
+            count = max(0, read(fd, &head, head.count))
+        }
+        let looks = UnreadFileKind(name: original, head: Array(head.prefix(count)))
+        return .refused(
+            original: original, claim: claim,
+            rejection: IntakeRejection(
+                "dwt-relay reads .json and .csv files; this looks like \(looks.description). \(looks.advice)"))
+    }
 }

@@ -40,7 +40,7 @@ public struct StatusReport {
         let state = facts.serviceState
         let counts = Dictionary(
             uniqueKeysWithValues: MovementState.allCases.map { ($0.rawValue, facts.counts[$0] ?? 0) })
-        let pending = (facts.counts[.queued] ?? 0) + (facts.counts[.sending] ?? 0) + (facts.counts[.held] ?? 0)
+        let pending = facts.pending
         let heartbeat = state[ServiceFact.Key.daemonHeartbeat].flatMap(Double.init)
 
         switch daemonRunning {
@@ -54,12 +54,12 @@ public struct StatusReport {
             report.raise(.unknown, "cannot tell whether the daemon is running")
         }
         if let loss = DatabaseIdentity.loss(in: state) {
-            let pending =
+            let lost =
                 loss.pendingWhenLastSeen.map { "\($0) load(s) were waiting to be delivered when it was last seen" }
                 ?? "how many loads it still held is not known"
             report.raise(
                 .critical,
-                "the database was lost and a new, empty one was started on \(UKTime.minute(loss.noticedAt)) (\(pending), "
+                "the database was lost and a new, empty one was started on \(UKTime.minute(loss.noticedAt)) (\(lost), "
                     + "\(UKTime.minute(loss.lastSeenAt))): restore it from a backup if there is one, or drop those "
                     + "loads again from the weighbridge's copies or paths.archive; then run dwt-relay ack --database-loss"
             )

@@ -155,5 +155,8 @@ public struct StatusFacts: Sendable {
     public var deadlinesOverdue = 0
     public var problems = ProblemFacts()
 
+    /// Loads the law still requires and the relay has not delivered: queued, being sent or held.
+    public var pending: Int { (counts[.queued] ?? 0) + (counts[.sending] ?? 0) + (counts[.held] ?? 0) }
+
     public init() {}
 }

@@ -54,21 +54,17 @@ public struct CSVMapping: Sendable, Equatable {
         case kilograms = "Kilograms"
         case tonnes = "Tonnes"
 
+        /// The words people write for it, as the cell parser reads unit columns (`ReceiptCellParser.units`);
+        /// grams are not offered for a weighbridge column.
         init?(declared: String) {
-            switch declared.lowercased() {
-            case "kg", "kgs", "kilogram", "kilograms": self = .kilograms
-            case "t", "tonne", "tonnes": self = .tonnes
-            default: return nil
+            guard let unit = ReceiptCellParser.units[declared.lowercased()].flatMap(Self.init(rawValue:)) else {
+                return nil
             }
+            self = unit
         }
 
-        /// What a cell may say after the number (`8,460.000 kg`).
-        var suffixes: [String] {
-            switch self {
-            case .kilograms: return ["kg", "kgs", "kilograms"]
-            case .tonnes: return ["t", "tonnes", "tonne"]
-            }
-        }
+        /// What a cell may say after the number (`8,460.000 kg`): any word for this unit.
+        var suffixes: [String] { ReceiptCellParser.units.filter { $0.value == rawValue }.map(\.key) }
     }
 
     /// What one source heading means.
