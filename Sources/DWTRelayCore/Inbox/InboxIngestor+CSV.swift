@@ -44,7 +44,7 @@ extension InboxIngestor {
                 return row
             }
         }
-        let total = result.items.count + result.refused.count
+        let total = result.takenCount + result.refused.count
         let reason =
             wholeFile
             ? "none of the \(total) movement(s) in the file could be taken; each row's reason is under rows"

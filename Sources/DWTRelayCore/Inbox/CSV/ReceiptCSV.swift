@@ -7,8 +7,8 @@ import Foundation
 /// ticket export with one row per item (movement columns repeated) and the template's two sheets saved one
 /// below the other, each under its own header row, work. A movement whose rows contradict each other or cannot be read is refused with
 /// its rows, the column and the value; the other movements of the file still go through.
-struct ReceiptCSV {
-    struct Problem: Equatable {
+struct ReceiptCSV: Sendable {
+    struct Problem: Equatable, Sendable {
         let row: Int
         /// The site's heading; nil for a problem of the whole movement.
         let column: String?
@@ -31,7 +31,7 @@ struct ReceiptCSV {
     }
 
     /// What a source column is, by its heading under the mapping.
-    enum Placement {
+    enum Placement: Sendable {
         /// Fills these fields (a mapped heading, or the template's own).
         case field(CSVMapping.Rule)
         /// A numbered group's column: fills a field of waste item `group`.
@@ -53,9 +53,18 @@ struct ReceiptCSV {
     private(set) var groupHeadings: [Int: [ReceiptColumn: String]] = [:]
     /// Headings the mapping ignores, as the file writes them (said on every movement, for the record).
     private(set) var ignoredHeadings: [String] = []
-    var movements: [Movement] = []
+    /// Each movement's records (by index in `table`) with the sheet they are under, in the order the file
+    /// first names each reference. A movement is built from them when asked for (`movement(_:)`), so a large
+    /// file is turned into bodies a slice at a time.
+    private(set) var groups: [Group] = []
+    private var sheets: [Sheet] = []
     /// Rows that belong to no movement (no reference): refused on their own.
     var strayRows: [Problem] = []
+
+    struct Group: Sendable {
+        let reference: String
+        var members: [(record: Int, sheet: Int)] = []
+    }
 
     init(_ data: Data, mapping: CSVMapping) throws(IntakeRejection) {
         table = try CSVTable(data, delimiter: mapping.delimiter)
@@ -73,24 +82,27 @@ struct ReceiptCSV {
                 return ReceiptColumn.named(name) == .yourUniqueReference
             }
         }
-        guard let headerIndex = table.records.prefix(20).firstIndex(where: isHeader) else {
-            let first = table.records.first?.fields.prefix(6).map { "\"\($0)\"" }.joined(separator: ", ") ?? "nothing"
+        let table = self.table
+        guard let headerIndex = (0..<min(20, table.count)).first(where: { isHeader(table.record($0)) }) else {
+            let first =
+                table.count == 0
+                ? "nothing" : table.record(0).fields.prefix(6).map { "\"\($0)\"" }.joined(separator: ", ")
             throw IntakeRejection(
                 field: ReceiptColumn.yourUniqueReference.heading,
                 "no header row with a \"Your unique reference\" column in the first 20 rows (row 1 has \(first)); "
                     + "use the headings of Defra's receipt-of-waste template, or name your columns in "
                     + "intake.mapping_file")
         }
-        var sheet = Sheet(header: table.records[headerIndex], placements: [])
+        sheets = []
         var skipUntil = 0
         var inPreamble = false
-        var sawTitle = table.records[..<headerIndex].contains(where: Self.isTemplateTitle)
-        var order: [String] = []
-        var byReference: [String: Movement] = [:]
-        for (index, record) in table.records.enumerated().dropFirst(headerIndex) {
+        var sawTitle = (0..<headerIndex).contains { Self.isTemplateTitle(table.record($0)) }
+        var byReference: [String: Int] = [:]
+        for index in headerIndex..<table.count {
+            let record = table.record(index)
             if isHeader(record) {
                 inPreamble = false
-                sheet = Sheet(header: record, placements: try resolve(record))
+                sheets.append(Sheet(header: record, placements: try resolve(record)))
                 headers.append(record)
                 // Defra's template has two rows of guidance under its headings ("Page 7: ..." above them).
                 skipUntil = index + 1 + (sawTitle ? 2 : 0)
@@ -103,6 +115,7 @@ struct ReceiptCSV {
                 sawTitle = true
             }
             if inPreamble || index < skipUntil || record.isBlank { continue }
+            let sheet = sheets[sheets.count - 1]
             guard let reference = sheet.reference(of: record, composed: mapping.composed[.yourUniqueReference]) else {
                 strayRows.append(
                     Problem(
@@ -110,17 +123,27 @@ struct ReceiptCSV {
                         reason: "is empty; every row needs the reference that links it to its movement"))
                 continue
             }
-            if byReference[reference] == nil {
-                order.append(reference)
-                byReference[reference] = Movement(reference: reference)
+            let group = byReference[reference] ?? groups.count
+            if group == groups.count {
+                byReference[reference] = group
+                groups.append(Group(reference: reference))
             }
-            add(record, sheet: sheet, to: &byReference[reference]!)
+            groups[group].members.append((index, sheets.count - 1))
         }
-        movements = order.map { reference in finish(byReference[reference]!, mapping: mapping) }
     }
 
+    /// The movement of `groups[index]`, its rows read again from the file and checked together.
+    func movement(_ index: Int) -> Movement {
+        var movement = Movement(reference: groups[index].reference)
+        for (record, sheet) in groups[index].members { add(table.record(record), sheet: sheets[sheet], to: &movement) }
+        return finish(movement, mapping: mapping)
+    }
+
+    /// Every movement of the file (a small file, a ticket, `try-mapping`).
+    var movements: [Movement] { groups.indices.map(movement) }
+
     /// A header row and what each of its columns is.
-    struct Sheet {
+    struct Sheet: Sendable {
         let header: CSVTable.Record
         let placements: [Placement]
         /// Comparable heading → its column index (made once per heading row, read for every row).
