@@ -23,6 +23,8 @@ public final class InboxIngestor: Sendable {
     /// When a movement arrived, as stored, and how old a file is. Injected so that the sender's model test
     /// can take files on its simulated clock.
     let wallClock: WallClock
+    /// Large CSV files, a slice per transaction, beside the batches (`InboxIngestor+Slices`).
+    let slices = CSVSliceLane()
 
     public init(
         config: RelayConfig, store: MovementStore, logger: Logger, health: IntakeHealth = IntakeHealth(),
@@ -143,11 +145,34 @@ public final class InboxIngestor: Sendable {
     /// folder fsynced. Batches must be committed in the order they were claimed.
     @discardableResult
     public func commit(_ batch: ClaimedBatch) -> Int {
+        commit(batch.entries, onSliceLane: false)
+    }
+
+    /// Stores `entries` in one transaction. On the inbox's own queue, a file giving a reference that a large
+    /// CSV on the slice lane (queued, or earlier in this batch) also gives goes to the lane behind it.
+    func commit(_ entries: [Prepared], onSliceLane: Bool) -> Int {
         var claimed: [(original: String, claim: String, items: [IntakeItem], csv: CSVIntakeResult?)] = []
-        for entry in batch.entries {
+        var toLane: [Prepared] = []
+        var laneReferences = Set<String>()
+        func waitsForLane(_ items: [IntakeItem]) -> Bool {
+            !onSliceLane
+                && items.contains { item in
+                    item.yourUniqueReference.map { laneReferences.contains($0) || slices.holds(reference: $0) } ?? false
+                }
+        }
+        // Handed over once this batch is stored: what it holds before the lane's files is stored first.
+        defer { toLane.forEach(handToSliceLane) }
+        for entry in entries {
             switch entry {
             case .skipped:
                 continue
+            case .inSlices(_, _, let plan):
+                toLane.append(entry)
+                laneReferences.formUnion(plan.references)
+            case .ready(_, _, let item) where waitsForLane([item]):
+                toLane.append(entry)
+            case .csv(_, _, let result) where waitsForLane(result.items):
+                toLane.append(entry)
             case .ready(let original, let claim, let item):
                 warnIfInvalid(item, file: original)
                 claimed.append((original, claim, [item], nil))
@@ -186,30 +211,8 @@ public final class InboxIngestor: Sendable {
             if let csv = entry.csv, !csv.refused.isEmpty {
                 refuseCSV(claim: entry.claim, original: entry.original, result: csv, wholeFile: false)
             }
-            let path = inbox + "/" + entry.claim
-            if let archive {
-                // The movement is stored, so a failed archive copy loses no load; it is logged, not silent.
-                if !FileSystem.move(path, to: archive + "/" + entry.original) {
-                    logger.error(
-                        "cannot archive an ingested file (paths.archive); the movement is stored",
-                        metadata: ["file": "\(entry.original)", "error": "\(String(cString: strerror(errno)))"])
-                    unlink(path)
-                }
-            } else {
-                unlink(path)
-            }
-            for item in entry.items {
-                let file = item.sourceFile ?? entry.original
-                switch next.next() {
-                case .stored(let id):
-                    logger.info("movement stored", metadata: ["movement.id": "\(id)", "file": "\(file)"])
-                case .duplicate(let id):
-                    logger.info(
-                        "file already taken; not stored twice", metadata: ["movement.id": "\(id)", "file": "\(file)"])
-                case nil:
-                    break
-                }
-            }
+            removeTaken(claim: entry.claim, original: entry.original)
+            logStored(entry.items, &next, file: entry.original)
         }
         FileSystem.fsyncDirectory(inbox)
         if let archive { FileSystem.fsyncDirectory(archive) }
@@ -217,7 +220,39 @@ public final class InboxIngestor: Sendable {
         return results.count
     }
 
-    private func warnIfInvalid(_ item: IntakeItem, file: String) {
+    /// A file whose movements are all stored: archived (`paths.archive`) or removed.
+    func removeTaken(claim: String, original: String) {
+        let path = inbox + "/" + claim
+        if let archive {
+            // The movement is stored, so a failed archive copy loses no load; it is logged, not silent.
+            if !FileSystem.move(path, to: archive + "/" + original) {
+                logger.error(
+                    "cannot archive an ingested file (paths.archive); the movement is stored",
+                    metadata: ["file": "\(original)", "error": "\(String(cString: strerror(errno)))"])
+                unlink(path)
+            }
+        } else {
+            unlink(path)
+        }
+    }
+
+    /// One log line per movement: stored, or already there (a file taken again after a crash).
+    func logStored(_ items: [IntakeItem], _ results: inout IndexingIterator<[IngestResult]>, file original: String) {
+        for item in items {
+            let file = item.sourceFile ?? original
+            switch results.next() {
+            case .stored(let id):
+                logger.info("movement stored", metadata: ["movement.id": "\(id)", "file": "\(file)"])
+            case .duplicate(let id):
+                logger.info(
+                    "file already taken; not stored twice", metadata: ["movement.id": "\(id)", "file": "\(file)"])
+            case nil:
+                break
+            }
+        }
+    }
+
+    func warnIfInvalid(_ item: IntakeItem, file: String) {
         guard !item.localIssues.isEmpty else { return }
         logger.warning(
             "movement fails offline validation; sending it anyway (intake.validate: warn)",
@@ -232,6 +267,8 @@ public final class InboxIngestor: Sendable {
         case ready(original: String, claim: String, item: IntakeItem)
         /// A CSV file: its movements, and the rows refused (written to failed/ after the commit).
         case csv(original: String, claim: String, result: CSVIntakeResult)
+        /// A CSV file over `sliceLaneBytes`: its rows sorted into movements, taken a slice at a time on the lane.
+        case inSlices(original: String, claim: String, plan: CSVIntakePlan)
         case refused(original: String, claim: String, rejection: IntakeRejection)
         /// Not a regular file (a folder, FIFO, socket or device), left where it is: reported once.
         case leftInPlace(name: String, kind: String)
@@ -253,6 +290,8 @@ public final class InboxIngestor: Sendable {
     private func prepare(_ name: String) -> Prepared {
         let original = name.hasPrefix(Self.claimPrefix) ? String(name.dropFirst(Self.claimPrefix.count)) : name
         guard Self.isCandidate(original) else { return .skipped }
+        // Its earlier file (or this claim) is still being taken on the slice lane: taken once that is done.
+        guard !slices.holds(name: original) else { return .skipped }
         let claim = Self.claimPrefix + original
         let claimPath = inbox + "/" + claim
         if !name.hasPrefix(Self.claimPrefix) {
@@ -281,6 +320,14 @@ public final class InboxIngestor: Sendable {
         }
         let isCSV = Self.isCSV(original)
         switch readClaimed(claimPath, limit: isCSV ? intake.maxCSVBytes : intake.maxBytes) {
+        case .data(let data) where isCSV && data.count > Self.sliceLaneBytes:
+            do {
+                return .inSlices(
+                    original: original, claim: claim,
+                    plan: try intake.planCSV(data, source: .inbox, sourceFile: original))
+            } catch {
+                return .refused(original: original, claim: claim, rejection: error)
+            }
         case .data(let data) where isCSV:
             do {
                 return .csv(

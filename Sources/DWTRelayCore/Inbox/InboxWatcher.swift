@@ -62,6 +62,10 @@ public final class InboxWatcher: @unchecked Sendable {
             timer.setEventHandler { [weak self] in self?.rescan(minimumAge: 2) }
             self.timer = timer
             timer.resume()
+            ingestor.slices.onPassedOverFreed { [weak self] in
+                guard let watcher = self else { return }
+                watcher.queue.async { watcher.rescan(minimumAge: 0) }
+            }
             rescan(minimumAge: 0)
         }
     }
@@ -76,6 +80,8 @@ public final class InboxWatcher: @unchecked Sendable {
             retryTimer = nil
             waitForCommit()
         }
+        // A large CSV stops between slices; its claim is taken again at the next start.
+        ingestor.slices.stop()
     }
 
     /// Returns once the batch handed to `commitQueue` (if any) is committed. Called on `queue`.
