@@ -319,6 +319,64 @@ def bench_csv_intake(rows, rows_per_file=1000):
     return rate
 
 
+def bench_large_csv(megabytes, tickets=20):
+    """One export of `megabytes` MiB (the default intake.max_csv_bytes is 16) in the template's headings: the
+    daemon's peak RSS (VmHWM) while it takes it, how long it takes, and how long tickets dropped meanwhile wait
+    (issue 29: a 100,000-row file took the daemon from 59 MB to 853 MB and held the inbox for 74 s)."""
+    ws = Workspace("largecsv", extra=["  circuit_failures: 1"])
+    with open(ws.config) as f:
+        text = f.read().replace('validate: "off"', 'validate: "warn"')
+    with open(ws.config, "w") as f:
+        f.write(text + 'site:\n  api_code: "1f83215e-4b90-4785-9ab2-2614839aa2e9"\n')
+    staging = ws.sub("staging")
+    os.makedirs(staging)
+    day = time.strftime("%d/%m/%Y", time.gmtime(time.time() - 86400))
+    export = os.path.join(staging, "export.csv")
+    rows = 0
+    with open(export, "w", newline="") as f:
+        f.write(",".join(f'"{h}"' for h in CSV_HEADINGS) + "\r\n")
+        while f.tell() < megabytes * 1024 * 1024 - 300:
+            f.write(f'LARGE-{rows:07d},North Quarry,"1 Quarry Lane, Northtown",NT1 2AB,PPC/A/9999999,{day} 10:15:00,'
+                    f'CBDU100001,Hill Haulage Ltd,Road,AB12 CDE,17 05 04,Soil,Solid,1,[SKI] Skip,Tonnes,6.5,Actual,'
+                    f'No,No,R5\r\n')
+            rows += 1
+    bodies = examples()
+    stage_files(ws, "t", range(tickets), bodies)
+    daemon = ws.start()
+    ws.wait_running()
+    time.sleep(1)
+    before = proc_sample(daemon.pid)[2]
+    started = time.time()
+    os.rename(export, os.path.join(ws.inbox, "export.csv"))
+    # Tickets one at a time while the export is being taken: each one's wait from its drop to its row.
+    waits = []
+    wait_until(lambda: ws.count() > 0, 120, 0.01)
+    for i in range(tickets):
+        if ws.count() >= rows:
+            break
+        counted = ws.count()
+        dropped = time.time()
+        os.rename(os.path.join(ws.sub("staging"), f"t{i:07d}.json"), os.path.join(ws.inbox, f"t{i:07d}.json"))
+        reader = sqlite3.connect(f"file:{ws.state}/dwt-relay.sqlite?mode=ro", uri=True, timeout=30)
+        wait_until(lambda: reader.execute("SELECT COUNT(*) FROM movement WHERE sourceFile = ?",
+                                          (f"t{i:07d}.json",)).fetchone()[0] > 0, 60, 0.005)
+        reader.close()
+        waits.append(time.time() - dropped)
+        time.sleep(0.2)
+    ok = wait_until(lambda: ws.count() >= rows + len(waits), 900, 0.05)
+    took = time.time() - started
+    with open(f"/proc/{daemon.pid}/status") as f:
+        peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    ws.close()
+    record("large_csv_peak_rss_mb", peak / 1024, "MB", before / 1024, "RSS before the file", target=150,
+           higher_is_better=False, note=f"{rows} rows, {megabytes} MiB, intake.validate: warn"
+           + ("" if ok else "; did not finish"))
+    record("large_csv_rows_per_second", rows / took, "movements/s", note=f"{rows} rows in {took:.1f} s")
+    if waits:
+        record("large_csv_ticket_wait_max_seconds", max(waits), "s", statistics.median(waits), "median wait",
+               target=2, higher_is_better=False, note=f"{len(waits)} tickets dropped one by one during the file")
+
+
 def queue_movements(ws, n, bodies):
     """Stores n movements with `submit` while no daemon runs: a backlog to drain."""
     staging = ws.sub("staging")
@@ -619,7 +677,7 @@ def bench_startup(backlog):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="small N for CI: proves the suite runs, not the targets")
-    parser.add_argument("--only", default="", help="comma-separated: intake,drain,peer,ratelimit,burst,idle,rss,latency,status,startup")
+    parser.add_argument("--only", default="", help="comma-separated: intake,largecsv,drain,peer,ratelimit,burst,idle,rss,latency,status,startup")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
     want = lambda name: not only or name in only
@@ -634,6 +692,8 @@ def main():
         csv_rate = bench_csv_intake(500 if small else 10_000, 100 if small else 1000)
         record("intake_csv_rows_vs_json_files_warn", csv_rate / warn, "ratio",
                note=f"CSV {csv_rate:.0f} movements/s vs JSON {warn:.0f} files/s, both intake.validate: warn, this run")
+    if want("largecsv"):
+        bench_large_csv(1 if small else 16)
     if want("drain") or want("peer") or want("rss") or want("latency"):
         sandbox = CannedEndpoint()
         drained = {}
