@@ -195,6 +195,12 @@ def crash_test(args):
         for kill in range(args.kills):
             rig.start()
             time.sleep(random.uniform(0.05, 0.15))
+            if kill == 1:
+                # A large export (over 256 KiB: taken a slice at a time): the next kills land part-way through it.
+                rows = list(range(number + 1, number + 1 + LARGE_EXPORT_ROWS))
+                rig.drop_csv(rows)
+                fed.extend(f"CRASH-{n:06d}" for n in rows)
+                number += LARGE_EXPORT_ROWS
             for _ in range(args.per_round):
                 number += 1
                 if number % 10 == 5:
@@ -229,6 +235,10 @@ def crash_test(args):
     print(f"crash-test: {'1 passed, 0 failed' if ok else '0 passed, 1 failed'}")
     return 0 if ok else 1
 
+
+# Rows of the large export the crash and power-loss tests drop once: about 330 KB, over the 256 KiB above which
+# the daemon takes a CSV in slices of 500 movements.
+LARGE_EXPORT_ROWS = 1600
 
 LOSSYFS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lossyfs.py")
 
@@ -277,15 +287,23 @@ def power_loss(args):
     example = json.load(open(EXAMPLE))
     committed, number = [], 0
     try:
-        for _ in range(args.cuts):
+        for cut_number in range(args.cuts):
             rig.start()
             stop = threading.Event()
 
+            large = cut_number == 1
+
             def writer():
-                nonlocal number
+                nonlocal number, large
                 while not stop.is_set():
                     number += 1
-                    if number % 8 == 0:
+                    if large:
+                        # Once: a large export, taken a slice at a time; the power goes while it is taken.
+                        large = False
+                        refs = [f"POWER-{n:06d}" for n in range(number, number + LARGE_EXPORT_ROWS)]
+                        content, name = rig.csv_text(refs).encode(), f"p{number:06d}.csv"
+                        number += LARGE_EXPORT_ROWS - 1
+                    elif number % 8 == 0:
                         # A CSV export of 10 movements.
                         refs = [f"POWER-{n:06d}" for n in range(number, number + 10)]
                         content, name = rig.csv_text(refs).encode(), f"p{number:06d}.csv"

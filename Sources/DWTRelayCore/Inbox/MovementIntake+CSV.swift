@@ -179,7 +179,8 @@ extension MovementIntake {
             }
             for index in result.items.indices {
                 result.items[index].origin = result.items[index].origin?
-                    .replacingOccurrences(of: "from \(plan.sourceFile) row 2", with: "from the ticket \(plan.sourceFile)")
+                    .replacingOccurrences(
+                        of: "from \(plan.sourceFile) row 2", with: "from the ticket \(plan.sourceFile)")
             }
             return
         }

@@ -31,7 +31,8 @@ import Testing
         var text = headings.map { "\"\($0)\"" }.joined(separator: ",") + "\r\n"
         for number in 1...rows {
             let weight = number == badRow ? "lots" : "2.5"
-            text += "BIG-\(number),Receiver Ltd,\"123 Test Street, Test City\",TC1 2AB,PPC/A/9999999,\(received),"
+            text +=
+                "BIG-\(number),Receiver Ltd,\"123 Test Street, Test City\",TC1 2AB,PPC/A/9999999,\(received),"
                 + "CBDL999999,Carrier Ltd,Rail,02 01 01,Mixed waste,Mixed,3,SKI,Tonnes,\(weight),No,No,No,"
                 + "R1 = 0.75 = t = Actual\r\n"
         }
@@ -65,7 +66,8 @@ import Testing
 
         // Dropped while the export is being taken: a new load, and a correction of a load near its end.
         let dropped = Date()
-        try Self.drop(TestFixtures.movement(reference: "TICKET-1", apiCode: Self.apiCode), as: "t1.json", in: config.inbox)
+        try Self.drop(
+            TestFixtures.movement(reference: "TICKET-1", apiCode: Self.apiCode), as: "t1.json", in: config.inbox)
         try Self.drop(
             TestFixtures.movement(reference: "BIG-11990", apiCode: Self.apiCode), as: "fix.json", in: config.inbox)
         #expect(
@@ -74,8 +76,9 @@ import Testing
             })
         let ticketWait = Date().timeIntervalSince(dropped)
         let takenBeforeTicket = fromExport().count
-        print("large CSV: the ticket was stored \(String(format: "%.2f", ticketWait)) s after its drop, with "
-            + "\(takenBeforeTicket) of \(Self.rows - 1) export rows stored")
+        print(
+            "large CSV: the ticket was stored \(String(format: "%.2f", ticketWait)) s after its drop, with "
+                + "\(takenBeforeTicket) of \(Self.rows - 1) export rows stored")
         #expect(ticketWait < 3, "a ticket waited for the whole export")
         #expect(takenBeforeTicket < Self.rows - 1, "the export was already taken; the test proves nothing")
 
@@ -110,7 +113,9 @@ import Testing
         #expect(handedBack.split(separator: "\r\n").count == 2, "the heading row and the refused row")
         #expect(handedBack.contains("BIG-\(Self.badRow),"))
         let report = try String(contentsOfFile: failed + "/big.csv.error.json", encoding: .utf8)
-        #expect(report.contains("\"row\" : \(Self.badRow + 1)") || report.contains("\"row\":\(Self.badRow + 1)"), "\(report)")
+        #expect(
+            report.contains("\"row\" : \(Self.badRow + 1)") || report.contains("\"row\":\(Self.badRow + 1)"),
+            "\(report)")
         #expect(report.contains("Total weight of waste"), "\(report)")
         #expect(report.contains("1 of \(Self.rows) movement(s) refused"), "\(report)")
     }

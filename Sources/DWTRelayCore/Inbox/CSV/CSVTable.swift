@@ -65,7 +65,9 @@ struct CSVTable: Sendable {
     /// The record at `index` with its cells (read from its bytes each time: callers keep what they need).
     func record(_ index: Int) -> Record {
         let span = spans[index]
-        return Record(row: span.row, fields: Self.cells(data[span.bytes], delimiter: delimiter, encoding: encoding), bytes: span.bytes)
+        return Record(
+            row: span.row, fields: Self.cells(data[span.bytes], delimiter: delimiter, encoding: encoding),
+            bytes: span.bytes)
     }
 
     /// Every record, cells read: for small files and tests; a large file is read a record at a time.
