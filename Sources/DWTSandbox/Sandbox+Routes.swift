@@ -214,7 +214,9 @@ extension Sandbox {
     func referenceData(_ request: Request, _ context: SandboxContext, kind: String) async throws -> Response {
         if await state.faults.serviceDown { return await drop(context) }
         guard await authorized(request) else { return json(.unauthorized, ["message": "Unauthorized"]) }
-        guard let data = validator.reference.raw[kind] else { return json(.notFound, ["message": "Not Found"]) }
+        guard let data = await state.configuration.referenceData.raw[kind] else {
+            return json(.notFound, ["message": "Not Found"])
+        }
         return Response(
             status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -1,3 +1,4 @@
+import DWTRelayCore
 import Foundation
 
 /// How the sandbox behaves: credentials, token lifetime, known and unpaid apiCodes, faults.
@@ -26,6 +27,9 @@ public struct SandboxConfiguration: Sendable {
     }()
     /// Check bodies like the service (off makes the sandbox a fast canned endpoint for benchmarks).
     public var validate = true
+    /// The lists the five reference-data GETs serve (a test changes them to see a refresh reach intake).
+    /// The sandbox's own validation keeps the bundled lists.
+    public var referenceData = ReferenceData.bundled
     public var faults = SandboxFaults()
     /// Serve HTTPS with this PEM certificate chain and key (to test certificate verification).
     public var tlsCertificateFile: String? = nil

@@ -1,4 +1,5 @@
 import Crypto
+import DWTRelayCore
 import Foundation
 
 /// Everything the sandbox remembers: issued tokens, stored movements, faults and counters.
@@ -34,6 +35,8 @@ public actor SandboxState {
     public var faults: SandboxFaults { configuration.faults }
 
     public func setFaults(_ faults: SandboxFaults) { configuration.faults = faults }
+
+    public func setReferenceData(_ data: ReferenceData) { configuration.referenceData = data }
 
     public func setPaid(_ apiCode: String, paid: Bool) {
         if paid { configuration.unpaidAPICodes.remove(apiCode) } else { configuration.unpaidAPICodes.insert(apiCode) }

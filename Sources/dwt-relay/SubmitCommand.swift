@@ -21,7 +21,8 @@ struct SubmitCommand: ParsableCommand {
         guard let chosen = config.site(named: site) else {
             throw ValidationError("--site: no site named \"\(site ?? "")\" in the config")
         }
-        let intake = MovementIntake(config: config, site: chosen)
+        // The lists the daemon last fetched (its cache in the store), as the inbox and the local API check with.
+        let intake = IntakeFactory(config: config, store: store).intake(for: chosen)
         var items: [(path: String, item: IntakeItem)] = []
         var failures: [[String: Any]] = []
         for path in paths {

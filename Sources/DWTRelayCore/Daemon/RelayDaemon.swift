@@ -58,11 +58,12 @@ public enum RelayDaemon {
         let wake = WakeSignal()
         let progress = LoopProgress()
         let health = IntakeHealth()
-        let reference = ReferenceDataSource.current(store: store)
+        // Every door checks with the same reference lists, refreshed by `ReferenceDataService`.
+        let intakes = IntakeFactory(config: config, store: store)
         // One ingestor (inbox, apiCode, nation) per site; one store and one sender for all of them.
         let ingestors = config.sites.map { site in
             InboxIngestor(
-                config: config, store: store, logger: logger, health: health, reference: reference.data, site: site
+                config: config, store: store, logger: logger, health: health, intakes: intakes, site: site
             ) { wake.signal() }
         }
         do {
@@ -82,7 +83,9 @@ public enum RelayDaemon {
         let started = OneShotGate()
         try? status.set(ServiceFact.Key.httpError, nil)
         if config.httpListen != nil {
-            let api = try LocalAPI(config: config, store: store, metrics: metrics, logger: logger) { wake.signal($0) }
+            let api = try LocalAPI(config: config, store: store, metrics: metrics, logger: logger, intakes: intakes) {
+                wake.signal($0)
+            }
             services.append(
                 LocalAPIService(api: api, store: store, started: started, retrySeconds: 10, logger: logger))
         } else {
@@ -93,7 +96,8 @@ public enum RelayDaemon {
             folder: config.results, store: store, logger: logger,
             siteFolders: Dictionary(
                 uniqueKeysWithValues: config.sites.map { ($0.name, config.resultsFolder(for: $0.name)) }))
-        services.append(ReferenceDataService(store: store, client: client, clock: clock, logger: logger))
+        services.append(
+            ReferenceDataService(store: store, client: client, clock: clock, logger: logger) { intakes.use($0) })
         services.append(
             RetentionService(
                 sweep: RetentionSweep(config: config), store: store, clock: clock, logger: logger))

@@ -14,7 +14,10 @@ public final class InboxIngestor: Sendable {
     public let inbox: String
     public let failed: String
     public let archive: String?
-    let intake: MovementIntake
+    /// This site's intake, from the factory each time: a reference-data refresh reaches the next file.
+    var intake: MovementIntake { intakes.intake(for: site) }
+    let intakes: IntakeFactory
+    let site: SiteConfig
     let store: MovementStore
     let logger: Logger
     /// Called after each commit that stored something new (wakes the sender).
@@ -28,16 +31,15 @@ public final class InboxIngestor: Sendable {
 
     public init(
         config: RelayConfig, store: MovementStore, logger: Logger, health: IntakeHealth = IntakeHealth(),
-        reference: ReferenceData = .bundled, site: SiteConfig? = nil, onStored: @escaping @Sendable () -> Void = {},
+        intakes: IntakeFactory? = nil, site: SiteConfig? = nil, onStored: @escaping @Sendable () -> Void = {},
         wallClock: WallClock = .system
     ) {
         let site = site ?? config.sites[0]
+        self.site = site
         self.inbox = site.inbox
         self.failed = config.failedFolder(for: site)
         self.archive = config.archive
-        var intake = MovementIntake(config: config, site: site)
-        intake.validator = MovementValidator(reference: reference)
-        self.intake = intake
+        self.intakes = intakes ?? IntakeFactory(config: config, reference: .bundled)
         self.store = store
         self.logger = logger
         self.onStored = onStored

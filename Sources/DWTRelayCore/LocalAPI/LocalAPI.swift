@@ -11,7 +11,9 @@ import NIOCore
 public struct LocalAPI: Sendable {
     let config: RelayConfig
     let store: MovementStore
-    let intake: MovementIntake
+    /// The first site's intake with the current reference lists (a refresh reaches the next request).
+    var intake: MovementIntake { intakes.intake() }
+    let intakes: IntakeFactory
     let metrics: RelayMetrics
     /// Required for every request (`http.token_file`).
     let token: String?
@@ -30,11 +32,11 @@ public struct LocalAPI: Sendable {
 
     public init(
         config: RelayConfig, store: MovementStore, metrics: RelayMetrics, logger: Logger,
-        onStored: @escaping @Sendable (WakeReason) -> Void
+        intakes: IntakeFactory? = nil, onStored: @escaping @Sendable (WakeReason) -> Void
     ) throws {
         self.config = config
         self.store = store
-        self.intake = MovementIntake(config: config)
+        self.intakes = intakes ?? IntakeFactory(config: config, store: store)
         self.metrics = metrics
         self.logger = logger
         self.onStored = onStored
