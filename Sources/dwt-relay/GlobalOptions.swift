@@ -9,7 +9,7 @@ struct GlobalOptions: ParsableArguments {
     var config: String?
 
     @Option(name: .long, help: "Log format: text (journald-friendly) or json.")
-    var logFormat: String = "text"
+    var logFormat: RelayLogHandler.Format = .text
 
     /// The effective config. An explicitly named file must exist; the default one may be absent.
     func loadConfig() throws -> RelayConfig {
@@ -30,9 +30,8 @@ struct GlobalOptions: ParsableArguments {
 
     /// Sets up logging once per process (never in tests).
     func bootstrapLogging(level: String) -> Logger {
-        let format = RelayLogHandler.Format(rawValue: logFormat) ?? .text
         let parsed = Logger.Level(rawValue: level) ?? .info
-        LoggingSystem.bootstrap { label in RelayLogHandler(label: label, level: parsed, format: format) }
+        LoggingSystem.bootstrap { [logFormat] label in RelayLogHandler(label: label, level: parsed, format: logFormat) }
         return Logger(label: "dwt-relay")
     }
 

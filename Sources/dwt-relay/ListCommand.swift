@@ -9,7 +9,7 @@ struct ListCommand: ParsableCommand {
     @Option(
         name: .long,
         help: "Only this state: queued, sending, accepted, rejected, held, superseded; or failed (refused files).")
-    var state: String?
+    var state: ListedState?
     @Flag(name: .long, help: "Only movements flagged possibleDuplicate.") var possibleDuplicates = false
     @Option(name: .long, help: "At most this many.") var limit = 1000
     @Option(name: .long, help: "Only this site (multi-site configs).") var site: String?
@@ -17,15 +17,11 @@ struct ListCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON (stable; see docs/operating.md).") var json = false
 
     func run() throws {
-        if state == "failed" { return try listRefusals() }
         var filter: MovementState? = nil
-        if let state {
-            guard let parsed = MovementState(rawValue: state) else {
-                throw ValidationError(
-                    "--state: unknown state \"\(state)\" (one of \(MovementState.allCases.map(\.rawValue).joined(separator: ", ")))"
-                )
-            }
-            filter = parsed
+        switch state {
+        case .failed: return try listRefusals()
+        case .movement(let chosen): filter = chosen
+        case nil: break
         }
         let config = try options.loadConfig()
         let store = try options.openStore(config, readOnly: true)

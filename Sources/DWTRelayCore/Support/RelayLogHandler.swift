@@ -7,7 +7,7 @@ import Logging
 /// starts with its syslog priority (`<4>` for a warning), which journald strips and stores, so that
 /// `journalctl -p warning` shows dwt-relay's warnings. Bootstrapped by the CLI only, never by tests.
 public struct RelayLogHandler: LogHandler {
-    public enum Format: String, Sendable { case text, json }
+    public enum Format: String, Sendable, CaseIterable { case text, json }
 
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level

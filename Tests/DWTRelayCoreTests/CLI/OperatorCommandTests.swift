@@ -29,6 +29,21 @@ import Testing
         ).map(\.id)
     }
 
+    /// A misspelt choice is refused naming the choices; it used to fall back (`--log-format jsn` logged text).
+    @Test func misspeltChoicesAreRefusedWithTheChoices() async throws {
+        let state = try await RelayProcess.run(["list", "--state", "acepted", "--config", configPath])
+        #expect(state.status == 64)
+        #expect(state.err.contains("'acepted' is invalid for '--state"), "\(state.err)")
+        #expect(state.err.contains("accepted") && state.err.contains("failed"))
+        let format = try await RelayProcess.run(["status", "--log-format", "jsn", "--config", configPath])
+        #expect(format.status == 64)
+        #expect(format.err.contains("'text' and 'json'"), "\(format.err)")
+        let listed = try await RelayProcess.run([
+            "list", "--state", "queued", "--log-format", "json", "--config", configPath,
+        ])
+        #expect(listed.status == 0, "\(listed.err)")
+    }
+
     @Test func exportRoundTripsEveryMovement() async throws {
         let ids = try seed(5)
         let now = Date().timeIntervalSince1970 + 60
