@@ -44,7 +44,7 @@ public struct DefraCorpus: Sendable {
 
     public static func load() throws -> DefraCorpus {
         let root =
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+            try JSONText.parse(Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         let issues = ValidationIssue.list(fromJSON:)
         let cases = (root["cases"] as! [[String: Any]]).map { entry in
             let expected = entry["expected"] as! [String: Any]

@@ -115,7 +115,7 @@ extension Sandbox {
             return await drop(context)
         }
         let raw = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
-        guard let body = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
+        guard let body = (try? JSONText.parse(raw)) as? [String: Any] else {
             let error = ValidationIssue("", "InvalidType", "request body must be a JSON object")
             return json(.badRequest, ["validation": ["errors": [error.json]]], expiry: expiry)
         }

@@ -26,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
         for path in paths {
             var report = MovementValidator.Report()
             if let data = FileManager.default.contents(atPath: path),
-                let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+                let object = (try? JSONText.parse(data)) as? [String: Any]
             {
                 report = validator.validate(object["movement"] as? [String: Any] ?? object)
             } else {

@@ -67,3 +67,14 @@ node defra-verdict.mjs <probes.json >probe-verdicts.json
 python3 "$here/assemble.py" "$repo/conformance/sources.json" uat-cases.json probes.json probe-verdicts.json uat-skipped.txt \
     >"$repo/conformance/defra-corpus.json"
 echo "wrote $repo/conformance/defra-corpus.json"
+
+# The fuzz corpus: seeded edits of the same base body, each answered by the same code.
+seed=${FUZZ_SEED:-20261207}
+count=${FUZZ_COUNT:-6000}
+python3 "$here/fuzz.py" "$seed" "$count" <base.json >fuzz-cases.json
+python3 -c 'import json; print(json.dumps({"base": json.load(open("base.json")), "cases": json.load(open("fuzz-cases.json"))}, ensure_ascii=False))' >fuzz-input.json
+python3 "$here/apply-ops.py" <fuzz-input.json >fuzz-bodies.json
+node defra-verdict.mjs <fuzz-bodies.json >fuzz-verdicts.json
+python3 "$here/assemble-fuzz.py" "$seed" "$repo/conformance/sources.json" base.json fuzz-cases.json fuzz-verdicts.json \
+    >"$repo/conformance/fuzz-corpus.json"
+echo "wrote $repo/conformance/fuzz-corpus.json ($count cases, seed $seed)"

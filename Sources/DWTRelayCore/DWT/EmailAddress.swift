@@ -7,7 +7,23 @@ enum EmailAddress {
         guard address.utf16.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else {
             return false
         }
-        return isValidLocalPart(parts[0]) && isValidDomain(parts[1])
+        return isValidLocalPart(parts[0]) && isValidDomain(withoutIgnored(parts[1]))
+    }
+
+    /// A non-ASCII domain goes through the URL parser first (IDNA), which drops the code points UTS #46 maps
+    /// to nothing: `example.co\u{200B}m` is `example.com` to the service.
+    private static func withoutIgnored(_ domain: Substring) -> Substring {
+        guard !domain.utf8.allSatisfy({ $0 < 0x80 }) else { return domain }
+        return Substring(String(String.UnicodeScalarView(domain.unicodeScalars.filter { !isIgnoredByIDNA($0) })))
+    }
+
+    private static func isIgnoredByIDNA(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0xAD, 0x34F, 0x180B...0x180D, 0x180F, 0x200B, 0x2060, 0x2064, 0xFE00...0xFE0F, 0xFEFF, 0x1BCA0...0x1BCA3,
+            0xE0100...0xE01EF:
+            return true
+        default: return false
+        }
     }
 
     private static let localCharacters = Set("!#$%&'*+-/=?^_`{|}~")

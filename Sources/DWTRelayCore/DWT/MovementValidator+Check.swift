@@ -122,14 +122,23 @@ extension MovementValidator {
             return nil
         }
 
-        /// Joi's `number().strict()`: a JSON number (not a numeric string, not a boolean).
+        /// Joi's `number().strict()`: a JSON number (not a numeric string, not a boolean). Beyond ±(2^53 − 1)
+        /// Joi refuses it as unsafe (`number.unsafe`, which the service does not classify) before any rule.
         mutating func number(_ value: Any, _ path: FieldPath) -> Double? {
             guard Self.isNumber(value), let number = value as? NSNumber else {
                 fail(path, "InvalidType", "must be a number")
                 return nil
             }
-            return number.doubleValue
+            let double = number.doubleValue
+            guard abs(double) <= Self.largestSafeInteger else {
+                fail(path, "UnexpectedError", "must be a safe number")
+                return nil
+            }
+            return double
         }
+
+        /// JavaScript's `Number.MAX_SAFE_INTEGER`.
+        static let largestSafeInteger = 9_007_199_254_740_991.0
 
         mutating func integer(_ number: Double, _ path: FieldPath) {
             if number != number.rounded() { fail(path, "OutOfRange", "must be an integer") }
@@ -282,6 +291,35 @@ final class CompiledPatterns: Sendable {
 
 /// Text compared and patterns read as JavaScript does them.
 enum JSText {
+    /// Membership as JavaScript's `includes` decides it: a `Set<String>` finds the Kelvin sign `K` for `K`
+    /// (canonically equivalent), Defra's lists do not.
+    static func contains(_ set: Set<String>, _ text: String) -> Bool {
+        guard let index = set.firstIndex(of: text) else { return false }
+        return equal(set[index], text)
+    }
+
+    /// What JavaScript's `String(value)` gives for a JSON value whose text a rule can match: a string as it
+    /// is, an array as its elements joined by commas (`RegExp.test` converts its argument so; a consignment
+    /// code sent as `["ABC123/45678"]` passes Defra's rule). Numbers, booleans and objects give nil: their
+    /// text never matches a code's pattern, so the exact spelling does not matter.
+    static func string(of value: Any) -> String? {
+        if let text = value as? String { return text }
+        if let array = value as? [Any] {
+            var parts: [String] = []
+            for element in array {
+                if element is NSNull {
+                    parts.append("")
+                } else if let text = string(of: element) {
+                    parts.append(text)
+                } else {
+                    return nil
+                }
+            }
+            return parts.joined(separator: ",")
+        }
+        return nil
+    }
+
     /// Equal code unit for code unit (no canonical equivalence).
     static func equal(_ a: String, _ b: String) -> Bool {
         a.utf8.elementsEqual(b.utf8)

@@ -81,7 +81,7 @@ extension MovementValidator {
             // `null` counts as absent (Joi `empty(null)`); an empty string is refused as empty.
             let name = component[kind.nameField].flatMap { Check.isNull($0) ? nil : $0 }
             if let name = check.present(name, namePath), let text = check.string(name, namePath),
-                kind == .pops, !reference.popCodes.contains(text)
+                kind == .pops, !JSText.contains(reference.popCodes, text)
             {
                 check.fail(namePath, "InvalidValue", "contains an invalid POP code")
             }

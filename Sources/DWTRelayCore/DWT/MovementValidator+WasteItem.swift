@@ -28,7 +28,7 @@ extension MovementValidator {
         }
         if let type = check.present(item["typeOfContainers"], path.field("typeOfContainers")),
             let type = check.string(type, path.field("typeOfContainers")),
-            !reference.containerTypes.contains(type)
+            !JSText.contains(reference.containerTypes, type)
         {
             check.fail(path.field("typeOfContainers"), "InvalidValue", "must be a valid container type")
         }

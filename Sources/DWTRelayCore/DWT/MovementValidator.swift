@@ -59,7 +59,15 @@ public struct MovementValidator: Sendable {
         }
         let hazardous = hasHazardousEWCCode(body)
         if let code = body["hazardousWasteConsignmentCode"] {
-            consignmentCode(code, hazardous: hazardous, reason: body["reasonForNoConsignmentCode"], &check)
+            if let thrown = Self.hazardousScanThrows(body) {
+                // Defra's rule looks through every item's EWC codes first and throws on what it cannot read;
+                // Joi reports the throw as the field's error (not classified: UnexpectedError).
+                check.fail(
+                    FieldPath.root.field("hazardousWasteConsignmentCode"), "UnexpectedError",
+                    "failed custom validation because \(thrown)")
+            } else {
+                consignmentCode(code, hazardous: hazardous, reason: body["reasonForNoConsignmentCode"], &check)
+            }
         }
         if let reason = body["reasonForNoConsignmentCode"], !Check.isNull(reason) {
             _ = check.string(reason, root.field("reasonForNoConsignmentCode"), allowEmpty: true)
@@ -163,12 +171,26 @@ public struct MovementValidator: Sendable {
         return false
     }
 
+    /// What JavaScript would throw while Defra's consignment rule gathers the EWC codes (`w.ewcCodes` of a
+    /// null item, `code.replace` of a code that is truthy but not a string), or nil when it reads them all.
+    static func hazardousScanThrows(_ body: [String: Any]) -> String? {
+        guard let items = body["wasteItems"] as? [Any] else { return nil }
+        if items.contains(where: { Check.isNull($0) }) { return "Cannot read properties of null (reading 'ewcCodes')" }
+        for case let item as [String: Any] in items {
+            for code in item["ewcCodes"] as? [Any] ?? [] where !(code is String) && Check.isTruthy(code) {
+                return "code.replace is not a function"
+            }
+        }
+        return nil
+    }
+
     private func consignmentCode(_ value: Any, hazardous: Bool, reason: Any?, _ check: inout Check) {
         let path = FieldPath.root.field("hazardousWasteConsignmentCode")
         if hazardous && Check.isNull(value) && !Check.isTruthy(reason) {
             check.fail(path, "BusinessRuleViolation", "is required when hazardous EWC codes are present")
         } else if Check.isTruthy(value) {
-            let text = value as? String ?? ""
+            // Defra's rule tests the value with `RegExp.test`, which reads it as text first.
+            let text = JSText.string(of: value) ?? ""
             if !Check.matches(text, ValidationRules.anyConsignmentCode) {
                 check.fail(path, "InvalidFormat", ValidationRules.Message.consignmentFormat)
             }

@@ -5,7 +5,9 @@ public struct ValidationIssue: Sendable, Equatable, Codable, CustomStringConvert
     public var message: String
 
     public init(_ key: String, _ errorType: String, _ message: String) {
-        self.key = Self.dotted(key)
+        // Defra's formatter falls back to Joi's label when the path joins to nothing (a key named "").
+        let dotted = Self.dotted(key)
+        self.key = dotted.isEmpty ? "value" : dotted
         self.errorType = errorType
         self.message = message
     }

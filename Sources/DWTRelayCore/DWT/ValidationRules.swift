@@ -29,10 +29,11 @@ public enum ValidationRules {
         + "|W(?:[0-4][0-9]|5[0-2])(?:-?[1-7])?|(?:00[1-9]|0[1-9][0-9]|[12][0-9]{2}|3(?:[0-5][0-9]|6[1-6])))"
         + "(?![T]$|[T][0-9]+Z$)(?:[T\\s](?:(?:(?:[01][0-9]|2[0-3])(?:(:?)[0-5][0-9])?|24:?00)(?:[.,][0-9]+(?!:))?)"
         + "(?:\\2[0-5][0-9](?:[.,][0-9]+)?)?(?:[Z]|(?:[+-])(?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?)?)?$"
-    /// The subset of those that JavaScript's `Date` then parses (week and ordinal dates, and dates without
-    /// dashes, pass Joi's pattern but make an invalid date, which the service refuses).
+    /// The subset of those that JavaScript's `Date` (V8) then parses: week and ordinal dates, dates without
+    /// dashes, a decimal comma (`09:30:00,5Z`) and an offset of hours alone (`+01`) pass Joi's pattern but
+    /// make an invalid date, which the service refuses.
     public static let javaScriptDate =
-        "^[-+]?[0-9]{4,6}(-[0-9]{2}(-[0-9]{2})?)?([T\\s][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$"
+        "^[-+]?[0-9]{4,6}(-[0-9]{2}(-[0-9]{2})?)?([T\\s][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
     public static let ewcCode = "^[0-9]{6}$"
     public static let consignmentCodes = [
         "^[A-Za-z0-9]{2,}/[A-Za-z0-9]{5}[A-Za-z]?$", "^S[ABC][0-9]{7}$", "^D[ABC][0-9]{7}$",

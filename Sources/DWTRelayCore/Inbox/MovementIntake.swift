@@ -79,7 +79,7 @@ public struct MovementIntake: Sendable {
         }
         let parsed: Any
         do {
-            parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            parsed = try JSONText.parse(data, options: [.fragmentsAllowed])
         } catch {
             throw IntakeRejection("not valid JSON: \(Self.describe(error))")
         }
