@@ -177,7 +177,18 @@ def main():
                 json.dump(body, f)
             os.rename(os.path.join(inbox, ".load.tmp"), os.path.join(inbox, "load.json"))
 
+        # Each relay's site_info carries the site its agent names (a relay's own "default" would win over it).
+        def central_sites():
+            url = f"http://127.0.0.1:{central_port}/api/v1/query?query=dwt_relay_site_info"
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    result = json.loads(response.read())["data"]["result"]
+            except OSError:
+                return set()
+            return {series["metric"].get("site") for series in result}
         checks = [
+            wait_for("dwt_relay_site_info arrives centrally under each agent's site name",
+                     lambda: central_sites() == set(SITE_NAMES.values()), args.timeout),
             wait_for("DwtRelayLoadsRejected fires for east-transfer",
                      lambda: seen("firing", "DwtRelayLoadsRejected", "east-transfer"), args.timeout),
             wait_for("DwtRelayCredentialsFailing fires for west-landfill",

@@ -128,7 +128,9 @@ public struct LocalAPI: Sendable {
                     facts: $0, config: self.config, daemonRunning: true, now: now,
                     inbox: InboxSnapshot.read(config: self.config))
             }
-            let text = self.metrics.render(facts: facts, report: report, sites: self.config.sites, now: now)
+            let text = self.metrics.render(
+                facts: facts, report: report, sites: self.config.sites,
+                namesSites: self.config.configuredSites != nil, now: now)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))

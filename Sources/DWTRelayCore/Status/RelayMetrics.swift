@@ -55,9 +55,13 @@ public final class RelayMetrics: Sendable {
 
     /// Prometheus text; queue gauges are refreshed from the store's facts first, and one series per fact
     /// `status` judges by from its report.
-    public func render(facts: StatusFacts?, report: StatusReport? = nil, sites: [SiteConfig] = [], now: Double)
-        -> String
-    {
+    /// `namesSites`: the config lists its sites (`sites:`), so each series names its site. A relay for one
+    /// site leaves the label to the Prometheus agent's `external_labels` (`site: north-quarry`): a `site`
+    /// label of its own ("default") would win over the agent's and make every such relay of a fleet one site.
+    public func render(
+        facts: StatusFacts?, report: StatusReport? = nil, sites: [SiteConfig] = [], namesSites: Bool = true,
+        now: Double
+    ) -> String {
         if let facts {
             for state in MovementState.allCases { movementsGauge(state).record(facts.counts[state] ?? 0) }
             oldestPendingAge.record(facts.oldestPendingAt.map { now - $0 } ?? 0)
@@ -88,9 +92,8 @@ public final class RelayMetrics: Sendable {
         for site in sites {
             Gauge(
                 label: "dwt_relay_site_info",
-                dimensions: [
-                    ("site", site.name), ("api_code", site.apiCode ?? ""), ("nation", site.nation.rawValue),
-                ], factory: factory
+                dimensions: (namesSites ? [("site", site.name)] : [])
+                    + [("api_code", site.apiCode ?? ""), ("nation", site.nation.rawValue)], factory: factory
             ).record(1)
         }
         if let report {
