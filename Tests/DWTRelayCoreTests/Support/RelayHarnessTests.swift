@@ -17,9 +17,9 @@ import Testing
             // inbox's first scan signals the sender), so a dip below the count is allowed, provided it
             // comes back to exactly the count.
             @Sendable func settles() async -> Bool {
-                guard await eventually(timeout: 10, poll: 0.002, { clock.sleeping >= expected }) else { return false }
+                guard await eventually(timeout: 30, poll: 0.002, { clock.sleeping >= expected }) else { return false }
                 guard await !eventually(timeout: 0.5, poll: 0.002, { clock.sleeping > expected }) else { return false }
-                return await eventually(timeout: 10, poll: 0.002) { clock.sleeping == expected }
+                return await eventually(timeout: 30, poll: 0.002) { clock.sleeping == expected }
             }
             #expect(await settles(), "\(clock.sleeping) asleep, \(expected) expected")
             #expect(await harness.advance(clock, by: .seconds(120)))
