@@ -128,9 +128,14 @@ public struct LocalAPI: Sendable {
                     facts: $0, config: self.config, daemonRunning: true, now: now,
                     inbox: InboxSnapshot.read(config: self.config))
             }
+            let namesSites = self.config.configuredSites != nil
+            let siteFacts =
+                namesSites
+                ? try? self.store.siteFacts(now: now, deadlineWarningSeconds: self.config.deadlineWarningSeconds)
+                : nil
             let text = self.metrics.render(
-                facts: facts, report: report, sites: self.config.sites,
-                namesSites: self.config.configuredSites != nil, now: now)
+                facts: facts, report: report, sites: self.config.sites, namesSites: namesSites,
+                siteFacts: siteFacts, now: now)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -11,10 +11,6 @@ public final class RelayMetrics: Sendable {
     let tokenRefreshes: CoreMetrics.Counter
     let lastSuccess: CoreMetrics.Gauge
     let requestDuration: CoreMetrics.Timer
-    let oldestPendingAge: CoreMetrics.Gauge
-    let deadlinesOverdue: CoreMetrics.Gauge
-    let unreportedRejections: CoreMetrics.Gauge
-    let unreportedRefusals: CoreMetrics.Gauge
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -27,10 +23,6 @@ public final class RelayMetrics: Sendable {
         tokenRefreshes = Counter(label: "dwt_relay_token_refreshes_total", factory: factory)
         lastSuccess = Gauge(label: "dwt_relay_last_success_timestamp_seconds", factory: factory)
         requestDuration = Timer(label: "dwt_relay_request_duration_seconds", factory: factory)
-        oldestPendingAge = Gauge(label: "dwt_relay_oldest_pending_age_seconds", factory: factory)
-        deadlinesOverdue = Gauge(label: "dwt_relay_deadlines_overdue", factory: factory)
-        unreportedRejections = Gauge(label: "dwt_relay_rejections_unacknowledged", factory: factory)
-        unreportedRefusals = Gauge(label: "dwt_relay_refused_files_unacknowledged", factory: factory)
         for state in MovementState.allCases { movementsGauge(state).record(0) }
     }
 
@@ -58,18 +50,42 @@ public final class RelayMetrics: Sendable {
     /// `namesSites`: the config lists its sites (`sites:`), so each series names its site. A relay for one
     /// site leaves the label to the Prometheus agent's `external_labels` (`site: north-quarry`): a `site`
     /// label of its own ("default") would win over the agent's and make every such relay of a fleet one site.
+    /// `siteFacts` (with `namesSites`): the facts a site is judged by, one series per site under the same
+    /// names, so the fleet's rules fire for the site; a relay for one site gives them unlabelled.
     public func render(
         facts: StatusFacts?, report: StatusReport? = nil, sites: [SiteConfig] = [], namesSites: Bool = true,
-        now: Double
+        siteFacts: [String: SiteFacts]? = nil, now: Double
     ) -> String {
         if let facts {
             for state in MovementState.allCases { movementsGauge(state).record(facts.counts[state] ?? 0) }
-            oldestPendingAge.record(facts.oldestPendingAt.map { now - $0 } ?? 0)
-            deadlinesOverdue.record(facts.deadlinesOverdue)
-            unreportedRejections.record(facts.problems.openRejections)
-            unreportedRefusals.record(facts.problems.openRefusals)
-            Gauge(label: "dwt_relay_deadlines_due_soon", factory: factory).record(facts.deadlinesDueSoon)
-            Gauge(label: "dwt_relay_possible_duplicates", factory: factory).record(facts.possibleDuplicates)
+            // One family is either labelled or not (the registry refuses a mix): a relay keeps its config.
+            func record(_ name: String, relayWide: Double, _ value: (SiteFacts) -> Double) {
+                guard namesSites else { return Gauge(label: name, factory: factory).record(relayWide) }
+                // Per-site facts that could not be read leave the series out this once, never unlabelled.
+                guard let perSite = siteFacts else { return }
+                for site in sites {
+                    Gauge(label: name, dimensions: [("site", site.name)], factory: factory)
+                        .record(value(perSite[site.name] ?? SiteFacts()))
+                }
+            }
+            record("dwt_relay_oldest_pending_age_seconds", relayWide: facts.oldestPendingAt.map { now - $0 } ?? 0) {
+                $0.oldestPendingAt.map { now - $0 } ?? 0
+            }
+            record("dwt_relay_deadlines_overdue", relayWide: Double(facts.deadlinesOverdue)) {
+                Double($0.deadlinesOverdue)
+            }
+            record("dwt_relay_deadlines_due_soon", relayWide: Double(facts.deadlinesDueSoon)) {
+                Double($0.deadlinesDueSoon)
+            }
+            record("dwt_relay_rejections_unacknowledged", relayWide: Double(facts.problems.openRejections)) {
+                Double($0.rejectionsUnacknowledged)
+            }
+            record("dwt_relay_refused_files_unacknowledged", relayWide: Double(facts.problems.openRefusals)) {
+                Double($0.refusedFilesUnacknowledged)
+            }
+            record("dwt_relay_possible_duplicates", relayWide: Double(facts.possibleDuplicates)) {
+                Double($0.possibleDuplicates)
+            }
             for reason in Set(Self.holdReasons).union(facts.heldByReason.keys) {
                 Gauge(label: "dwt_relay_held", dimensions: [("reason", reason)], factory: factory)
                     .record(facts.heldByReason[reason] ?? 0)

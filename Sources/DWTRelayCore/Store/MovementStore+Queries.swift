@@ -85,14 +85,16 @@ extension MovementStore {
     }
 
     /// The facts `status` needs, read in one snapshot. Deadlines are counted against `now`.
+    /// Not yet recorded at the service: pending, or rejected with no acknowledgement and no corrected file
+    /// since (the correction carries the duty from then on).
+    static let openDuty = "(state IN ('queued', 'sending', 'held') OR (\(openRejection)))"
+
     public func statusFacts(now: Double = MovementStore.now(), deadlineWarningSeconds: Double = 12 * 3600) throws
         -> StatusFacts
     {
         try pool.read { db in
             var facts = StatusFacts()
-            // Not yet recorded at the service: pending, or rejected with no acknowledgement and no corrected
-            // file since (the correction carries the duty from then on).
-            let open = "(state IN ('queued', 'sending', 'held') OR (\(Self.openRejection)))"
+            let open = Self.openDuty
             facts.deadlinesOverdue =
                 try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM movement WHERE \(open) AND deadlineAt < ?", arguments: [now]) ?? 0

@@ -52,6 +52,68 @@ import Testing
         }
     }
 
+    /// A relay for two sites labels the facts a fleet's rules judge a site by with the site: a load Defra
+    /// rejected at north is north's alert, not the PC's (through the real binary, `/metrics` and promtool).
+    @Test func metricsNameTheSiteOfARejectedLoad() async throws {
+        try await RelayHarness.withSandbox { sandbox, folder in
+            let port = freeLoopbackPort()
+            let path = try write(
+                """
+                api:
+                  base_url: "\(sandbox.baseURL)"
+                  token_url: "\(sandbox.tokenURL)"
+                  client_id: "sandbox-client"
+                  client_secret_file: "\(folder.sub("secret"))"
+                paths:
+                  failed: "\(folder.sub("failed"))"
+                  results: "\(folder.sub("results"))"
+                  state: "\(folder.sub("state"))"
+                storage:
+                  key_file: "\(folder.sub("key"))"
+                http:
+                  listen: "127.0.0.1:\(port)"
+                intake:
+                  validate: "off"
+                delivery:
+                  backoff_initial_seconds: 0.05
+                sites:
+                  - name: north
+                    inbox: "\(folder.sub("north-inbox"))"
+                    api_code: "\(Self.north)"
+                  - name: south
+                    inbox: "\(folder.sub("south-inbox"))"
+                    api_code: "\(Self.south)"
+                """, folder)
+            let daemon = try RelayProcess(["run", "--config", path])
+            defer { daemon.signal(SIGKILL) }
+            #expect(await eventually { FileManager.default.fileExists(atPath: folder.sub("south-inbox")) })
+            for (site, container) in [("north", "XYZ"), ("south", "SKI")] {
+                var body =
+                    try JSONSerialization.jsonObject(with: TestFixtures.movement(reference: site)) as! [String: Any]
+                body.removeValue(forKey: "apiCode")
+                var items = body["wasteItems"] as! [[String: Any]]
+                items[0]["typeOfContainers"] = container
+                body["wasteItems"] = items
+                let temp = folder.sub("\(site)-inbox/.t.json")
+                try JSONSerialization.data(withJSONObject: body).write(to: URL(fileURLWithPath: temp))
+                rename(temp, folder.sub("\(site)-inbox/load.json"))
+            }
+            @Sendable func metrics() async -> String {
+                (try? await LocalAPITests.call(.GET, "http://127.0.0.1:\(port)/metrics").text) ?? ""
+            }
+            let rejected = await eventually {
+                await metrics().contains(#"dwt_relay_rejections_unacknowledged{site="north"} 1"#)
+            }
+            let text = await metrics()
+            #expect(rejected, "\(text)")
+            #expect(text.contains(#"dwt_relay_rejections_unacknowledged{site="south"} 0"#))
+            #expect(!text.contains("dwt_relay_rejections_unacknowledged 0"), "no unlabelled series beside them")
+            #expect(text.contains(#"dwt_relay_oldest_pending_age_seconds{site="south"}"#))
+            #expect(text.contains(#"dwt_relay_site_info{site="north""#))
+            try LocalAPITests.promtoolCheck(text)
+        }
+    }
+
     @Test func eachSiteKeepsItsInboxAPICodeNationAndResults() async throws {
         try await RelayHarness.withSandbox { sandbox, folder in
             let path = try write(
