@@ -16,6 +16,39 @@ import Testing
         return path
     }
 
+    /// A config for north (Scotland) and south (England) against the sandbox; `http` and `intake` as given.
+    func twoSites(_ sandbox: RunningSandbox, _ folder: TemporaryFolder, listen: String = "off", validate: String? = nil)
+        throws -> String
+    {
+        try write(
+            """
+            api:
+              base_url: "\(sandbox.baseURL)"
+              token_url: "\(sandbox.tokenURL)"
+              client_id: "sandbox-client"
+              client_secret_file: "\(folder.sub("secret"))"
+            paths:
+              failed: "\(folder.sub("failed"))"
+              results: "\(folder.sub("results"))"
+              state: "\(folder.sub("state"))"
+            storage:
+              key_file: "\(folder.sub("key"))"
+            http:
+              listen: "\(listen)"
+            \(validate.map { "intake:\n  validate: \"\($0)\"\n" } ?? "")delivery:
+              backoff_initial_seconds: 0.05
+            sites:
+              - name: north
+                inbox: "\(folder.sub("north-inbox"))"
+                api_code: "\(Self.north)"
+                nation: Scotland
+              - name: south
+                inbox: "\(folder.sub("south-inbox"))"
+                api_code: "\(Self.south)"
+                nation: England
+            """, folder)
+    }
+
     @Test func sitesAreParsedAndErrorsNameTheEntry() throws {
         let folder = TemporaryFolder()
         let good = try RelayConfig.load(
@@ -57,33 +90,7 @@ import Testing
     @Test func metricsNameTheSiteOfARejectedLoad() async throws {
         try await RelayHarness.withSandbox { sandbox, folder in
             let port = freeLoopbackPort()
-            let path = try write(
-                """
-                api:
-                  base_url: "\(sandbox.baseURL)"
-                  token_url: "\(sandbox.tokenURL)"
-                  client_id: "sandbox-client"
-                  client_secret_file: "\(folder.sub("secret"))"
-                paths:
-                  failed: "\(folder.sub("failed"))"
-                  results: "\(folder.sub("results"))"
-                  state: "\(folder.sub("state"))"
-                storage:
-                  key_file: "\(folder.sub("key"))"
-                http:
-                  listen: "127.0.0.1:\(port)"
-                intake:
-                  validate: "off"
-                delivery:
-                  backoff_initial_seconds: 0.05
-                sites:
-                  - name: north
-                    inbox: "\(folder.sub("north-inbox"))"
-                    api_code: "\(Self.north)"
-                  - name: south
-                    inbox: "\(folder.sub("south-inbox"))"
-                    api_code: "\(Self.south)"
-                """, folder)
+            let path = try twoSites(sandbox, folder, listen: "127.0.0.1:\(port)", validate: "off")
             let daemon = try RelayProcess(["run", "--config", path])
             defer { daemon.signal(SIGKILL) }
             #expect(await eventually { FileManager.default.fileExists(atPath: folder.sub("south-inbox")) })
@@ -116,33 +123,7 @@ import Testing
 
     @Test func eachSiteKeepsItsInboxAPICodeNationAndResults() async throws {
         try await RelayHarness.withSandbox { sandbox, folder in
-            let path = try write(
-                """
-                api:
-                  base_url: "\(sandbox.baseURL)"
-                  token_url: "\(sandbox.tokenURL)"
-                  client_id: "sandbox-client"
-                  client_secret_file: "\(folder.sub("secret"))"
-                paths:
-                  failed: "\(folder.sub("failed"))"
-                  results: "\(folder.sub("results"))"
-                  state: "\(folder.sub("state"))"
-                storage:
-                  key_file: "\(folder.sub("key"))"
-                http:
-                  listen: "off"
-                delivery:
-                  backoff_initial_seconds: 0.05
-                sites:
-                  - name: north
-                    inbox: "\(folder.sub("north-inbox"))"
-                    api_code: "\(Self.north)"
-                    nation: Scotland
-                  - name: south
-                    inbox: "\(folder.sub("south-inbox"))"
-                    api_code: "\(Self.south)"
-                    nation: England
-                """, folder)
+            let path = try twoSites(sandbox, folder)
             let daemon = try RelayProcess(["run", "--config", path])
             #expect(await eventually { FileManager.default.fileExists(atPath: folder.sub("south-inbox")) })
             // Received on the Thursday before Easter 2026: Easter Monday is a working day in Scotland only.
