@@ -99,15 +99,20 @@ public struct RelayHarness: Sendable {
             let harness = RelayHarness(
                 folder: folder, config: config, sandbox: sandbox, logs: logs, store: store,
                 loopsOnTheClock: try RelayDaemon.loopsOnTheClock(config: config))
+            // The daemon is stopped as `systemctl stop` would, not cancelled: cancelling its HTTP server while
+            // it has accepted a connection it has not yet served traps in swift-nio (swift-nio#2637).
+            let (stops, stop) = AsyncStream<Void>.makeStream()
+            let stopRequested: @Sendable () async -> Void = { for await _ in stops { return } }
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     if let clock {
                         try await RelayDaemon.run(
                             config: config, clientSecret: clientSecret, logger: logger, handleSignals: false,
-                            clock: clock)
+                            stopWhen: stopRequested, clock: clock)
                     } else {
                         try await RelayDaemon.run(
-                            config: config, clientSecret: clientSecret, logger: logger, handleSignals: false)
+                            config: config, clientSecret: clientSecret, logger: logger, handleSignals: false,
+                            stopWhen: stopRequested)
                     }
                 }
                 defer { group.cancelAll() }
@@ -115,8 +120,16 @@ public struct RelayHarness: Sendable {
                     DaemonLock.isHeld(stateDirectory: config.stateDirectory) == true
                         && FileManager.default.fileExists(atPath: config.inbox)
                 }
-                guard started else { throw ConfigError(key: "test", "daemon did not start: \(logs.text)") }
-                return try await body(harness)
+                guard started else {
+                    stop.finish()
+                    throw ConfigError(key: "test", "daemon did not start: \(logs.text)")
+                }
+                let outcome: Result<T, any Error>
+                do { outcome = .success(try await body(harness)) } catch { outcome = .failure(error) }
+                stop.finish()
+                group.addTask { try await Task.sleep(for: .seconds(30)) }
+                _ = try? await group.next()
+                return try outcome.get()
             }
         }
     }

@@ -6,6 +6,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 
 /// A local imitation of the DWT Receipt API: OAuth token endpoint, POST/PUT movements with the service's
 /// validation and response shapes, the five reference-data GETs, fault injection and an admin listing.
@@ -48,27 +49,41 @@ public struct Sandbox: Sendable {
     ) async throws -> T {
         let sandbox = Sandbox(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
+        // Stopped gracefully, not cancelled: cancelling a server while it has accepted a connection it has not
+        // yet served traps in swift-nio ("Deinited NIOAsyncWriter without calling finish()", swift-nio#2637).
+        let server = ServiceGroup(
+            configuration: .init(
+                services: [
+                    SandboxServer(sandbox: sandbox, host: configuration.host, port: configuration.port) { port in
+                        continuation.yield(port)
+                    }
+                ], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await sandbox.run(host: configuration.host, port: configuration.port) { port in
-                    continuation.yield(port)
-                }
-            }
+            group.addTask { try await server.run() }
+            defer { group.cancelAll() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw CancellationError() }
             let running = RunningSandbox(
                 host: configuration.host, port: port, state: sandbox.state,
                 scheme: configuration.tlsCertificateFile == nil ? "http" : "https")
-            do {
-                let result = try await body(running)
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+            let outcome: Result<T, any Error>
+            do { outcome = .success(try await body(running)) } catch { outcome = .failure(error) }
+            await server.triggerGracefulShutdown()
+            group.addTask { try await Task.sleep(for: .seconds(30)) }
+            _ = try? await group.next()
+            return try outcome.get()
         }
     }
+}
+
+/// The sandbox's server as a service, so that a test can stop it gracefully.
+struct SandboxServer: Service {
+    let sandbox: Sandbox
+    let host: String
+    let port: Int
+    let onReady: @Sendable (Int) async -> Void
+
+    func run() async throws { try await sandbox.run(host: host, port: port, onReady: onReady) }
 }
 
 /// A sandbox that is up: where to reach it and its state for assertions.
