@@ -284,17 +284,23 @@ CSV_HEADINGS = ["Your unique reference", "Site name", "Site address", "Site post
                 "Disposal / Recovery code & Weight"]
 
 
-def bench_csv_intake(rows, rows_per_file=1000):
-    """Movements per second taken from CSV files in the template's headings (one movement per row), the
-    default intake.validate: warn; compared with JSON files in the same run by the caller."""
-    ws = Workspace("csv", extra=["  circuit_failures: 1"])
+def csv_workspace(name):
+    """A workspace for CSV exports in the template's headings: intake.validate: warn, the site's apiCode (a row
+    has none), a staging folder, and yesterday's date as the rows write it."""
+    ws = Workspace(name, extra=["  circuit_failures: 1"])
     with open(ws.config) as f:
         text = f.read().replace('validate: "off"', 'validate: "warn"')
     with open(ws.config, "w") as f:
         f.write(text + 'site:\n  api_code: "1f83215e-4b90-4785-9ab2-2614839aa2e9"\n')
     staging = ws.sub("staging")
     os.makedirs(staging)
-    day = time.strftime("%d/%m/%Y", time.gmtime(time.time() - 86400))
+    return ws, staging, time.strftime("%d/%m/%Y", time.gmtime(time.time() - 86400))
+
+
+def bench_csv_intake(rows, rows_per_file=1000):
+    """Movements per second taken from CSV files in the template's headings (one movement per row), the
+    default intake.validate: warn; compared with JSON files in the same run by the caller."""
+    ws, staging, day = csv_workspace("csv")
     files = []
     for start in range(0, rows, rows_per_file):
         name = f"export-{start:07d}.csv"
@@ -323,14 +329,7 @@ def bench_large_csv(megabytes, tickets=20):
     """One export of `megabytes` MiB (the default intake.max_csv_bytes is 16) in the template's headings: the
     daemon's peak RSS (VmHWM) while it takes it, how long it takes, and how long tickets dropped meanwhile wait
     (issue 29: a 100,000-row file took the daemon from 59 MB to 853 MB and held the inbox for 74 s)."""
-    ws = Workspace("largecsv", extra=["  circuit_failures: 1"])
-    with open(ws.config) as f:
-        text = f.read().replace('validate: "off"', 'validate: "warn"')
-    with open(ws.config, "w") as f:
-        f.write(text + 'site:\n  api_code: "1f83215e-4b90-4785-9ab2-2614839aa2e9"\n')
-    staging = ws.sub("staging")
-    os.makedirs(staging)
-    day = time.strftime("%d/%m/%Y", time.gmtime(time.time() - 86400))
+    ws, staging, day = csv_workspace("largecsv")
     export = os.path.join(staging, "export.csv")
     rows = 0
     with open(export, "w", newline="") as f:

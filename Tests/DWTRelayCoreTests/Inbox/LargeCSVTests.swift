@@ -53,7 +53,6 @@ import Testing
         try FileManager.default.createDirectory(atPath: config.inbox, withIntermediateDirectories: true)
         let export = Self.export()
         #expect(export.count > 1 << 20)
-        try Self.drop(export, as: "big.csv", in: config.inbox)
         var daemon = try RelayProcess(["run", "--config", path])
         defer { daemon.signal(SIGKILL) }
         #expect(await eventually(timeout: 20) { FileManager.default.fileExists(atPath: config.databasePath) })
@@ -62,27 +61,34 @@ import Testing
         @Sendable func fromExport() -> [Movement] {
             ((try? store.list(limit: 1_000_000)) ?? []).filter { $0.sourceFile?.hasPrefix("big.csv") == true }
         }
-        #expect(await eventually(timeout: 60) { !fromExport().isEmpty }, "\(daemon.errorText)")
 
-        // Dropped while the export is being taken: a new load, and a correction of a load near its end.
+        // Dropped right behind the export, so they arrive while it is being taken (however busy the machine
+        // running this test is): a new load, and a correction of a load near its end.
+        try Self.drop(export, as: "big.csv", in: config.inbox)
         let dropped = Date()
         try Self.drop(
             TestFixtures.movement(reference: "TICKET-1", apiCode: Self.apiCode), as: "t1.json", in: config.inbox)
         try Self.drop(
             TestFixtures.movement(reference: "BIG-11990", apiCode: Self.apiCode), as: "fix.json", in: config.inbox)
-        #expect(
-            await eventually(timeout: 10, poll: 0.01) {
-                (try? store.list(limit: 1_000_000))?.contains { $0.yourUniqueReference == "TICKET-1" } == true
-            })
-        let ticketWait = Date().timeIntervalSince(dropped)
-        let takenBeforeTicket = fromExport().count
+        @Sendable func ticket() -> Movement? {
+            try? store.list(limit: 1_000_000).first { $0.yourUniqueReference == "TICKET-1" }
+        }
+        #expect(await eventually(timeout: 30, poll: 0.05) { ticket() != nil }, "\(daemon.errorText)")
+        // From the store's own times, not from when this test looked: the ticket's wait, and how much of the
+        // export had been stored by then.
+        let storedAt = try #require(ticket()).receivedAt
+        let ticketWait = storedAt - dropped.timeIntervalSince1970
+        let takenBeforeTicket = fromExport().filter { $0.receivedAt <= storedAt }.count
         print(
             "large CSV: the ticket was stored \(String(format: "%.2f", ticketWait)) s after its drop, with "
                 + "\(takenBeforeTicket) of \(Self.rows - 1) export rows stored")
-        #expect(ticketWait < 3, "a ticket waited for the whole export")
+        // Loose in a debug build beside the whole suite; the benchmark holds the release target (2 s).
+        #expect(ticketWait < 10, "a ticket waited for the whole export")
         #expect(takenBeforeTicket < Self.rows - 1, "the export was already taken; the test proves nothing")
 
-        // Killed in the middle of the export (if it is still being taken), then started again.
+        // Killed in the middle of the export (once a slice is stored, if it is still being taken), then started
+        // again.
+        #expect(await eventually(timeout: 60) { !fromExport().isEmpty })
         daemon.signal(SIGKILL)
         await daemon.wait()
         let takenBeforeKill = fromExport().count
