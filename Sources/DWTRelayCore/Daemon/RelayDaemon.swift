@@ -114,7 +114,7 @@ public enum RelayDaemon {
         }
         let workerProgress = LoopProgress()
         let worker = DeliveryWorker(
-            store: store, client: client, config: config, clock: clock, wake: wake, results: results,
+            store: store, transport: client, config: config, clock: clock, wake: wake, results: results,
             progress: workerProgress, logger: logger, metrics: metrics)
         let watchers = ingestors.map {
             InboxWatcher(ingestor: $0, rescanSeconds: config.rescanSeconds, logger: logger, progress: progress)

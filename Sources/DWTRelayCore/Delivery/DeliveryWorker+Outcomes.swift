@@ -35,7 +35,7 @@ extension DeliveryWorker {
         while true {
             let token: String
             do {
-                token = try await client.tokens.token()
+                token = try await transport.tokens.token()
                 await tokenRefreshed()
             } catch {
                 switch error {
@@ -48,7 +48,7 @@ extension DeliveryWorker {
             let result: Result<ReceiptResponse, ReceiptClient.SendFailure>
             do {
                 result = .success(
-                    try await client.send(
+                    try await transport.send(
                         payload: delivery.payload, target: delivery.targetWasteTrackingId, token: token))
             } catch {
                 result = .failure(error)
@@ -68,7 +68,7 @@ extension DeliveryWorker {
                 if response.status == 401 && !resent401 {
                     resent401 = true
                     try? store.recordExchange(delivery.id, exchange, now: wallClock())
-                    await client.tokens.invalidate(token)
+                    await transport.tokens.invalidate(token)
                     continue
                 }
                 return (.response(response), exchange)
@@ -76,12 +76,13 @@ extension DeliveryWorker {
         }
     }
 
+    /// An answer arrived: what it means is decided now; it is recorded with the next turn's transaction.
+    @discardableResult
     func finished(
         _ delivery: Delivery, _ answer: SenderState.Answer, exchange: ExchangeRecord?, paymentProbe: String?
-    ) {
+    ) -> SenderState.Decision {
         let decision = state.answered(
-            answer, to: SenderState.Attempt(delivery), at: elapsed(), wall: wallClock(),
-            jitter: Double.random(in: 0...1))
+            answer, to: SenderState.Attempt(delivery), at: elapsed(), wall: wallClock(), jitter: jitter())
         apply(decision.actions)
         // Recorded by the loop, together with every other outcome that arrived meanwhile: one transaction
         // (one fsync) for many answers.
@@ -90,6 +91,7 @@ extension DeliveryWorker {
                 delivery: delivery, outcome: decision.outcome, exchange: exchange, error: decision.error,
                 paymentProbe: paymentProbe))
         wake.signal()
+        return decision
     }
 
     // MARK: recording
@@ -185,9 +187,8 @@ extension DeliveryWorker {
                 publish(.auth(.failing(detail)))
             case .credentialsAccepted:
                 publish(.auth(.ok))
-                let released = (try? store.release(reason: .auth, now: wallClock())) ?? []
-                logger.notice(
-                    "token endpoint accepts the credentials again", metadata: ["released": "\(released.count)"])
+                logger.notice("token endpoint accepts the credentials again")
+                release(Release(reason: .auth, apiCode: nil))
             case .circuitOpened(let until):
                 publish(.circuit(open: until))
                 logger.warning(
@@ -205,24 +206,55 @@ extension DeliveryWorker {
                 publish(.paymentRequired(apiCode: apiCode, since: wallClock()))
             case .paymentCleared(let apiCode):
                 publish(.paymentRequired(apiCode: apiCode, since: nil))
-                let released = (try? store.release(reason: .payment, apiCode: apiCode, now: wallClock())) ?? []
-                logger.notice(
-                    "service charge paid; held movements released",
-                    metadata: ["apiCode": "\(apiCode)", "released": "\(released.count)"])
+                logger.notice("service charge paid", metadata: ["apiCode": "\(apiCode)"])
+                release(Release(reason: .payment, apiCode: apiCode))
             }
         }
     }
 
     func publish(_ fact: ServiceFact) {
-        try? ServiceStatusStore(store: store).publish(fact)
+        try? ServiceStatusStore(store: store).publish(fact, now: wallClock())
+    }
+
+    // MARK: releases
+
+    /// Movements held for a cause that has cleared (refused credentials, an unpaid charge).
+    struct Release: Equatable {
+        var reason: HoldReason
+        var apiCode: String?
+    }
+
+    /// Releases what a cleared cause held. When the store cannot write it (a full disk) the release is owed
+    /// and retried every turn: the state machine has already closed the probe that would find the cause
+    /// cleared again, so without it the movements would wait for a restart.
+    func release(_ release: Release) {
+        do {
+            let released = try store.release(reason: release.reason, apiCode: release.apiCode, now: wallClock())
+            releasesOwed.removeAll { $0 == release }
+            logger.notice(
+                "held movements released",
+                metadata: [
+                    "hold.reason": "\(release.reason.rawValue)", "apiCode": "\(release.apiCode ?? "-")",
+                    "released": "\(released.count)",
+                ])
+        } catch {
+            if !releasesOwed.contains(release) { releasesOwed.append(release) }
+            logger.error(
+                "cannot release held movements; trying again",
+                metadata: ["hold.reason": "\(release.reason.rawValue)", "error": "\(error)"])
+        }
+    }
+
+    func releaseOwed() {
+        for owed in releasesOwed { release(owed) }
     }
 
     func tokenRefreshed() async {
-        let refreshes = await client.tokens.refreshCount
+        let refreshes = await transport.tokens.refreshCount
         guard refreshes > tokenRefreshesSeen else { return }
         for _ in tokenRefreshesSeen..<refreshes { metrics?.recordTokenRefresh() }
         tokenRefreshesSeen = refreshes
-        if let expiry = await client.tokens.expiresAt { publish(.tokenExpiresAt(expiry)) }
+        if let expiry = await transport.tokens.expiresAt { publish(.tokenExpiresAt(expiry)) }
         publish(.auth(.ok))
     }
 }

@@ -172,6 +172,12 @@ public struct SenderState: Sendable {
     /// A payment probe found nothing held for its apiCode any more: the hold is over.
     public mutating func paymentProbeFoundNothing(_ apiCode: String) { paymentProbes[apiCode] = nil }
 
+    /// A payment probe could not claim its movement (the store failed): the hold stands, and the probe is
+    /// tried again at `tick` (dropping it would leave the held movements waiting for a restart).
+    public mutating func paymentProbeNotStarted(_ apiCode: String, retryAt tick: Double) {
+        paymentProbes[apiCode] = PaymentProbe(at: tick)
+    }
+
     /// A payment probe's movement starts.
     public mutating func paymentProbeSending() { inFlight += 1 }
 

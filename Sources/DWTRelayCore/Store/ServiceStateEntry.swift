@@ -60,10 +60,10 @@ public struct ServiceStatusStore: Sendable {
         try store.pool.write { db in try ServiceStateEntry.set(db, key, value, now: MovementStore.now()) }
     }
 
-    /// Publishes a fact: all of its keys in one transaction.
-    public func publish(_ fact: ServiceFact) throws {
+    /// Publishes a fact: all of its keys in one transaction, stamped `now` (the publisher's wall clock).
+    public func publish(_ fact: ServiceFact, now: Double = MovementStore.now()) throws {
         try store.pool.write { db in
-            for (key, value) in fact.entries { try ServiceStateEntry.set(db, key, value, now: MovementStore.now()) }
+            for (key, value) in fact.entries { try ServiceStateEntry.set(db, key, value, now: now) }
         }
     }
 }

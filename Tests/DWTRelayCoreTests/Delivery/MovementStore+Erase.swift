@@ -34,4 +34,10 @@ extension MovementStore {
             return rows
         }
     }
+
+    /// Makes SQLite refuse every write on the store's writer connection (as a full disk would) or take them
+    /// again: the model test's store failures, through the real store's own error paths.
+    func refuseWrites(_ refuse: Bool) throws {
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = \(refuse ? 1 : 0)") }
+    }
 }

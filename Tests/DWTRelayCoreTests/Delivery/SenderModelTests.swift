@@ -4,18 +4,20 @@ import Testing
 
 @testable import DWTRelayCore
 
-/// The sender against a reference model of the service, over random histories (the way Vector tests its
-/// buffers): drops and revisions in any order, answers of every kind (lost, in doubt, 2xx without an ID,
-/// 429 with any Retry-After), clock steps both ways, crashes, an unpaid charge and refused credentials for a
-/// while. After the service heals, every movement must be final (or held for an operator's reason), the
-/// service must hold the latest revision of each reference, a resend must be flagged, and the loop must not
-/// spin. A failure prints its seed and a shrunk history.
+/// The real `DeliveryWorker` against a reference model of the service, over random histories (the way
+/// Vector tests its buffers): drops and revisions in any order, answers of every kind (lost, in doubt, 2xx
+/// without an ID, 429 with any Retry-After), clock steps both ways, crashes, an unpaid charge and refused
+/// credentials for a while, revoked tokens (a 401 to resend once), a store that refuses writes, an
+/// operator's release. Each history turns the worker's own loop (`ModelWorld`) on the real store and result
+/// writer. After the service heals, every movement must be final (or held for an operator's reason), the
+/// service must hold the latest revision of each reference, a resend must be flagged, every final movement
+/// must have its result file, and the loop must not spin. A failure prints its seed and a shrunk history.
 ///
 /// `DWT_RELAY_MODEL_HISTORIES=N` runs N histories (default 1,000); `DWT_RELAY_MODEL_SEED=S` replays one.
 @Suite struct SenderModelTests {
     static var histories: Int { Int(ProcessInfo.processInfo.environment["DWT_RELAY_MODEL_HISTORIES"] ?? "") ?? 1000 }
 
-    @Test func randomHistoriesEndWithTheServiceHoldingTheLatestOfEveryReference() throws {
+    @Test func randomHistoriesEndWithTheServiceHoldingTheLatestOfEveryReference() async throws {
         let seeds: [UInt64]
         if let one = ProcessInfo.processInfo.environment["DWT_RELAY_MODEL_SEED"].flatMap(UInt64.init) {
             seeds = [one]
@@ -24,22 +26,32 @@ import Testing
         }
         // Histories are independent: each core runs every n-th one on its own store, erased between them.
         // Failures are reported (and shrunk, on new stores) in seed order.
-        let outcomes = UnsafeSendableBuffer<[String]>(count: seeds.count)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, seeds.count))
+        let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, seeds.count))
         let folder = TemporaryFolder("dwt-relay-model-stores", base: "/dev/shm")
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let store = try? MovementStore(path: folder.sub("worker\(worker).sqlite"))
-            for index in stride(from: worker, to: seeds.count, by: workers) {
-                outcomes[index] =
-                    (try? store.map { try SenderSimulator(SenderHistory(seed: seeds[index]), on: $0).run() })
-                    ?? ["the simulation threw"]
+        let outcomes = await withTaskGroup(of: [(Int, [String])].self) { group in
+            for lane in 0..<lanes {
+                group.addTask {
+                    var verdicts: [(Int, [String])] = []
+                    let store = try? MovementStore(path: folder.sub("lane\(lane).sqlite"))
+                    for index in stride(from: lane, to: seeds.count, by: lanes) {
+                        var failures = ["the history threw"]
+                        if let store, let world = try? ModelWorld(SenderHistory(seed: seeds[index]), on: store) {
+                            do { failures = try await world.run() } catch { failures = ["the history threw: \(error)"] }
+                        }
+                        verdicts.append((index, failures))
+                    }
+                    return verdicts
+                }
             }
+            var all = [[String]](repeating: [], count: seeds.count)
+            for await verdicts in group { for (index, failures) in verdicts { all[index] = failures } }
+            return all
         }
         var failed = 0
-        for (seed, failures) in zip(seeds, outcomes.values) {
+        for (seed, failures) in zip(seeds, outcomes) {
             guard !failures.isEmpty else { continue }
             failed += 1
-            let shrunk = try Self.shrink(SenderHistory(seed: seed))
+            let shrunk = try await Self.shrink(SenderHistory(seed: seed))
             Issue.record(
                 """
                 seed \(seed) fails (replay: DWT_RELAY_MODEL_SEED=\(seed)): \(failures.prefix(3).joined(separator: "; "))
@@ -52,17 +64,22 @@ import Testing
 
     /// The store the histories share, erased between them, must be as good as a new one: the same history
     /// leaves the same rows and the same verdict on a store that ran another history before.
-    @Test func anErasedStoreRunsAHistoryAsANewStoreDoes() throws {
-        let fresh = try SenderSimulator(SenderHistory(seed: 0x5EED_0007))
-        let freshVerdict = try fresh.run()
+    @Test func anErasedStoreRunsAHistoryAsANewStoreDoes() async throws {
+        let fresh = try ModelWorld(SenderHistory(seed: 0x5EED_0007))
+        let freshVerdict = try await fresh.run()
         let folder = TemporaryFolder("dwt-relay-model-erase", base: "/dev/shm")
         let reused = try MovementStore(path: folder.sub("reused.sqlite"))
-        _ = try SenderSimulator(SenderHistory(seed: 0x5EED_0003), on: reused).run()
+        _ = try await ModelWorld(SenderHistory(seed: 0x5EED_0003), on: reused).run()
         #expect(try reused.everyRow().values.contains { !$0.isEmpty }, "the first history left rows to erase")
-        let second = try SenderSimulator(SenderHistory(seed: 0x5EED_0007), on: reused)
-        #expect(try second.run() == freshVerdict)
-        let expected = try fresh.store.everyRow()
-        let actual = try reused.everyRow()
+        let second = try ModelWorld(SenderHistory(seed: 0x5EED_0007), on: reused)
+        #expect(try await second.run() == freshVerdict)
+        // An exchange's duration is how long the worker's request really took (the model answers at once,
+        // in microseconds that differ run to run): the one column that is not the history's.
+        func withoutDurations(_ rows: [String: [[String: String]]]) -> [String: [[String: String]]] {
+            rows.mapValues { $0.map { $0.filter { $0.key != "durationMs" } } }
+        }
+        let expected = withoutDurations(try fresh.store.everyRow())
+        let actual = withoutDurations(try reused.everyRow())
         #expect(expected.keys.sorted() == actual.keys.sorted())
         for table in expected.keys.sorted() {
             let (want, got) = (expected[table] ?? [], actual[table] ?? [])
@@ -79,29 +96,16 @@ import Testing
     }
 
     /// Greedy shrinking: drop one part of the history at a time while it still fails.
-    static func shrink(_ history: SenderHistory) throws -> (history: SenderHistory, failures: [String]) {
+    static func shrink(_ history: SenderHistory) async throws -> (history: SenderHistory, failures: [String]) {
         var current = history
-        var failures = try SenderSimulator(current).run()
+        var failures = try await ModelWorld(current).run()
         var improved = true
         var budget = 80
         while improved && budget > 0 {
             improved = false
-            var candidates: [SenderHistory] = []
-            for index in current.drops.indices {
-                var smaller = current
-                smaller.drops.remove(at: index)
-                candidates.append(smaller)
-            }
-            for index in current.clockSteps.indices {
-                var smaller = current
-                smaller.clockSteps.remove(at: index)
-                candidates.append(smaller)
-            }
-            for index in current.crashes.indices {
-                var smaller = current
-                smaller.crashes.remove(at: index)
-                candidates.append(smaller)
-            }
+            var candidates = current.withoutOne(\.drops) + current.withoutOne(\.clockSteps)
+            candidates += current.withoutOne(\.crashes) + current.withoutOne(\.tokenRevocations)
+            candidates += current.withoutOne(\.storeFailures) + current.withoutOne(\.releases)
             if current.unpaid != nil {
                 var smaller = current
                 smaller.unpaid = nil
@@ -114,7 +118,7 @@ import Testing
             }
             for candidate in candidates where budget > 0 {
                 budget -= 1
-                let result = try SenderSimulator(candidate).run()
+                let result = try await ModelWorld(candidate).run()
                 if !result.isEmpty {
                     current = candidate
                     failures = result
@@ -177,5 +181,16 @@ import Testing
             wall: 0, jitter: 0)
         _ = state.reserveSlot(at: 1)
         #expect(state.reserveSlot(at: 1) > 0, "paced after a 429")
+    }
+}
+
+extension SenderHistory {
+    /// This history with one element of `part` left out, for each element: the shrinker's candidates.
+    func withoutOne<Element>(_ part: WritableKeyPath<SenderHistory, [Element]>) -> [SenderHistory] {
+        self[keyPath: part].indices.map { index in
+            var smaller = self
+            smaller[keyPath: part].remove(at: index)
+            return smaller
+        }
     }
 }

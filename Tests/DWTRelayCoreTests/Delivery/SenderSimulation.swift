@@ -29,7 +29,8 @@ enum ServiceFault: CaseIterable {
 }
 
 /// One generated history: movements dropped over time, the service's faults until it heals, clock steps,
-/// crashes, an unpaid charge and refused credentials for a while.
+/// crashes, an unpaid charge and refused credentials for a while, revoked tokens, a store that refuses
+/// writes for a while, an operator's release.
 struct SenderHistory: CustomStringConvertible {
     struct Drop {
         var at: Double
@@ -56,6 +57,13 @@ struct SenderHistory: CustomStringConvertible {
     var crashes: [(at: Double, downFor: Double)] = []
     var unpaid: Range<Double>?
     var credentialsRefused: Range<Double>?
+    /// The token endpoint revokes every token issued so far (a key rotation): the API answers 401 to one
+    /// issued before, and the sender must resend once with a fresh token, not hold the movement.
+    var tokenRevocations: [Double] = []
+    /// The store refuses every write (a full disk) from `at` for `lasting` seconds; never while stopped.
+    var storeFailures: [(at: Double, lasting: Double)] = []
+    /// An operator releases every held movement (`retry --all`).
+    var releases: [Double] = []
 
     init(seed: UInt64) {
         var random = SeededRandom(seed: seed)
@@ -98,6 +106,17 @@ struct SenderHistory: CustomStringConvertible {
             let start = random.uniform(0...healAt)
             credentialsRefused = start..<random.uniform(start...healAt)
         }
+        for _ in 0..<Int(random.next() % 3) { tokenRevocations.append(random.uniform(0...healAt)) }
+        for _ in 0..<Int(random.next() % 3) {
+            let failure = (at: random.uniform(0...healAt), lasting: random.pick([0.5, 5, 90]))
+            let clashes =
+                crashes.contains { failure.at < $0.at + $0.downFor + 1 && $0.at < failure.at + failure.lasting + 1 }
+                || storeFailures.contains {
+                    failure.at < $0.at + $0.lasting + 1 && $0.at < failure.at + failure.lasting + 1
+                }
+            if !clashes { storeFailures.append(failure) }
+        }
+        if random.chance(0.3) { releases.append(random.uniform(0...(healAt + 600))) }
     }
 
     var description: String {
@@ -107,7 +126,8 @@ struct SenderHistory: CustomStringConvertible {
             \(backoffMax), inDoubt \(inDoubt), heal \(Int(healAt)) s, faults \(faultRate), \
             drops \(drops.map { "\($0.reference)v\($0.version)\($0.invalid ? "!" : "")@\(Int($0.at))" }), \
             steps \(steps), crashes \(crashes.map { "\(Int($0.at))+\(Int($0.downFor))s" }), unpaid \(String(describing: unpaid)), \
-            refused \(String(describing: credentialsRefused))
+            refused \(String(describing: credentialsRefused)), revocations \(tokenRevocations.map { Int($0) }), \
+            store failures \(storeFailures.map { "\(Int($0.at))+\($0.lasting)s" }), releases \(releases.map { Int($0) })
             """
     }
 }

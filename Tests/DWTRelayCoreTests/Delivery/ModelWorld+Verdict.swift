@@ -3,7 +3,7 @@ import Foundation
 
 @testable import DWTRelayCore
 
-extension SenderSimulator {
+extension ModelWorld {
     // MARK: the verdict
 
     /// After the service healed and the queue drained: what must be true.
@@ -12,7 +12,8 @@ extension SenderSimulator {
         // backoffs plus the probe intervals. A wait on the wall clock (a pacing slot booked before the clock
         // stepped back an hour) breaks it.
         let quiet = max(
-            history.healAt, history.drops.map(\.at).max() ?? 0, history.crashes.map { $0.at + $0.downFor }.max() ?? 0)
+            history.healAt, history.drops.map(\.at).max() ?? 0, history.crashes.map { $0.at + $0.downFor }.max() ?? 0,
+            history.storeFailures.map { $0.at + $0.lasting }.max() ?? 0, history.releases.max() ?? 0)
         let bound = quiet + 2 * history.backoffMax + 300
         if lastSettledAt > bound {
             failures.append(
@@ -37,7 +38,7 @@ extension SenderSimulator {
                 failures.append("movement \(movement.id!) (\(movement.sourceFile ?? "")) still \(movement.state)")
             }
             if movement.state == .accepted {
-                guard let id = movement.wasteTrackingId, service.records[id] != nil, !movement.notFound else {
+                guard let id = movement.wasteTrackingId, service.model.records[id] != nil, !movement.notFound else {
                     failures.append(
                         "movement \(movement.id!) accepted with ID \(movement.wasteTrackingId ?? "none") the service does not hold"
                     )
@@ -45,10 +46,12 @@ extension SenderSimulator {
                 }
             }
         }
+        try checkResultFiles(movements)
         for (reference, chain) in references {
             let held = chain.contains { $0.state == .held }
-            if (service.posts[reference] ?? 0) > 1 && !chain.contains(where: { $0.possibleDuplicate }) && !held {
-                failures.append("\(reference) stored \(service.posts[reference]!) times at the service, none flagged")
+            if (service.model.posts[reference] ?? 0) > 1 && !chain.contains(where: { $0.possibleDuplicate }) && !held {
+                failures.append(
+                    "\(reference) stored \(service.model.posts[reference]!) times at the service, none flagged")
             }
             // The latest is the last version dropped, whatever order the files were taken in.
             let version = history.drops.filter { $0.reference == reference }.map(\.version).max() ?? -1
@@ -59,11 +62,35 @@ extension SenderSimulator {
             if newest.state == .superseded {
                 failures.append("\(reference) v\(version), the last version dropped, was superseded by an earlier one")
             }
-            guard !held, newest.state == .accepted, let id = newest.wasteTrackingId, let record = service.records[id]
+            guard !held, newest.state == .accepted, let id = newest.wasteTrackingId,
+                let record = service.model.records[id]
             else { continue }
             if record.reference != reference || record.version != version {
                 failures.append(
                     "\(reference): the service holds \(record.reference) v\(record.version) at \(id), not v\(version)")
+            }
+        }
+    }
+
+    /// Every final movement has its result file, saying what the store says (after crashes too: a result
+    /// owed when the process died is written at the next start).
+    func checkResultFiles(_ movements: [Movement]) throws {
+        results.flush()
+        for movement in movements where movement.state == .accepted || movement.state == .rejected {
+            let path = results.path(for: movement)
+            guard let data = FileManager.default.contents(atPath: path),
+                let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else {
+                failures.append("movement \(movement.id!) is \(movement.state) but \(path) is missing")
+                continue
+            }
+            let said = (object["state"] as? String, object["wasteTrackingId"] as? String, object["id"] as? Int)
+            if said.0 != movement.state.rawValue || said.1 != movement.wasteTrackingId
+                || said.2.map(Int64.init) != movement.id
+            {
+                failures.append(
+                    "the result file of movement \(movement.id!) says \(said), the store \(movement.state) "
+                        + "\(movement.wasteTrackingId ?? "-")")
             }
         }
     }
