@@ -123,9 +123,3 @@ public struct AlertSettings: Sendable {
             key: "alerts.smtp_credentials_file", "cannot read \(file) (missing, or not readable by this user)")
     }
 }
-
-/// Where an alert goes.
-public enum AlertChannel: String, Codable, Sendable, CaseIterable {
-    case webhook
-    case email
-}

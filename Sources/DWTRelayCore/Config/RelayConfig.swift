@@ -41,30 +41,6 @@ public struct RelayConfig: Sendable {
         return sites.first { $0.name == name }
     }
 
-    /// Each site's defaults file read and checked (a config error names the key); nil where none is set.
-    public func siteDefaults() throws -> [String: SiteDefaults] {
-        var loaded: [String: SiteDefaults] = [:]
-        for (index, site) in sites.enumerated() {
-            guard let file = site.defaultsFile else { continue }
-            let key = configuredSites == nil ? "site.defaults_file" : "sites[\(index)].defaults_file"
-            loaded[site.name] = try SiteDefaults(path: file, key: key)
-        }
-        return loaded
-    }
-
-    /// The CSV mapping file read and checked (a config error names the key); an empty mapping when none is set.
-    public func csvMapping() throws -> CSVMapping {
-        let current = values["intake.mapping_file"]
-        let earlier = values["intake.csv_mapping_file"]
-        if let current, let earlier, current != earlier {
-            throw ConfigError(
-                key: "intake.mapping_file",
-                "intake.csv_mapping_file (its earlier name) names another file (\(earlier)); keep one")
-        }
-        guard let file = current ?? earlier else { return CSVMapping() }
-        return try CSVMapping(path: file, key: current != nil ? "intake.mapping_file" : "intake.csv_mapping_file")
-    }
-
     /// Refused files of a site: `paths.failed`, or `paths.failed/NAME` when several sites share the PC.
     public func failedFolder(for site: SiteConfig) -> String {
         configuredSites == nil ? failed : failed + "/" + site.name

@@ -81,9 +81,7 @@ public final class InboxIngestor: Sendable {
     }
 
     /// A CSV file in Defra's receipt-of-waste layout (Windows writes `.CSV` as often as `.csv`).
-    public static func isCSV(_ name: String) -> Bool {
-        name.hasSuffix(".csv") || name.hasSuffix(".CSV")
-    }
+    public static func isCSV(_ name: String) -> Bool { CSVRowPointer.isCSV(name) }
 
     /// Full scan: every candidate file plus claims left by a crash. `minimumAge` skips files modified
     /// very recently, which a writer breaking the rename rule may still be writing (inotify will report them).

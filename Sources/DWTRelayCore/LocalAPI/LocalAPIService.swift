@@ -5,7 +5,6 @@ import ServiceLifecycle
 /// be bound (taken by another program, say) is not fatal: the daemon keeps taking and delivering movements,
 /// `status` turns WARNING naming `http.listen`, and the bind is retried until it succeeds.
 struct LocalAPIService: Service {
-    static let errorStateKey = ServiceFact.Key.httpError
 
     let api: LocalAPI
     let store: MovementStore
@@ -20,7 +19,7 @@ struct LocalAPIService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let wasDown = reportedFailure
             let application = try api.makeApplication { _ in
-                try? ServiceStatusStore(store: store).set(Self.errorStateKey, nil)
+                try? ServiceStatusStore(store: store).set(ServiceFact.Key.httpError, nil)
                 if wasDown {
                     logger.notice("local API listening again", metadata: ["http.listen": "\(listen)"])
                 }
@@ -31,7 +30,8 @@ struct LocalAPIService: Service {
                 return
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                try? ServiceStatusStore(store: store).set(Self.errorStateKey, "cannot listen on \(listen): \(error)")
+                try? ServiceStatusStore(store: store).set(
+                    ServiceFact.Key.httpError, "cannot listen on \(listen): \(error)")
                 if !reportedFailure {
                     logger.error(
                         "local API cannot listen; movements are still taken from the inbox and delivered",

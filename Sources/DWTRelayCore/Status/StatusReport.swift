@@ -152,7 +152,7 @@ public struct StatusReport {
         if let intakeError = state[ServiceFact.Key.intakeError] {
             report.raise(.critical, "intake cannot store movements: \(intakeError); files stay in the inbox")
         }
-        if daemonRunning == true, let listenError = state[LocalAPIService.errorStateKey] {
+        if daemonRunning == true, let listenError = state[ServiceFact.Key.httpError] {
             report.raise(
                 .warning,
                 "local API not available (http.listen): \(listenError); files in the inbox are still taken and "

@@ -82,3 +82,30 @@ public struct AlertEvent: Sendable, Equatable {
     public var subject: String
     public var line: String
 }
+
+/// Where an alert goes.
+public enum AlertChannel: String, Codable, Sendable, CaseIterable {
+    case webhook
+    case email
+}
+
+/// Where the watcher has got to: what it has told already (saved with the alerts it queues).
+public struct AlertCursor: Codable, Sendable, Equatable {
+    public var health: String?
+    /// Refusals with a higher id are new.
+    public var refusalID: Int64 = 0
+    /// Movements with a higher id are new (the watermark before `rejectionEventID`; kept so that a cursor
+    /// saved by an earlier version still reads).
+    public var rejectedID: Int64 = 0
+    /// Rejections recorded by an event with a higher id are new; nil in a cursor saved by an earlier version,
+    /// which then starts after the events that exist.
+    public var rejectionEventID: Int64?
+    /// Pending movements already reported near their deadline (dropped once no longer pending).
+    public var deadlineIDs: [Int64] = []
+    /// apiCodes already reported unpaid (dropped once paid, so a later 402 is told again).
+    public var unpaidAPICodes: [String] = []
+    /// apiCode → expiry date already reported as coming.
+    public var chargeExpiryTold: [String: String] = [:]
+    /// The UK day the last daily summary covered.
+    public var summaryDay: String?
+}

@@ -7,10 +7,15 @@ public enum CSVRowPointer {
     /// The file and row of a pointer; nil for any other source name.
     public static func parse(_ sourceFile: String) -> (file: String, row: Int)? {
         guard let marker = sourceFile.range(of: ".row", options: .backwards),
-            InboxIngestor.isCSV(String(sourceFile[..<marker.lowerBound])),
+            isCSV(String(sourceFile[..<marker.lowerBound])),
             let row = Int(sourceFile[marker.upperBound...])
         else { return nil }
         return (String(sourceFile[..<marker.lowerBound]), row)
+    }
+
+    /// Whether a file name is a CSV export's.
+    public static func isCSV(_ name: String) -> Bool {
+        name.hasSuffix(".csv") || name.hasSuffix(".CSV")
     }
 
     /// A source name for people: `tickets.csv, row 9` for a pointer, else the name itself.
