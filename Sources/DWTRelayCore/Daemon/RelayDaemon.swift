@@ -29,7 +29,7 @@ public enum RelayDaemon {
         _ = try config.siteDefaults()  // a missing or broken defaults file stops start-up, naming the key
         _ = try config.csvMapping()
         let fresh = !FileManager.default.fileExists(atPath: config.databasePath)
-        let store = try MovementStore(path: config.databasePath, key: key, logger: logger)
+        let store = try MovementStore(path: config.databasePath, key: key, logger: logger.component("store"))
         if fresh {
             logger.notice(
                 """
@@ -63,7 +63,8 @@ public enum RelayDaemon {
         // One ingestor (inbox, apiCode, nation) per site; one store and one sender for all of them.
         let ingestors = config.sites.map { site in
             InboxIngestor(
-                config: config, store: store, logger: logger, health: health, intakes: intakes, site: site
+                config: config, store: store, logger: logger.component("inbox"), health: health, intakes: intakes,
+                site: site
             ) { wake.signal() }
         }
         do {
@@ -83,45 +84,56 @@ public enum RelayDaemon {
         let started = OneShotGate()
         try? status.set(ServiceFact.Key.httpError, nil)
         if config.httpListen != nil {
-            let api = try LocalAPI(config: config, store: store, metrics: metrics, logger: logger, intakes: intakes) {
+            let api = try LocalAPI(
+                config: config, store: store, metrics: metrics, logger: logger.component("api"), intakes: intakes
+            ) {
                 wake.signal($0)
             }
             services.append(
-                LocalAPIService(api: api, store: store, started: started, retrySeconds: 10, logger: logger))
+                LocalAPIService(
+                    api: api, store: store, started: started, retrySeconds: 10, logger: logger.component("api")))
         } else {
             started.open()
         }
-        let client = try ReceiptClient(config: config, clientSecret: clientSecret, logger: logger, clock: clock)
+        let client = try ReceiptClient(
+            config: config, clientSecret: clientSecret, logger: logger.component("sender"), clock: clock)
         let results = ResultWriter(
-            folder: config.results, store: store, logger: logger,
+            folder: config.results, store: store, logger: logger.component("results"),
             siteFolders: Dictionary(
                 uniqueKeysWithValues: config.sites.map { ($0.name, config.resultsFolder(for: $0.name)) }))
         services.append(
-            ReferenceDataService(store: store, client: client, clock: clock, logger: logger) { intakes.use($0) })
+            ReferenceDataService(
+                store: store, client: client, clock: clock, logger: logger.component("refdata")
+            ) { intakes.use($0) })
         services.append(
             RetentionService(
-                sweep: RetentionSweep(config: config), store: store, clock: clock, logger: logger))
+                sweep: RetentionSweep(config: config), store: store, clock: clock, logger: logger.component("retention")
+            ))
         // Alerts watch the store and send on their own schedule and HTTP client: they never delay delivery.
         let alertSettings = try AlertSettings(config: config)
         if Self.alertsRun(alertSettings) {
             services.append(
                 AlertWatcherService(
-                    store: store, config: config, settings: alertSettings, clock: clock, logger: logger))
+                    store: store, config: config, settings: alertSettings, clock: clock,
+                    logger: logger.component("alerts")))
             services.append(
                 AlertSenderService(
                     store: store, settings: alertSettings, officeAddress: config.httpListen.map { "http://\($0)/" },
-                    clock: clock, logger: logger))
+                    clock: clock, logger: logger.component("alerts")))
         }
         let workerProgress = LoopProgress()
         let worker = DeliveryWorker(
             store: store, transport: client, config: config, clock: clock, wake: wake, results: results,
-            progress: workerProgress, logger: logger, metrics: metrics)
+            progress: workerProgress, logger: logger.component("sender"), metrics: metrics)
         let watchers = ingestors.map {
-            InboxWatcher(ingestor: $0, rescanSeconds: config.rescanSeconds, logger: logger, progress: progress)
+            InboxWatcher(
+                ingestor: $0, rescanSeconds: config.rescanSeconds, logger: logger.component("inbox"), progress: progress
+            )
         }
         for watcher in watchers { try watcher.start() }
         let healthService = HealthService(
-            store: store, config: config, notifier: SystemdNotifier(), logger: logger, started: started
+            store: store, config: config, notifier: SystemdNotifier(), logger: logger.component("health"),
+            started: started
         ) {
             for watcher in watchers { await watcher.ping() }
             await worker.ping()

@@ -11,7 +11,7 @@ public struct RelayLogHandler: LogHandler {
 
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
-    let label: String
+    var label: String
     let format: Format
 
     public init(label: String, level: Logger.Level, format: Format) {
@@ -90,5 +90,19 @@ enum JournalStream {
         case .info: 6
         case .debug, .trace: 7
         }
+    }
+}
+
+extension Logger {
+    /// This logger for one part of the daemon (`dwt-relay.sender`, `dwt-relay.inbox`...): the same
+    /// destination, level and metadata, under the part's label, which a JSON line carries as `logger`.
+    public func component(_ name: String) -> Logger {
+        let label = "\(self.label).\(name)"
+        var handler = self.handler
+        if var relay = handler as? RelayLogHandler {
+            relay.label = label
+            handler = relay
+        }
+        return Logger(label: label) { _ in handler }
     }
 }
