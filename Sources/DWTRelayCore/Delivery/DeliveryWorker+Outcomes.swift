@@ -67,7 +67,7 @@ extension DeliveryWorker {
                     serviceChargeExpiry: response.serviceChargeExpiry)
                 if response.status == 401 && !resent401 {
                     resent401 = true
-                    try? store.recordExchange(delivery.id, exchange, now: wallClock())
+                    try? await store.recordExchange(delivery.id, exchange, now: wallClock())
                     await transport.tokens.invalidate(token)
                     continue
                 }

@@ -241,8 +241,10 @@ extension MovementStore {
 
 extension MovementStore {
     /// Appends an HTTP exchange to a movement's event log without changing its state.
-    public func recordExchange(_ id: Int64, _ exchange: ExchangeRecord, now: Double) throws {
-        try pool.write { db in
+    /// Suspends while the writer commits: the sender records a 401 before its resend from a request's own
+    /// task, which must not block a thread of the cooperative pool (two on a two-core PC) on fsync.
+    public func recordExchange(_ id: Int64, _ exchange: ExchangeRecord, now: Double) async throws {
+        try await pool.write { db in
             try MovementEvent(
                 movementId: id, at: now, kind: .http, method: exchange.method, path: exchange.path,
                 status: exchange.status, durationMs: exchange.durationMs, message: exchange.error
