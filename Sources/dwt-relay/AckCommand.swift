@@ -37,11 +37,11 @@ struct AckCommand: ParsableCommand {
         let store = try options.openStore(config)
         if databaseLoss {
             let status = ServiceStatusStore(store: store)
-            guard let loss = DatabaseIdentity.loss(in: try store.statusFacts().serviceState) else {
+            guard let loss = try store.statusFacts().service.databaseLoss else {
                 printError("dwt-relay: no lost database is recorded")
                 throw ExitCode(1)
             }
-            try status.set(ServiceFact.Key.databaseLoss, nil)
+            try status.set(ServiceStateKey.databaseLoss, nil)
             print("acknowledged the loss of database \(loss.previousID)")
             if ids.isEmpty && !all { return }
         }

@@ -76,8 +76,8 @@ public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClo
             facts.newRefusals = try store.news(afterRefusal: cursor.refusalID, afterRejectionEvent: .max).refusals
         }
         facts.nearDeadline = problems.nearDeadline
-        facts.unpaidAPICodes = Set(ServiceFact.unpaidAPICodes(in: status.serviceState))
-        facts.chargeExpiry = ServiceFact.serviceChargeExpiries(in: status.serviceState)
+        facts.unpaidAPICodes = Set(status.service.unpaidAPICodes)
+        facts.chargeExpiry = status.service.serviceChargeExpiries
         if cursor == nil {
             facts.latestRefusalID = try RefusalStore(store: store).list(limit: 1).first?.id ?? 0
             facts.latestMovementID = try store.list(limit: 1).first?.id ?? 0

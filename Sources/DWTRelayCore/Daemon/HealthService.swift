@@ -68,9 +68,9 @@ public struct HealthService: Service {
     private func beat() {
         let now = Date().timeIntervalSince1970
         let status = ServiceStatusStore(store: store)
-        try? status.set(ServiceFact.Key.daemonHeartbeat, String(now))
+        try? status.set(ServiceStateKey.daemonHeartbeat, String(now))
         // The markers carry how many loads were pending, so that a lost database can at least be counted.
-        if let id = try? status.value(ServiceFact.Key.databaseID), let facts = try? store.statusFacts() {
+        if let id = try? status.value(ServiceStateKey.databaseID), let facts = try? store.statusFacts() {
             try? DatabaseIdentity(config: config).record(id: id, pending: facts.pending, now: now)
         }
     }

@@ -51,9 +51,9 @@ public enum RelayDaemon {
                 ])
         }
         let status = ServiceStatusStore(store: store)
-        try status.set(ServiceFact.Key.daemonPID, String(getpid()))
-        try status.set(ServiceFact.Key.daemonStartedAt, String(Date().timeIntervalSince1970))
-        try status.set(ServiceFact.Key.intakeError, nil)
+        try status.set(ServiceStateKey.daemonPID, String(getpid()))
+        try status.set(ServiceStateKey.daemonStartedAt, String(Date().timeIntervalSince1970))
+        try status.set(ServiceStateKey.intakeError, nil)
 
         let wake = WakeSignal()
         let progress = LoopProgress()
@@ -82,7 +82,7 @@ public enum RelayDaemon {
         let metrics = RelayMetrics()
         var services: [any Service] = []
         let started = OneShotGate()
-        try? status.set(ServiceFact.Key.httpError, nil)
+        try? status.set(ServiceStateKey.httpError, nil)
         if config.httpListen != nil {
             let api = try LocalAPI(
                 config: config, store: store, metrics: metrics, logger: logger.component("api"), intakes: intakes
@@ -137,7 +137,7 @@ public enum RelayDaemon {
         ) {
             for watcher in watchers { await watcher.ping() }
             await worker.ping()
-            try? status.set(ServiceFact.Key.intakeError, health.failure)
+            try? status.set(ServiceStateKey.intakeError, health.failure)
             // The sender's loop ticks at least every 30 s; a stale tick means it is wedged.
             return workerProgress.secondsSinceProgress < 100
         }

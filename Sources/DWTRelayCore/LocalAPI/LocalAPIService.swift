@@ -19,7 +19,7 @@ struct LocalAPIService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let wasDown = reportedFailure
             let application = try api.makeApplication { _ in
-                try? ServiceStatusStore(store: store).set(ServiceFact.Key.httpError, nil)
+                try? ServiceStatusStore(store: store).set(ServiceStateKey.httpError, nil)
                 if wasDown {
                     logger.notice("local API listening again", metadata: ["http.listen": "\(listen)"])
                 }
@@ -31,7 +31,7 @@ struct LocalAPIService: Service {
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 try? ServiceStatusStore(store: store).set(
-                    ServiceFact.Key.httpError, "cannot listen on \(listen): \(error)")
+                    ServiceStateKey.httpError, "cannot listen on \(listen): \(error)")
                 if !reportedFailure {
                     logger.error(
                         "local API cannot listen; movements are still taken from the inbox and delivered",

@@ -42,17 +42,17 @@ public struct OfficeDay: Sendable {
         var view = OfficeDay(
             day: day, health: report.health, healthLine: report.summaryLine, problemLines: report.problems,
             problems: problems, loads: loads, builtAt: now)
-        let state = facts.serviceState
+        let state = facts.service
         view.facts.append(
-            ("Last reported", UKTime.minute(state[ServiceFact.Key.lastAcceptedAt].flatMap(Double.init))))
+            ("Last reported", UKTime.minute(state.lastAcceptedAt)))
         let signingIn: String
-        switch ServiceFact.authState(in: state) {
+        switch state.auth {
         case .ok: signingIn = "working"
         case .failing: signingIn = "refused: check the credentials"
         case .unknown: signingIn = "not tried yet"
         }
         view.facts.append(("Signing in to Defra", signingIn))
-        for (_, value) in ServiceFact.serviceChargeExpiries(in: state).sorted(by: { $0.key < $1.key }) {
+        for (_, value) in state.serviceChargeExpiries.sorted(by: { $0.key < $1.key }) {
             view.facts.append(("Service charge paid until", String(value.prefix(10))))
         }
         if let sites = config.configuredSites {

@@ -92,12 +92,12 @@ public final class RelayMetrics: Sendable {
             }
         }
         if let facts {
-            let state = facts.serviceState
+            let state = facts.service
             let flag = { (name: String, on: Bool) in Gauge(label: name, factory: self.factory).record(on ? 1 : 0) }
-            flag("dwt_relay_auth_failing", ServiceFact.authState(in: state) == .failing)
-            flag("dwt_relay_intake_stalled", state[ServiceFact.Key.intakeError] != nil)
-            flag("dwt_relay_database_lost", DatabaseIdentity.loss(in: state) != nil)
-            let unpaid = Set(ServiceFact.unpaidAPICodes(in: state))
+            flag("dwt_relay_auth_failing", state.auth == .failing)
+            flag("dwt_relay_intake_stalled", state.intakeError != nil)
+            flag("dwt_relay_database_lost", state.databaseLoss != nil)
+            let unpaid = Set(state.unpaidAPICodes)
             for site in sites {
                 guard let code = site.apiCode else { continue }
                 Gauge(label: "dwt_relay_payment_required", dimensions: [("api_code", code)], factory: factory)

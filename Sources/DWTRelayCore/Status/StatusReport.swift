@@ -37,11 +37,11 @@ public struct StatusReport {
         facts: StatusFacts, config: RelayConfig, daemonRunning: Bool?, now: Double, inbox: InboxSnapshot? = nil
     ) -> StatusReport {
         var report = StatusReport()
-        let state = facts.serviceState
+        let state = facts.service
         let counts = Dictionary(
             uniqueKeysWithValues: MovementState.allCases.map { ($0.rawValue, facts.counts[$0] ?? 0) })
         let pending = facts.pending
-        let heartbeat = state[ServiceFact.Key.daemonHeartbeat].flatMap(Double.init)
+        let heartbeat = state.daemonHeartbeat
 
         switch daemonRunning {
         case false?:
@@ -53,7 +53,7 @@ public struct StatusReport {
         case nil:
             report.raise(.unknown, "cannot tell whether the daemon is running")
         }
-        if let loss = DatabaseIdentity.loss(in: state) {
+        if let loss = state.databaseLoss {
             let lost =
                 loss.pendingWhenLastSeen.map { "\($0) load(s) were waiting to be delivered when it was last seen" }
                 ?? "how many loads it still held is not known"
@@ -64,10 +64,10 @@ public struct StatusReport {
                     + "loads again from the weighbridge's copies or paths.archive; then run dwt-relay ack --database-loss"
             )
         }
-        if ServiceFact.authState(in: state) == .failing {
+        if state.auth == .failing {
             report.raise(
                 .critical,
-                "the token endpoint refuses the credentials (\(state[ServiceFact.Key.authDetail] ?? "?")): check api.client_id and the client secret; the queue is kept"
+                "the token endpoint refuses the credentials (\(state.authDetail ?? "?")): check api.client_id and the client secret; the queue is kept"
             )
         }
         if let oldest = facts.oldestPendingAt {
@@ -78,21 +78,21 @@ public struct StatusReport {
                 report.raise(.warning, "oldest pending movement is \(Self.age(age)) old")
             }
         }
-        let charges = ServiceFact.serviceChargeExpiries(in: state)
+        let charges = state.serviceChargeExpiries
         for (code, value) in charges.sorted(by: { $0.key < $1.key }) {
             if let expiry = ISO8601.parse(value), expiry - now < 30 * 86400 {
                 report.raise(
                     .warning, "service charge for apiCode \(code) expires on \(value): renew it on the DWT website")
             }
         }
-        let paymentRequired = ServiceFact.unpaidAPICodes(in: state)
+        let paymentRequired = state.unpaidAPICodes
         for code in paymentRequired {
             report.raise(
                 .critical,
                 "the organisation's DWT service charge is unpaid (apiCode \(code)): pay it on the DWT website; movements are held, not lost"
             )
         }
-        if ServiceFact.circuitState(in: state) == .open {
+        if state.circuit == .open {
             report.raise(.warning, "the DWT service is failing; deliveries paused until a probe succeeds")
         }
         // A reason this version does not know (a newer daemon's, or none) is shown too: someone must look.
@@ -149,10 +149,10 @@ public struct StatusReport {
                 "intake stalled: \(inbox.waiting) file(s) waiting in the inbox for \(Self.age(now - oldest)) (disk full? database read-only? see the log)"
             )
         }
-        if let intakeError = state[ServiceFact.Key.intakeError] {
+        if let intakeError = state.intakeError {
             report.raise(.critical, "intake cannot store movements: \(intakeError); files stay in the inbox")
         }
-        if daemonRunning == true, let listenError = state[ServiceFact.Key.httpError] {
+        if daemonRunning == true, let listenError = state.httpError {
             report.raise(
                 .warning,
                 "local API not available (http.listen): \(listenError); files in the inbox are still taken and "
@@ -162,19 +162,19 @@ public struct StatusReport {
         report.output = StatusOutput(
             health: report.health.rawValue, problems: report.problems,
             daemon: .init(
-                running: daemonRunning, pid: state[ServiceFact.Key.daemonPID].flatMap(Int.init),
-                startedAt: state[ServiceFact.Key.daemonStartedAt].flatMap(Double.init).map(ISO8601.string),
+                running: daemonRunning, pid: state.daemonPID,
+                startedAt: state.daemonStartedAt.map(ISO8601.string),
                 lastHeartbeatAt: heartbeat.map(ISO8601.string)),
             counts: counts, pending: pending, oldestPendingAt: facts.oldestPendingAt.map(ISO8601.string),
             oldestPendingAgeSeconds: facts.oldestPendingAt.map { Int(now - $0) },
-            lastAcceptedAt: state[ServiceFact.Key.lastAcceptedAt].flatMap(Double.init).map(ISO8601.string),
-            lastError: state[ServiceFact.Key.lastError],
+            lastAcceptedAt: state.lastAcceptedAt.map(ISO8601.string),
+            lastError: state.lastError,
             auth: .init(
-                state: ServiceFact.authState(in: state), detail: state[ServiceFact.Key.authDetail],
-                tokenExpiresAt: state[ServiceFact.Key.tokenExpiresAt].flatMap(Double.init).map(ISO8601.string)),
+                state: state.auth, detail: state.authDetail,
+                tokenExpiresAt: state.tokenExpiresAt.map(ISO8601.string)),
             circuit: .init(
-                state: ServiceFact.circuitState(in: state),
-                until: state[ServiceFact.Key.circuitUntil].flatMap(Double.init).map(ISO8601.string)),
+                state: state.circuit,
+                until: state.circuitUntil.map(ISO8601.string)),
             serviceChargeExpiry: charges, paymentRequired: paymentRequired, held: facts.heldByReason,
             possibleDuplicates: facts.possibleDuplicates,
             inbox: .init(waiting: inbox?.waiting, oldestWaitingAt: inbox?.oldestModifiedAt.map(ISO8601.string)),

@@ -5,7 +5,7 @@ import GRDB
 /// moves the cursor past what it reports, so each event is told once, across restarts).
 public struct AlertStore: Sendable {
     let store: MovementStore
-    static let cursorKey = ServiceFact.Key.alertsCursor
+    static let cursorKey = ServiceStateKey.alertsCursor
     /// Lines kept in one coalesced alert; the rest are counted.
     static let maximumLines = 20
 

@@ -35,17 +35,17 @@ public struct DatabaseIdentity: Sendable {
     @discardableResult
     public func check(store: MovementStore, fresh: Bool, now: Double) throws -> Loss? {
         let status = ServiceStatusStore(store: store)
-        var id = try status.value(ServiceFact.Key.databaseID)
+        var id = try status.value(ServiceStateKey.databaseID)
         if id == nil {
             id = UUID().uuidString.lowercased()
-            try status.set(ServiceFact.Key.databaseID, id)
+            try status.set(ServiceStateKey.databaseID, id)
         }
         let known = markers.compactMap(Self.read).max { $0.at < $1.at }
         var loss: Loss?
         if fresh, let known, known.id != id {
             loss = Loss(
                 previousID: known.id, pendingWhenLastSeen: known.pending, lastSeenAt: known.at, noticedAt: now)
-            try status.set(ServiceFact.Key.databaseLoss, JSONText.encode(loss!, pretty: false))
+            try status.set(ServiceStateKey.databaseLoss, JSONText.encode(loss!, pretty: false))
         }
         try record(id: id!, pending: try store.statusFacts().pending, now: now)
         return loss
@@ -64,8 +64,4 @@ public struct DatabaseIdentity: Sendable {
         return try? JSONDecoder().decode(Marker.self, from: data)
     }
 
-    /// The loss recorded in the store's facts, if any.
-    public static func loss(in facts: [String: String]) -> Loss? {
-        facts[ServiceFact.Key.databaseLoss].flatMap { try? JSONDecoder().decode(Loss.self, from: Data($0.utf8)) }
-    }
 }

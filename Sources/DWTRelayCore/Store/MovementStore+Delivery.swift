@@ -63,7 +63,7 @@ extension MovementStore {
         }
         var settlement = Settlement()
         try db.inTransaction(.immediate) {
-            var serviceState: [String: String] = [:]
+            var serviceState: [ServiceStateKey: String] = [:]
             settlement.finished = try attempts.map { try self.finishOne(db, $0, now: now, serviceState: &serviceState) }
             for (key, value) in serviceState { try ServiceStateEntry.set(db, key, value, now: now) }
             if claimLimit > 0 {
@@ -163,7 +163,7 @@ extension MovementStore {
     }
 
     private func finishOne(
-        _ db: Database, _ attempt: FinishedAttempt, now: Double, serviceState: inout [String: String]
+        _ db: Database, _ attempt: FinishedAttempt, now: Double, serviceState: inout [ServiceStateKey: String]
     ) throws -> Movement {
         let id = attempt.id, outcome = attempt.outcome, exchange = attempt.exchange, lastError = attempt.lastError
         guard var movement = try Movement.fetchCached(db, id: id) else { throw StoreError.notFound(id) }
@@ -177,7 +177,7 @@ extension MovementStore {
             if let expiry = exchange.serviceChargeExpiry {
                 movement.serviceChargeExpiry = expiry
                 if let code = movement.apiCode {
-                    serviceState[ServiceFact.Key.serviceChargeExpiryPrefix + code] = expiry
+                    serviceState[.serviceChargeExpiry(apiCode: code)] = expiry
                 }
             }
         }
@@ -195,7 +195,7 @@ extension MovementStore {
             movement.holdReason = nil
             movement.resultWritten = false
             note = notFound ? "ID unknown to the service (404); details stored" : nil
-            serviceState[ServiceFact.Key.lastAcceptedAt] = String(now)
+            serviceState[ServiceStateKey.lastAcceptedAt] = String(now)
         case .rejected(let errors):
             movement.state = .rejected
             movement.errors = try self.sealText(errors)
@@ -234,7 +234,7 @@ extension MovementStore {
                 toState: movement.state, message: note ?? lastError
             ).insertCached(db)
         }
-        if let lastError, movement.state != .accepted { serviceState[ServiceFact.Key.lastError] = lastError }
+        if let lastError, movement.state != .accepted { serviceState[ServiceStateKey.lastError] = lastError }
         return movement
     }
 }

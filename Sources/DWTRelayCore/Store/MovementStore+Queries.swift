@@ -93,10 +93,7 @@ extension MovementStore {
             }
             facts.possibleDuplicates =
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM movement WHERE possibleDuplicate = 1") ?? 0
-            for entry in try ServiceStateEntry.fetchAll(db) {
-                facts.serviceState[entry.key] = entry.value
-                facts.serviceStateUpdatedAt[entry.key] = entry.updatedAt
-            }
+            facts.service = try ServiceStateEntry.status(db)
             facts.problems = try self.problemFacts(db, now: now)
             facts.heldByReason = try Dictionary(
                 uniqueKeysWithValues: Row.fetchAll(
@@ -129,8 +126,8 @@ public struct StatusFacts: Sendable {
     public var counts: [MovementState: Int] = [:]
     public var oldestPendingAt: Double?
     public var possibleDuplicates = 0
-    public var serviceState: [String: String] = [:]
-    public var serviceStateUpdatedAt: [String: Double] = [:]
+    /// What the daemon and the sender recorded about the service and themselves.
+    public var service = ServiceStatus()
     public var heldByReason: [String: Int] = [:]
     public var deadlinesDueSoon = 0
     public var deadlinesOverdue = 0

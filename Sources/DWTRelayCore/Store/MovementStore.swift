@@ -82,7 +82,7 @@ public final class MovementStore: Sendable {
             let recorded = try Self.recordedKeyId(pool, path: path, key: key)
             if recorded == nil, let key {
                 try pool.write { db in
-                    try ServiceStateEntry.set(db, ServiceFact.Key.storageKeyID, key.id, now: Self.now())
+                    try ServiceStateEntry.set(db, ServiceStateKey.storageKeyID, key.id, now: Self.now())
                 }
             }
             encrypted = recorded != nil || key != nil
@@ -137,7 +137,7 @@ public final class MovementStore: Sendable {
     /// The storage key id the database was sealed with, checked against `key`.
     private static func recordedKeyId(_ pool: DatabasePool, path: String, key: StorageKey?) throws -> String? {
         let recorded = try pool.read { db in
-            try ServiceStateEntry.value(db, ServiceFact.Key.storageKeyID)
+            try ServiceStateEntry.value(db, ServiceStateKey.storageKeyID)
         }
         if let recorded, let key, recorded != key.id { throw StoreError.wrongKey(path) }
         return recorded

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A fact about the service the sender publishes for `status`, `/metrics` and the local API, and the one
 /// place that says how it is kept in the store's `serviceState` table (key → text value; nil deletes).
 public enum ServiceFact: Sendable, Equatable {
@@ -28,77 +30,157 @@ public enum ServiceFact: Sendable, Equatable {
     case paymentRequired(apiCode: String, since: Double?)
     case tokenExpiresAt(Double)
 
-    /// Every key of the `serviceState` table: the facts above, and what the daemon and the sender record about
-    /// themselves (read by `StatusReport`, the office page and the store).
-    public enum Key {
-        public static let daemonPID = "daemon.pid"
-        public static let daemonStartedAt = "daemon.startedAt"
-        /// Written by the health service on every watchdog ping: a stopped daemon's status goes stale.
-        public static let daemonHeartbeat = "daemon.heartbeat"
-        /// Why intake cannot store movements (full disk, read-only database); nil when it can.
-        public static let intakeError = "intake.error"
-        /// Why the local API cannot listen; nil when it does.
-        public static let httpError = "http.error"
-        public static let lastAcceptedAt = "lastAcceptedAt"
-        public static let lastError = "lastError"
-        /// The id of the storage key the payloads are sealed with (a different key is refused at start-up).
-        public static let storageKeyID = "storage.keyId"
-        /// This database's id, and a loss of the one before it (`DatabaseIdentity`).
-        public static let databaseID = "database.id"
-        public static let databaseLoss = "database.loss"
-        /// The alert watcher's cursor (JSON), saved with the alerts it queued.
-        public static let alertsCursor = "alerts.cursor"
-        public static let authState = "auth.state"
-        public static let authDetail = "auth.detail"
-        public static let tokenExpiresAt = "auth.tokenExpiresAt"
-        public static let circuitState = "circuit.state"
-        public static let circuitUntil = "circuit.until"
-        public static let paymentRequiredPrefix = "paymentRequired:"
-        /// Followed by the apiCode: the service charge's expiry date as the service sent it.
-        public static let serviceChargeExpiryPrefix = "serviceChargeExpiry:"
-    }
-
-    public var entries: [(key: String, value: String?)] {
+    /// The fact as the keys and values it sets (nil deletes a key).
+    public var entries: [(key: ServiceStateKey, value: String?)] {
         switch self {
-        case .auth(.ok): return [(Key.authState, AuthState.ok.rawValue), (Key.authDetail, nil)]
-        case .auth(.failing(let detail)):
-            return [(Key.authState, AuthState.failing.rawValue), (Key.authDetail, detail)]
-        case .circuit(let until?):
-            return [(Key.circuitState, CircuitState.open.rawValue), (Key.circuitUntil, String(until))]
-        case .circuit(nil): return [(Key.circuitState, CircuitState.closed.rawValue), (Key.circuitUntil, nil)]
+        case .auth(.ok): return [(.authState, AuthState.ok.rawValue), (.authDetail, nil)]
+        case .auth(.failing(let detail)): return [(.authState, AuthState.failing.rawValue), (.authDetail, detail)]
+        case .circuit(let until?): return [(.circuitState, CircuitState.open.rawValue), (.circuitUntil, String(until))]
+        case .circuit(nil): return [(.circuitState, CircuitState.closed.rawValue), (.circuitUntil, nil)]
         case .paymentRequired(let apiCode, let since):
-            return [(Key.paymentRequiredPrefix + apiCode, since.map { String($0) })]
-        case .tokenExpiresAt(let at): return [(Key.tokenExpiresAt, String(at))]
+            return [(.paymentRequired(apiCode: apiCode), since.map { String($0) })]
+        case .tokenExpiresAt(let at): return [(.tokenExpiresAt, String(at))]
         }
     }
 }
 
-extension ServiceFact {
-    /// The published auth state among the store's service facts (`unknown` when none was published).
-    public static func authState(in facts: [String: String]) -> AuthState {
-        facts[Key.authState].flatMap(AuthState.init(rawValue:)) ?? .unknown
+/// A key of the `serviceState` table: the facts above, and what the daemon, the sender, intake and the alert
+/// watcher record about themselves. The one place that spells a stored key; `ServiceStatus` is the one
+/// place that reads them back.
+public enum ServiceStateKey: Hashable, Sendable, CustomStringConvertible {
+    case daemonPID
+    case daemonStartedAt
+    /// Written by the health service on every watchdog ping: a stopped daemon's status goes stale.
+    case daemonHeartbeat
+    /// Why intake cannot store movements (full disk, read-only database); unset when it can.
+    case intakeError
+    /// Why the local API cannot listen; unset when it does.
+    case httpError
+    case lastAcceptedAt
+    case lastError
+    /// The id of the storage key the payloads are sealed with (a different key is refused at start-up).
+    case storageKeyID
+    /// This database's id, and a loss of the one before it (`DatabaseIdentity`).
+    case databaseID
+    case databaseLoss
+    /// The alert watcher's cursor (JSON), saved with the alerts it queued.
+    case alertsCursor
+    case authState
+    case authDetail
+    case tokenExpiresAt
+    case circuitState
+    case circuitUntil
+    /// The apiCode's service charge is unpaid (402) since the stored wall time.
+    case paymentRequired(apiCode: String)
+    /// The apiCode's service charge's expiry date, as the service last sent it.
+    case serviceChargeExpiry(apiCode: String)
+
+    static let paymentRequiredPrefix = "paymentRequired:"
+    static let serviceChargeExpiryPrefix = "serviceChargeExpiry:"
+    private static let plain: [ServiceStateKey] = [
+        .daemonPID, .daemonStartedAt, .daemonHeartbeat, .intakeError, .httpError, .lastAcceptedAt, .lastError,
+        .storageKeyID, .databaseID, .databaseLoss, .alertsCursor, .authState, .authDetail, .tokenExpiresAt,
+        .circuitState, .circuitUntil,
+    ]
+    private static let byText = Dictionary(uniqueKeysWithValues: plain.map { ($0.description, $0) })
+
+    /// The key as stored (these texts are the database's: never change one).
+    public var description: String {
+        switch self {
+        case .daemonPID: return "daemon.pid"
+        case .daemonStartedAt: return "daemon.startedAt"
+        case .daemonHeartbeat: return "daemon.heartbeat"
+        case .intakeError: return "intake.error"
+        case .httpError: return "http.error"
+        case .lastAcceptedAt: return "lastAcceptedAt"
+        case .lastError: return "lastError"
+        case .storageKeyID: return "storage.keyId"
+        case .databaseID: return "database.id"
+        case .databaseLoss: return "database.loss"
+        case .alertsCursor: return "alerts.cursor"
+        case .authState: return "auth.state"
+        case .authDetail: return "auth.detail"
+        case .tokenExpiresAt: return "auth.tokenExpiresAt"
+        case .circuitState: return "circuit.state"
+        case .circuitUntil: return "circuit.until"
+        case .paymentRequired(let apiCode): return Self.paymentRequiredPrefix + apiCode
+        case .serviceChargeExpiry(let apiCode): return Self.serviceChargeExpiryPrefix + apiCode
+        }
     }
 
-    /// The published circuit state among the store's service facts (`unknown` when none was published).
-    public static func circuitState(in facts: [String: String]) -> CircuitState {
-        facts[Key.circuitState].flatMap(CircuitState.init(rawValue:)) ?? .unknown
+    /// A stored key read back; nil for one this version does not know (written by a later version).
+    public init?(stored text: String) {
+        if let key = Self.byText[text] {
+            self = key
+        } else if text.hasPrefix(Self.paymentRequiredPrefix) {
+            self = .paymentRequired(apiCode: String(text.dropFirst(Self.paymentRequiredPrefix.count)))
+        } else if text.hasPrefix(Self.serviceChargeExpiryPrefix) {
+            self = .serviceChargeExpiry(apiCode: String(text.dropFirst(Self.serviceChargeExpiryPrefix.count)))
+        } else {
+            return nil
+        }
     }
 }
 
-extension ServiceFact {
-    /// The apiCodes whose service charge the service says is unpaid (402), in order.
-    public static func unpaidAPICodes(in facts: [String: String]) -> [String] {
-        byAPICode(Key.paymentRequiredPrefix, in: facts).keys.sorted()
-    }
-
+/// Everything the `serviceState` table says, typed: the one place its rows are read back (`init(rows:)`),
+/// for `status`, `/metrics`, the office page, alerts and the commands.
+public struct ServiceStatus: Sendable, Equatable {
+    public var daemonPID: Int?
+    public var daemonStartedAt: Double?
+    public var daemonHeartbeat: Double?
+    public var intakeError: String?
+    public var httpError: String?
+    public var lastAcceptedAt: Double?
+    public var lastError: String?
+    public var storageKeyID: String?
+    public var databaseID: String?
+    /// A lost database, recorded until an operator acknowledges it.
+    public var databaseLoss: DatabaseIdentity.Loss?
+    public var alertsCursor: String?
+    public var auth: ServiceFact.AuthState = .unknown
+    public var authDetail: String?
+    public var tokenExpiresAt: Double?
+    public var circuit: ServiceFact.CircuitState = .unknown
+    public var circuitUntil: Double?
+    /// apiCode → since when its service charge is unpaid (402).
+    public var unpaidSince: [String: Double] = [:]
     /// apiCode → its service charge's expiry date, as the service last sent it.
-    public static func serviceChargeExpiries(in facts: [String: String]) -> [String: String] {
-        byAPICode(Key.serviceChargeExpiryPrefix, in: facts)
+    public var serviceChargeExpiries: [String: String] = [:]
+    /// When each key was last written.
+    public var updatedAt: [ServiceStateKey: Double] = [:]
+
+    public init() {}
+
+    /// The table's rows (key, value, when written).
+    public init(rows: [(key: String, value: String, updatedAt: Double)]) {
+        for row in rows {
+            guard let key = ServiceStateKey(stored: row.key) else { continue }
+            updatedAt[key] = row.updatedAt
+            let value = row.value
+            switch key {
+            case .daemonPID: daemonPID = Int(value)
+            case .daemonStartedAt: daemonStartedAt = Double(value)
+            case .daemonHeartbeat: daemonHeartbeat = Double(value)
+            case .intakeError: intakeError = value
+            case .httpError: httpError = value
+            case .lastAcceptedAt: lastAcceptedAt = Double(value)
+            case .lastError: lastError = value
+            case .storageKeyID: storageKeyID = value
+            case .databaseID: databaseID = value
+            case .databaseLoss:
+                databaseLoss = try? JSONDecoder().decode(DatabaseIdentity.Loss.self, from: Data(value.utf8))
+            case .alertsCursor: alertsCursor = value
+            case .authState: auth = ServiceFact.AuthState(rawValue: value) ?? .unknown
+            case .authDetail: authDetail = value
+            case .tokenExpiresAt: tokenExpiresAt = Double(value)
+            case .circuitState: circuit = ServiceFact.CircuitState(rawValue: value) ?? .unknown
+            case .circuitUntil: circuitUntil = Double(value)
+            case .paymentRequired(let apiCode): unpaidSince[apiCode] = Double(value) ?? 0
+            case .serviceChargeExpiry(let apiCode): serviceChargeExpiries[apiCode] = value
+            }
+        }
     }
 
-    private static func byAPICode(_ prefix: String, in facts: [String: String]) -> [String: String] {
-        var values: [String: String] = [:]
-        for (key, value) in facts where key.hasPrefix(prefix) { values[String(key.dropFirst(prefix.count))] = value }
-        return values
-    }
+    /// The apiCodes whose service charge the service says is unpaid (402), in order.
+    public var unpaidAPICodes: [String] { unpaidSince.keys.sorted() }
 }

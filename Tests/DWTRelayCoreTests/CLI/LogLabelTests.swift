@@ -19,6 +19,9 @@ import Testing
                 return (try? store?.list().first?.state) == .accepted
             }
             #expect(accepted, "\(daemon.errorText.suffix(2000))")
+            // The sender logs the outcome after recording it: wait for the line itself.
+            let logged = await eventually(timeout: 20) { daemon.errorText.contains(#""movement accepted""#) }
+            #expect(logged, "\(daemon.errorText.suffix(2000))")
             daemon.signal(SIGTERM)
             _ = await daemon.wait(timeout: 30)
             var labelOf: [String: String] = [:]

@@ -290,14 +290,14 @@ import Testing
             try harness.drop("html.json", TestFixtures.movement(reference: "HTML-1"))
             #expect(
                 await eventually {
-                    (try? harness.store.statusFacts().serviceState["auth.state"]) == "failing"
+                    (try? harness.store.statusFacts().service.auth) == .failing
                 })
-            let detail = try harness.store.statusFacts().serviceState["auth.detail"] ?? ""
+            let detail = try harness.store.statusFacts().service.authDetail ?? ""
             #expect(detail.contains("answered HTML") && detail.contains("api.token_url"), "\(detail)")
             #expect(await harness.sandbox.state.movementRequests == 0)
             await harness.setFaults(SandboxFaults())
             #expect(await eventually { (try? harness.allFinal(count: 1)) == true })
-            #expect(try harness.store.statusFacts().serviceState["auth.state"] == "ok")
+            #expect(try harness.store.statusFacts().service.auth == .ok)
         }
     }
 
@@ -312,7 +312,7 @@ import Testing
             }
             #expect(
                 await eventually {
-                    (try? harness.store.statusFacts().serviceState["auth.state"]) == "failing"
+                    (try? harness.store.statusFacts().service.auth) == .failing
                 })
             // Three auth probe intervals pass: each probe asks for a token once, and nothing is sent.
             #expect(await harness.advance(clock, by: .zero))
@@ -379,12 +379,12 @@ import Testing
             for index in 0..<5 {
                 try harness.drop("c\(index).json", TestFixtures.movement(reference: "CIRCUIT-\(index)"))
             }
-            #expect(await eventually { (try? harness.store.statusFacts().serviceState["circuit.state"]) == "open" })
+            #expect(await eventually { (try? harness.store.statusFacts().service.circuit) == .open })
             var throttled = SandboxFaults()
             throttled.rateLimitBurst = 3
             await harness.setFaults(throttled)
             #expect(await eventually(timeout: 30) { (try? harness.allFinal(count: 5)) == true })
-            #expect(try harness.store.statusFacts().serviceState["circuit.state"] == "closed")
+            #expect(try harness.store.statusFacts().service.circuit == .closed)
         }
     }
 }

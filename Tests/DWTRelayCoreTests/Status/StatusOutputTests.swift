@@ -53,8 +53,27 @@ import Testing
         try facts.publish(.auth(.ok))
         try facts.publish(.circuit(open: nil))
         #expect(try states() == ("ok", "closed"))
-        try facts.set(ServiceFact.Key.authState, "half-open")
+        try facts.set(.authState, "half-open")
         #expect(try states().auth == "unknown")
+    }
+
+    /// The stored keys are the database's: a typed key is written as the text earlier versions wrote, and
+    /// every text reads back as the key that wrote it (a key this version does not know is skipped).
+    @Test func serviceStateKeysKeepTheirStoredText() {
+        let texts: [(ServiceStateKey, String)] = [
+            (.daemonPID, "daemon.pid"), (.daemonStartedAt, "daemon.startedAt"), (.daemonHeartbeat, "daemon.heartbeat"),
+            (.intakeError, "intake.error"), (.httpError, "http.error"), (.lastAcceptedAt, "lastAcceptedAt"),
+            (.lastError, "lastError"), (.storageKeyID, "storage.keyId"), (.databaseID, "database.id"),
+            (.databaseLoss, "database.loss"), (.alertsCursor, "alerts.cursor"), (.authState, "auth.state"),
+            (.authDetail, "auth.detail"), (.tokenExpiresAt, "auth.tokenExpiresAt"), (.circuitState, "circuit.state"),
+            (.circuitUntil, "circuit.until"), (.paymentRequired(apiCode: "c-1"), "paymentRequired:c-1"),
+            (.serviceChargeExpiry(apiCode: "c-1"), "serviceChargeExpiry:c-1"),
+        ]
+        for (key, text) in texts {
+            #expect(key.description == text)
+            #expect(ServiceStateKey(stored: text) == key)
+        }
+        #expect(ServiceStateKey(stored: "a.later.version") == nil)
     }
 
     /// Facts kept per apiCode come out per apiCode, in order: the unpaid ones as CRITICAL problems, a charge
@@ -66,7 +85,7 @@ import Testing
         let facts = ServiceStatusStore(store: store)
         try facts.publish(.paymentRequired(apiCode: "code-b", since: 1_790_000_000))
         try facts.publish(.paymentRequired(apiCode: "code-a", since: 1_790_000_000))
-        try facts.set(ServiceFact.Key.serviceChargeExpiryPrefix + "code-c", "2026-09-30")
+        try facts.set(.serviceChargeExpiry(apiCode: "code-c"), "2026-09-30")
         let report = StatusReport.build(
             facts: try store.statusFacts(), config: config, daemonRunning: true, now: 1_790_000_000)
         #expect(report.output?.paymentRequired == ["code-a", "code-b"])
