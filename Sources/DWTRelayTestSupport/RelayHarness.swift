@@ -2,6 +2,7 @@ import DWTRelayCore
 import DWTSandbox
 import Foundation
 import Logging
+import Synchronization
 
 /// A daemon in this process against a sandbox on a free port, with a real SQLite file and real spool
 /// folders in a temp folder. `run` starts both, hands over, and stops both.
@@ -11,8 +12,11 @@ public struct RelayHarness: Sendable {
     public let sandbox: RunningSandbox
     public let logs: LogCapture
     public let store: MovementStore
-    /// The daemon's loops that wait on its clock, as the daemon counts them for this config.
-    public let loopsOnTheClock: Int
+    /// What the daemon built, as it reports it once its services are assembled.
+    let assembly: AssemblyReport
+
+    /// The daemon's loops that wait on its clock, as the daemon counted them when it built its services.
+    public var loopsOnTheClock: Int { assembly.value?.loopsOnTheClock ?? 0 }
 
     public var inbox: String { config.inbox }
 
@@ -96,9 +100,9 @@ public struct RelayHarness: Sendable {
             let logger = logs.logger("dwt-relay")
             let store = try MovementStore(
                 path: config.databasePath, key: try StorageKey.load(config: config, create: true), logger: logger)
+            let assembly = AssemblyReport()
             let harness = RelayHarness(
-                folder: folder, config: config, sandbox: sandbox, logs: logs, store: store,
-                loopsOnTheClock: try RelayDaemon.loopsOnTheClock(config: config))
+                folder: folder, config: config, sandbox: sandbox, logs: logs, store: store, assembly: assembly)
             // The daemon is stopped as `systemctl stop` would, not cancelled: cancelling its HTTP server while
             // it has accepted a connection it has not yet served traps in swift-nio (swift-nio#2637).
             let (stops, stop) = AsyncStream<Void>.makeStream()
@@ -108,17 +112,17 @@ public struct RelayHarness: Sendable {
                     if let clock {
                         try await RelayDaemon.run(
                             config: config, clientSecret: clientSecret, logger: logger, handleSignals: false,
-                            stopWhen: stopRequested, clock: clock)
+                            stopWhen: stopRequested, clock: clock, assembled: assembly.set)
                     } else {
                         try await RelayDaemon.run(
                             config: config, clientSecret: clientSecret, logger: logger, handleSignals: false,
-                            stopWhen: stopRequested)
+                            stopWhen: stopRequested, assembled: assembly.set)
                     }
                 }
                 defer { group.cancelAll() }
                 let started = await eventually(timeout: 20) {
-                    DaemonLock.isHeld(stateDirectory: config.stateDirectory) == true
-                        && FileManager.default.fileExists(atPath: config.inbox)
+                    // Ready as systemd hears it: every inbox scanned, the local API bound or reported.
+                    assembly.value != nil && logs.all.contains { $0.hasPrefix("info dwt-relay ready") }
                 }
                 guard started else {
                     stop.finish()
@@ -151,4 +155,11 @@ extension RelayHarness {
         let prepared = configuration
         return try await Sandbox.withRunning(prepared, logger: quiet) { sandbox in try await body(sandbox, folder) }
     }
+}
+
+/// The daemon's report of what it built, set from its task and read by the test's.
+final class AssemblyReport: Sendable {
+    private let report = Mutex<DaemonAssembly?>(nil)
+    var value: DaemonAssembly? { report.withLock { $0 } }
+    @Sendable func set(_ assembly: DaemonAssembly) { report.withLock { $0 = assembly } }
 }

@@ -13,12 +13,13 @@ public struct HealthService: Service {
     let logger: Logger
     /// Pings the daemon's loops; false when one answers but makes no progress.
     let pings: @Sendable () async -> Bool
-    /// Opens when every other part has started (the local API has bound or reported why not).
-    let started: OneShotGate?
+    /// Open when every other part has started (the local API has bound or reported why not, each inbox has
+    /// been scanned).
+    let started: [OneShotGate]
 
     public init(
         store: MovementStore, config: RelayConfig, notifier: SystemdNotifier, logger: Logger,
-        started: OneShotGate? = nil, pings: @escaping @Sendable () async -> Bool
+        started: [OneShotGate] = [], pings: @escaping @Sendable () async -> Bool
     ) {
         self.started = started
         self.store = store
@@ -30,7 +31,7 @@ public struct HealthService: Service {
     }
 
     public func run() async throws {
-        await started?.wait()
+        for part in started { await part.wait() }
         beat()
         notifier.notify("READY=1\nSTATUS=\(summary())")
         logger.info("dwt-relay ready", metadata: ["pid": "\(getpid())"])

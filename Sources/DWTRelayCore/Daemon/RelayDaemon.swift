@@ -12,7 +12,8 @@ import ServiceLifecycle
 public enum RelayDaemon {
     public static func run<C: Clock<Duration>>(
         config: RelayConfig, clientSecret: String, logger: Logger, handleSignals: Bool = true,
-        stopWhen stopRequested: (@Sendable () async -> Void)? = nil, clock: C = ContinuousClock()
+        stopWhen stopRequested: (@Sendable () async -> Void)? = nil, clock: C = ContinuousClock(),
+        assembled: (@Sendable (DaemonAssembly) -> Void)? = nil
     ) async throws {
         // Trapped before anything else: a stop during start-up is carried out once the services are up.
         let stopSignals = handleSignals ? await StopSignalService.trap() : nil
@@ -58,7 +59,7 @@ public enum RelayDaemon {
         let wake = WakeSignal()
         let progress = LoopProgress()
         let health = IntakeHealth()
-        // Every door checks with the same reference lists, refreshed by `ReferenceDataService`.
+        // Every door checks with the same reference lists, refreshed by `ReferenceDataRefresh`.
         let intakes = IntakeFactory(config: config, store: store)
         // One ingestor (inbox, apiCode, nation) per site; one store and one sender for all of them.
         let ingestors = config.sites.map { site in
@@ -101,26 +102,27 @@ public enum RelayDaemon {
             folder: config.results, store: store, logger: logger.component("results"),
             siteFolders: Dictionary(
                 uniqueKeysWithValues: config.sites.map { ($0.name, config.resultsFolder(for: $0.name)) }))
-        services.append(
-            ReferenceDataService(
-                store: store, client: client, clock: clock, logger: logger.component("refdata")
-            ) { intakes.use($0) })
-        services.append(
-            RetentionService(
-                sweep: RetentionSweep(config: config), store: store, clock: clock, logger: logger.component("retention")
-            ))
+        // Periodic work, each a loop on the daemon's clock.
+        var periodic: [any PeriodicWork] = [
+            ReferenceDataRefresh(store: store, client: client, logger: logger.component("refdata")) {
+                intakes.use($0)
+            },
+            Retention(sweep: RetentionSweep(config: config), store: store, logger: logger.component("retention")),
+        ]
         // Alerts watch the store and send on their own schedule and HTTP client: they never delay delivery.
         let alertSettings = try AlertSettings(config: config)
-        if Self.alertsRun(alertSettings) {
-            services.append(
-                AlertWatcherService(
-                    store: store, config: config, settings: alertSettings, clock: clock,
-                    logger: logger.component("alerts")))
-            services.append(
-                AlertSenderService(
+        if !alertSettings.channels.isEmpty {
+            periodic.append(
+                AlertWatcher(store: store, config: config, settings: alertSettings, logger: logger.component("alerts")))
+            periodic.append(
+                AlertSender(
                     store: store, settings: alertSettings, officeAddress: config.httpListen.map { "http://\($0)/" },
-                    clock: clock, logger: logger.component("alerts")))
+                    logger: logger.component("alerts")))
         }
+        for work in periodic { services.append(Self.periodicService(work, clock: clock)) }
+        // The sender and the periodic work sleep on the clock when idle; a test that moves a `TestClock`
+        // waits for all of them to sleep again before moving it on (`RelayHarness.advance`).
+        assembled?(DaemonAssembly(loopsOnTheClock: 1 + periodic.count))
         let workerProgress = LoopProgress()
         let worker = DeliveryWorker(
             store: store, transport: client, config: config, clock: clock, wake: wake, results: results,
@@ -130,10 +132,10 @@ public enum RelayDaemon {
                 ingestor: $0, rescanSeconds: config.rescanSeconds, logger: logger.component("inbox"), progress: progress
             )
         }
-        for watcher in watchers { try watcher.start() }
+        let inboxServices = watchers.map { InboxService(watcher: $0, started: OneShotGate()) }
         let healthService = HealthService(
             store: store, config: config, notifier: SystemdNotifier(), logger: logger.component("health"),
-            started: started
+            started: [started] + inboxServices.compactMap(\.started)
         ) {
             for watcher in watchers { await watcher.ping() }
             await worker.ping()
@@ -144,7 +146,7 @@ public enum RelayDaemon {
         var configured: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: worker), .init(service: healthService),
         ]
-        configured += watchers.map { .init(service: InboxService(watcher: $0)) }
+        configured += inboxServices.map { .init(service: $0) }
         configured += services.map { .init(service: $0) }
         // A stop signal or a caller's stop request ends its service, and the group then shuts down gracefully.
         if let stopSignals {
@@ -160,27 +162,29 @@ public enum RelayDaemon {
                     successTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(configuration: .init(services: configured, logger: logger))
+        // The HTTP client is shut down once, however the group ended.
+        let stopped: Result<Void, any Error>
         do {
             try await group.run()
+            stopped = .success(())
         } catch {
-            for watcher in watchers { watcher.stop() }
-            await client.shutdown()
-            throw error
+            stopped = .failure(error)
         }
-        for watcher in watchers { watcher.stop() }
         await client.shutdown()
+        try stopped.get()
         logger.info("dwt-relay stopped")
     }
 }
 
 extension RelayDaemon {
-    /// The alert watcher and sender run only when a channel is configured.
-    static func alertsRun(_ settings: AlertSettings) -> Bool { !settings.channels.isEmpty }
-
-    /// How many of the daemon's loops sleep on its clock when idle: the sender, retention, the reference-data
-    /// refresh, and the alert watcher and sender when they run. A test that moves a `TestClock` waits for all
-    /// of them before moving it again (`RelayHarness.advance`).
-    public static func loopsOnTheClock(config: RelayConfig) throws -> Int {
-        3 + (alertsRun(try AlertSettings(config: config)) ? 2 : 0)
+    /// A `PeriodicService` for work of any type (the list holds them as `any PeriodicWork`).
+    static func periodicService<C: Clock<Duration>>(_ work: some PeriodicWork, clock: C) -> any Service {
+        PeriodicService(work, clock: clock)
     }
+}
+
+/// What the daemon built, for a test that runs it in-process.
+public struct DaemonAssembly: Sendable {
+    /// How many of its loops sleep on its clock when idle: the sender and each periodic service.
+    public let loopsOnTheClock: Int
 }

@@ -17,10 +17,11 @@ extension InboxService: DescribedByName {}
 extension HealthService: DescribedByName {}
 extension StopSignalService: DescribedByName {}
 extension StopRequestService: DescribedByName {}
-extension RetentionService: DescribedByName {}
-extension ReferenceDataService: DescribedByName {}
-extension AlertWatcherService: DescribedByName {}
-extension AlertSenderService: DescribedByName {}
+
+/// Named by its work's type alone (`PeriodicService(AlertSender)`): the work holds the SMTP password.
+extension PeriodicService: CustomStringConvertible {
+    public var description: String { "PeriodicService(\(Work.self))" }
+}
 
 extension DeliveryWorker: CustomStringConvertible {
     nonisolated public var description: String { "DeliveryWorker" }

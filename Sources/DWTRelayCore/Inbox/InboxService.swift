@@ -1,13 +1,25 @@
+import Dispatch
 import Logging
 import ServiceLifecycle
 
-/// Runs the inbox watcher for the life of the daemon (started before READY, stopped on shutdown).
+/// The inbox watcher for the life of the daemon, started and stopped in its own `run()`: the watch and the
+/// start-up scan first (then `started` opens, so that systemd hears READY only once the inbox is taken),
+/// then it runs until the group shuts down, then it stops (a commit under way finishes first).
 public struct InboxService: Service {
     let watcher: InboxWatcher
+    let started: OneShotGate?
 
-    public init(watcher: InboxWatcher) { self.watcher = watcher }
+    public init(watcher: InboxWatcher, started: OneShotGate? = nil) {
+        self.watcher = watcher
+        self.started = started
+    }
 
     public func run() async throws {
+        // The start-up scan can take a while with a full inbox: off the cooperative pool.
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async { [watcher] in continuation.resume(with: Result { try watcher.start() }) }
+        }
+        started?.open()
         try? await gracefulShutdown()
         watcher.stop()
     }

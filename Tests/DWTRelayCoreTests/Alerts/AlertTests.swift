@@ -177,9 +177,9 @@ import Testing
                 TestFixtures.movement(reference: "DAY-\(index)"), source: .inbox, sourceFile: "d\(index).json")
             _ = try store.ingest([item], now: yesterdayNoon)
         }
-        let watcher = AlertWatcherService(
+        let watcher = AlertWatcher(
             store: store, config: config, settings: try AlertSettings(config: config, environment: [:]),
-            clock: ContinuousClock(), logger: Logger(label: "test"))
+            logger: Logger(label: "test"))
         // 07:00 BST: not yet; 07:45 BST: the summary of 2026-06-14; once summarised, not again.
         #expect(watcher.dailySummary(at: today.start + 7 * 3600, cursor: AlertCursor()) == nil)
         let summary = try #require(watcher.dailySummary(at: today.start + 7.75 * 3600, cursor: AlertCursor()))
@@ -205,9 +205,9 @@ import Testing
         ])
         let store = try MovementStore(path: config.databasePath)
         let clock = WallClock { 1_000_000 }
-        let watcher = AlertWatcherService(
-            store: store, config: config, settings: try AlertSettings(config: config), clock: ContinuousClock(),
-            wallClock: clock, logger: Logger(label: "test"))
+        let watcher = AlertWatcher(
+            store: store, config: config, settings: try AlertSettings(config: config), wallClock: clock,
+            logger: Logger(label: "test"))
         try watcher.watchOnce()
         let refusals = RefusalStore(store: store)
         func refuse(_ file: String, deadline: Double) throws {

@@ -33,9 +33,8 @@ import Testing
 
     func sweep(daysFromNow days: Double) -> [RetentionSweep.Kind: Int] {
         let now = Date().timeIntervalSince1970 + days * 86_400
-        return RetentionService(
-            sweep: RetentionSweep(config: config), store: store, clock: ContinuousClock(), wallClock: WallClock { now },
-            logger: quiet
+        return Retention(
+            sweep: RetentionSweep(config: config), store: store, wallClock: WallClock { now }, logger: quiet
         ).sweepOnce()
     }
 

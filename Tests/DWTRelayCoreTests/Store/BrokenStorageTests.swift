@@ -60,7 +60,11 @@ struct BrokenStorageTests {
             let waiting = InboxSnapshot.read(harness.inbox)?.waiting ?? 0
             #expect(stored + waiting == total, "stored \(stored) + waiting \(waiting)")
             #expect(stored < total)
-            #expect(harness.logs.text.contains("cannot store movements; files left in the inbox"))
+            // (The stall can show before the first refused commit: files waiting over a second count.)
+            #expect(
+                await eventually(timeout: 30) {
+                    harness.logs.text.contains("cannot store movements; files left in the inbox")
+                })
             // Space returns: everything is taken and delivered.
             unlink(filler)
             let resumed = await eventually(timeout: 60) { (try? harness.store.counts()[.accepted]) == total }

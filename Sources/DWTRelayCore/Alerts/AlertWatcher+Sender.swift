@@ -4,44 +4,36 @@ import ServiceLifecycle
 
 /// Reads the store every `interval` and queues what is news (health changes, refused and rejected loads,
 /// deadlines, an unpaid or expiring charge, the daily summary). Its own service: alerts never delay delivery.
-public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClock.Duration == Duration {
+public struct AlertWatcher: PeriodicWork {
     let store: MovementStore
     let alerts: AlertStore
     let config: RelayConfig
     let settings: AlertSettings
-    let clock: ServiceClock
     let interval: Duration
     let wallClock: WallClock
     let logger: Logger
 
     public init(
-        store: MovementStore, config: RelayConfig, settings: AlertSettings, clock: ServiceClock,
-        interval: Duration = .seconds(15), wallClock: WallClock = .system, logger: Logger
+        store: MovementStore, config: RelayConfig, settings: AlertSettings, interval: Duration = .seconds(15),
+        wallClock: WallClock = .system, logger: Logger
     ) {
         self.store = store
         self.alerts = AlertStore(store: store)
         self.config = config
         self.settings = settings
-        self.clock = clock
         self.interval = interval
         self.wallClock = wallClock
         self.logger = logger
     }
 
-    public func run() async throws {
-        guard !settings.channels.isEmpty else { return }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try watchOnce()
-            } catch {
-                logger.warning("cannot check for alerts", metadata: ["error": "\(error)"])
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
-            } catch {
-                return
-            }
+    public func tick() async -> Duration? {
+        guard !settings.channels.isEmpty else { return nil }
+        do {
+            try watchOnce()
+        } catch {
+            logger.warning("cannot check for alerts", metadata: ["error": "\(error)"])
         }
+        return interval
     }
 
     /// One pass: the facts, the rules, and what they decide queued with the new cursor.
@@ -106,41 +98,35 @@ public struct AlertWatcherService<ServiceClock: Clock>: Service where ServiceClo
 
 /// Sends queued alerts, each channel on its own, retrying with backoff (15 s doubling to 30 min) until the
 /// other side takes it: a receiver down for a while gets every alert once it is back, each once.
-public struct AlertSenderService<ServiceClock: Clock>: Service where ServiceClock.Duration == Duration {
+public struct AlertSender: PeriodicWork {
     let alerts: AlertStore
     let delivery: AlertDelivery
-    let clock: ServiceClock
     let wallClock: WallClock
     let officeAddress: String?
     let logger: Logger
     let hasChannels: Bool
 
     public init(
-        store: MovementStore, settings: AlertSettings, officeAddress: String?, clock: ServiceClock,
-        wallClock: WallClock = .system, logger: Logger
+        store: MovementStore, settings: AlertSettings, officeAddress: String?, wallClock: WallClock = .system,
+        logger: Logger
     ) {
         alerts = AlertStore(store: store)
         delivery = AlertDelivery(settings: settings)
-        self.clock = clock
         self.wallClock = wallClock
         self.officeAddress = officeAddress
         self.logger = logger
         hasChannels = !settings.channels.isEmpty
     }
 
-    public func run() async throws {
-        while hasChannels && !Task.isCancelled && !Task.isShuttingDownGracefully {
-            // A stop cancels a send under way: a hung mail server or webhook held SIGTERM for 54 s, past the
-            // unit's TimeoutStopSec. The alert stays queued and goes after the restart.
-            _ = await cancelWhenGracefulShutdown { await sendDue() }
-            do {
-                try await cancelWhenGracefulShutdown { try await clock.sleep(for: .seconds(2)) }
-            } catch {
-                break
-            }
-        }
-        await delivery.shutdown()
+    public func tick() async -> Duration? {
+        guard hasChannels else { return nil }
+        // A stop cancels a send under way: a hung mail server or webhook held SIGTERM for 54 s, past the
+        // unit's TimeoutStopSec. The alert stays queued and goes after the restart.
+        _ = await cancelWhenGracefulShutdown { await sendDue() }
+        return .seconds(2)
     }
+
+    public func stopped() async { await delivery.shutdown() }
 
     /// Sends every alert due now; returns how many went.
     @discardableResult

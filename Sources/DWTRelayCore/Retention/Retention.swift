@@ -2,39 +2,30 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Applies the spool retention rules at start and then hourly, in the daemon's service group.
-///
-/// Sweeps are timed on an injected clock; file ages are wall time (file timestamps are), read from `wallClock`.
-public struct RetentionService<ServiceClock: Clock>: Service where ServiceClock.Duration == Duration {
+/// Applies the spool retention rules at start and then hourly (run by a `PeriodicService` on the daemon's
+/// clock); file ages are wall time (file timestamps are), read from `wallClock`.
+public struct Retention: PeriodicWork {
     let sweep: RetentionSweep
     let store: MovementStore
-    let clock: ServiceClock
     let interval: Duration
     let wallClock: WallClock
     let logger: Logger
 
     public init(
-        sweep: RetentionSweep, store: MovementStore, clock: ServiceClock, interval: Duration = .seconds(3600),
+        sweep: RetentionSweep, store: MovementStore, interval: Duration = .seconds(3600),
         wallClock: WallClock = .system, logger: Logger
     ) {
         self.sweep = sweep
         self.store = store
-        self.clock = clock
         self.interval = interval
         self.wallClock = wallClock
         self.logger = logger
     }
 
-    public func run() async throws {
-        guard !sweep.folders.isEmpty else { return }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            sweepOnce()
-            do {
-                try await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
-            } catch {
-                return
-            }
-        }
+    public func tick() async -> Duration? {
+        guard !sweep.folders.isEmpty else { return nil }
+        sweepOnce()
+        return interval
     }
 
     /// One pass; logs what it deleted. A store it cannot read keeps every refused file this time.
