@@ -204,9 +204,10 @@ extension Sandbox {
                 body.map { ApprovalAssessment.assess(scenario, movement: $0) }
                 ?? "No waste movement found with waste tracking id \(id)"
             results.append(
-                ApprovalAssessment.Outcome(
-                    scenarioId: scenario, wasteTrackingId: id, passed: failure == nil, message: failure ?? ""
-                ).json)
+                [
+                    "scenarioId": scenario, "wasteTrackingId": id, "status": failure == nil ? "Pass" : "Fail",
+                    "message": failure ?? "",
+                ])
         }
         return json(.ok, ["submissionId": UUID().uuidString.lowercased(), "results": results])
     }

@@ -33,8 +33,9 @@ struct AckCommand: ParsableCommand {
                 throw ValidationError("\"\(id)\" is neither a movement ID (12) nor a refused file (F3)")
             }
         }
-        let config = try options.loadConfig()
-        let store = try options.openStore(config)
+        let context = try options.context()
+        let config = context.config
+        let store = try context.store(.readWrite)
         if databaseLoss {
             let status = ServiceStatusStore(store: store)
             guard let loss = try store.statusFacts().service.databaseLoss else {

@@ -16,7 +16,8 @@ struct AlertTestCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
-        let config = try options.loadConfig()
+        let context = try options.context()
+        let config = context.config
         let settings: AlertSettings
         do {
             settings = try AlertSettings(config: config)

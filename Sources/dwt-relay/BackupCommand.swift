@@ -16,8 +16,9 @@ struct BackupCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: file) && !force {
             throw ValidationError("\(file) exists; choose another name or pass --force")
         }
-        let config = try options.loadConfig()
-        let store = try options.openStore(config, readOnly: true)
+        let context = try options.context()
+        let config = context.config
+        let store = try context.store(.readOnly)
         let result = try store.backup(to: file)
         print("backed up \(result.movements) movement(s) to \(file)")
         if let keyID = result.keyID {
@@ -39,7 +40,8 @@ struct RestoreCommand: ParsableCommand {
     @Flag(name: .long, help: "Restore a backup that holds no movements (refused otherwise).") var allowEmpty = false
 
     func run() throws {
-        let config = try options.loadConfig()
+        let context = try options.context()
+        let config = context.config
         if DaemonLock.isHeld(stateDirectory: config.stateDirectory) == true {
             throw ValidationError(
                 "dwt-relay is running on \(config.stateDirectory); stop it first (systemctl stop dwt-relay)")

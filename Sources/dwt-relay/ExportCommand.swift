@@ -21,8 +21,9 @@ struct ExportCommand: ParsableCommand {
     ]
 
     func run() throws {
-        let config = try options.loadConfig()
-        let store = try options.openStore(config, readOnly: true)
+        let context = try options.context()
+        let config = context.config
+        let store = try context.store(.readOnly)
         let movements = try store.movements(
             receivedFrom: try parseDateArgument(since, option: "--since"),
             to: try parseDateArgument(until, option: "--until"))

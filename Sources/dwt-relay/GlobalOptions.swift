@@ -35,12 +35,15 @@ struct GlobalOptions: ParsableArguments {
         return Logger(label: "dwt-relay")
     }
 
-    /// Opens the store. `createKey` lets a command that stores movements create the storage key on a
+    /// The config and the store, for a command that works with them.
+    func context() throws -> CommandContext { CommandContext(options: self, config: try loadConfig()) }
+
+    /// Opens the store (commands go through `CommandContext.store`). `createKey` lets a command that stores movements create the storage key on a
     /// fresh system; commands that only read metadata work without the key. A read-only command
     /// (`readOnly`) opens the database read-only and never creates one: before the daemon's first start it gets
     /// `NoDatabaseYet`, and a user outside the state folder's group is told which group to join.
     /// Run as root, whatever SQLite created beside the database is handed to the state folder's owner.
-    func openStore(_ config: RelayConfig, createKey: Bool = false, readOnly: Bool = false) throws -> MovementStore {
+    fileprivate func openStore(_ config: RelayConfig, createKey: Bool, readOnly: Bool) throws -> MovementStore {
         if readOnly { try Self.checkReadable(config) }
         defer { MovementStore.keepOwnership(databasePath: config.databasePath) }
         let key: StorageKey?
@@ -109,4 +112,25 @@ func parseDateArgument(_ text: String?, option: String) throws -> Double? {
         throw ValidationError("\(option): expected a date like 2026-11-20 or 2026-11-20T12:00:00Z, got \"\(text)\"")
     }
     return value
+}
+
+/// What a command works with, made once from the global options (SwiftPM's `SwiftCommandState` is the
+/// model): the effective config, and the store opened the way the command needs it.
+struct CommandContext {
+    /// How a command uses the store.
+    enum StoreAccess {
+        /// Reads only: the database opened read-only, never created; works for the readers' group.
+        case readOnly
+        /// Changes state (retry, ack, purge, the reference-data cache).
+        case readWrite
+        /// Stores movements: may create the storage key on a fresh system.
+        case storing
+    }
+
+    let options: GlobalOptions
+    let config: RelayConfig
+
+    func store(_ access: StoreAccess) throws -> MovementStore {
+        try options.openStore(config, createKey: access == .storing, readOnly: access == .readOnly)
+    }
 }

@@ -23,8 +23,9 @@ struct ListCommand: ParsableCommand {
         case .movement(let chosen): filter = chosen
         case nil: break
         }
-        let config = try options.loadConfig()
-        let store = try options.openStore(config, readOnly: true)
+        let context = try options.context()
+        let config = context.config
+        let store = try context.store(.readOnly)
         if let site, config.site(named: site) == nil {
             throw ValidationError("--site: no site named \"\(site)\" in the config")
         }
@@ -55,22 +56,13 @@ struct ListCommand: ParsableCommand {
 
     /// Files refused into `failed/`: the loads that never became movements.
     func listRefusals() throws {
-        let config = try options.loadConfig()
-        let store = try options.openStore(config, readOnly: true)
+        let context = try options.context()
+        let config = context.config
+        let store = try context.store(.readOnly)
         let open = Set(try RefusalStore(store: store).list(openOnly: true, site: site, limit: limit).compactMap(\.id))
         let refusals = try RefusalStore(store: store).list(site: site, limit: limit)
         if json {
-            let items: [[String: Any]] = refusals.map { refusal in
-                [
-                    "id": refusal.handle, "state": "failed", "sourceFile": refusal.sourceFile,
-                    "failedPath": refusal.failedPath ?? NSNull(), "reason": refusal.reason,
-                    "field": refusal.field ?? NSNull(), "refusedAt": ISO8601.string(refusal.refusedAt),
-                    "deadlineAt": ISO8601.string(refusal.deadlineAt),
-                    "acknowledgedAt": refusal.acknowledgedAt.map(ISO8601.string) ?? NSNull(),
-                    "open": open.contains(refusal.id ?? -1), "site": refusal.site ?? NSNull(),
-                ]
-            }
-            print(JSONText.encode(items))
+            print(JSONText.encode(refusals.map { RefusalOutput($0, open: open.contains($0.id ?? -1)) }))
             return
         }
         var table = TextTable(["ID", "STATE", "REFUSED", "FILE", "FIELD", "REASON"])

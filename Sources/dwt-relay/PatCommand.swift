@@ -29,7 +29,8 @@ struct PatCommand: AsyncParsableCommand {
     static let productionHost = "waste-tracking.api.defra.gov.uk"
 
     func run() async throws {
-        let config = try options.loadConfig()
+        let context = try options.context()
+        let config = context.config
         guard let apiCode = config.siteAPICode else {
             throw ConfigError(
                 key: "site.api_code", "pat needs the organisation's apiCode (a test apiCode for the test environment)")
@@ -76,16 +77,13 @@ struct PatCommand: AsyncParsableCommand {
         }
         await client.shutdown()
         if json {
-            var output: [String: Any] = [
-                "results": results.map { result -> [String: Any] in
-                    var entry = result.json
-                    if let verdict = verdicts[result.scenario.id] { entry["defra"] = verdict.json }
-                    return entry
-                }
-            ]
-            if let submission { output["submissionId"] = submission }
-            if let submitError { output["submitError"] = submitError }
-            print(JSONText.encode(submit ? output : results.map(\.json) as Any))
+            if submit {
+                let entries = results.map { PatOutput.Entry(result: $0, defra: verdicts[$0.scenario.id]) }
+                print(
+                    JSONText.encode(PatOutput(results: entries, submissionId: submission, submitError: submitError)))
+            } else {
+                print(JSONText.encode(results))
+            }
         } else {
             print("Production approval tests against \(config.baseURL)\n")
             var header = ["SCENARIO", "EXPECTED", "OUTCOME", "RESULT", "WASTE TRACKING ID / TIME"]
@@ -111,4 +109,25 @@ struct PatCommand: AsyncParsableCommand {
         let defraFailed = submit && (submitError != nil || verdicts.values.contains { !$0.passed })
         if results.contains(where: { !$0.passed }) || defraFailed { throw ExitCode(1) }
     }
+}
+
+/// `pat --submit --json`: each scenario's result with Defra's verdict, and the submission's id or error.
+struct PatOutput: Encodable {
+    struct Entry: Encodable {
+        var result: ApprovalRunner.Result
+        var defra: ApprovalAssessment.Outcome?
+
+        enum CodingKeys: String, CodingKey { case defra }
+
+        /// The result's own fields, and `defra` beside them when Defra gave a verdict.
+        func encode(to encoder: any Encoder) throws {
+            try result.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(defra, forKey: .defra)
+        }
+    }
+
+    var results: [Entry]
+    var submissionId: String?
+    var submitError: String?
 }

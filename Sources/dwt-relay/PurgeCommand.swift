@@ -17,7 +17,8 @@ struct PurgeCommand: ParsableCommand {
     @Flag(name: .long, help: "Print what would be deleted and delete nothing.") var dryRun = false
 
     func run() throws {
-        let config = try options.loadConfig()
+        let context = try options.context()
+        let config = context.config
         let cutoff = try parseDateArgument(before, option: "--before")!
         // Duty of care keeps waste records two years; the config may keep them longer, never shorter.
         let days = config.recordsRetentionDays
@@ -28,7 +29,7 @@ struct PurgeCommand: ParsableCommand {
                     + "at least two years); the latest allowed is \(ISO8601.string(latest).prefix(10)). Nothing was deleted."
             )
         }
-        let store = try options.openStore(config, readOnly: dryRun)
+        let store = try context.store(dryRun ? .readOnly : .readWrite)
         if dryRun {
             let count = try store.countPurgeable(before: cutoff)
             print("would purge \(count) accepted movement(s) received before \(ISO8601.string(cutoff)) (dry run)")

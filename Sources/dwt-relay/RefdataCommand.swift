@@ -14,8 +14,9 @@ struct RefdataCommand: AsyncParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
-            let config = try options.loadConfig()
-            let store = try options.openStore(config)
+            let context = try options.context()
+            let config = context.config
+            let store = try context.store(.readWrite)
             let client = try ReceiptClient(
                 config: config, clientSecret: try config.readClientSecret(),
                 logger: Logger(label: "dwt-relay.refdata") { _ in SwiftLogNoOpLogHandler() })
@@ -46,8 +47,9 @@ struct RefdataCommand: AsyncParsableCommand {
             guard ReferenceData.kinds.contains(kind) else {
                 throw ValidationError("unknown list \"\(kind)\"; one of \(ReferenceData.kinds.joined(separator: ", "))")
             }
-            let config = try options.loadConfig()
-            let store = try? options.openStore(config, readOnly: true)
+            let context = try options.context()
+            let config = context.config
+            let store = try? context.store(.readOnly)
             let (data, origin) = ReferenceDataSource.current(store: store)
             let raw = data.raw[kind] ?? Data("[]".utf8)
             if json {

@@ -12,8 +12,9 @@ struct RetryCommand: ParsableCommand {
 
     func run() throws {
         guard allHeld || !ids.isEmpty else { throw ValidationError("give movement IDs or --all-held") }
-        let config = try options.loadConfig()
-        let store = try options.openStore(config)
+        let context = try options.context()
+        let config = context.config
+        let store = try context.store(.readWrite)
         let now = Date().timeIntervalSince1970
         var released = try store.release(ids: allHeld ? nil : ids, byOperator: true, now: now)
         if !allHeld {

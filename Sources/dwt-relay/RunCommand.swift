@@ -14,7 +14,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         MemoryTuning.limitMallocArenas()
         do {
-            let config = try options.loadConfig()
+            let context = try options.context()
+            let config = context.config
             let logger = options.bootstrapLogging(level: config.logLevel)
             let secret = try config.readClientSecret()
             try await RelayDaemon.run(config: config, clientSecret: secret, logger: logger)

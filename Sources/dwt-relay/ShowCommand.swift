@@ -17,8 +17,9 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try options.loadConfig()
-        let store = try options.openStore(config, readOnly: true)
+        let context = try options.context()
+        let config = context.config
+        let store = try context.store(.readOnly)
         let found =
             try ref.map { try store.list(reference: $0, limit: 1).first } ?? id.flatMap { try store.movement($0) }
         guard let stored = found else {

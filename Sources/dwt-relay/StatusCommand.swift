@@ -13,7 +13,8 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         var report: StatusReport
         do {
-            let config = try options.loadConfig()
+            let context = try options.context()
+            let config = context.config
             // No state folder at all: certainly no daemon running on it.
             let running =
                 DaemonLock.isHeld(stateDirectory: config.stateDirectory)
@@ -21,7 +22,7 @@ struct StatusCommand: ParsableCommand {
             let store: MovementStore?
             var absent: NoDatabaseYet?
             do {
-                store = try options.openStore(config, readOnly: true)
+                store = try context.store(.readOnly)
             } catch let error as NoDatabaseYet {
                 // Before the first start: say so, and create nothing (a root-owned database would stop the
                 // service from opening it).

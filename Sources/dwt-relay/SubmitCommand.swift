@@ -16,15 +16,16 @@ struct SubmitCommand: ParsableCommand {
     var paths: [String]
 
     func run() throws {
-        let config = try options.loadConfig()
-        let store = try options.openStore(config, createKey: true)
+        let context = try options.context()
+        let config = context.config
+        let store = try context.store(.storing)
         guard let chosen = config.site(named: site) else {
             throw ValidationError("--site: no site named \"\(site ?? "")\" in the config")
         }
         // The lists the daemon last fetched (its cache in the store), as the inbox and the local API check with.
         let intake = IntakeFactory(config: config, store: store).intake(for: chosen)
         var items: [(path: String, item: IntakeItem)] = []
-        var failures: [[String: Any]] = []
+        var output = SubmitOutput()
         for path in paths {
             do {
                 let data: Data
@@ -52,16 +53,15 @@ struct SubmitCommand: ParsableCommand {
                     items += result.items.map { (path + " " + ($0.sourceFile.map { "(\($0))" } ?? ""), $0) }
                     for refused in result.refused {
                         let problems = refused.problems.map(\.description).joined(separator: "; ")
-                        failures.append([
-                            "path": path, "error": problems, "field": refused.problems.first?.column ?? NSNull(),
-                        ])
+                        output.failed.append(
+                            .init(path: path, error: problems, field: refused.problems.first?.column))
                         printError("dwt-relay: \(path): \(problems)")
                     }
                 } else {
                     items.append((path, try intake.check(data, source: .submit, sourceFile: name)))
                 }
             } catch let rejection as IntakeRejection {
-                failures.append(["path": path, "error": rejection.description, "field": rejection.field ?? NSNull()])
+                output.failed.append(.init(path: path, error: rejection.description, field: rejection.field))
                 printError("dwt-relay: \(path): \(rejection)")
             }
         }
@@ -70,12 +70,8 @@ struct SubmitCommand: ParsableCommand {
             WakeSocket.nudge(databasePath: config.databasePath)
         }
         if json {
-            let stored: [[String: Any]] = zip(items, results).map { entry, result in
-                var object: [String: Any] = ["path": entry.path, "id": result.id]
-                if case .duplicate = result { object["duplicate"] = true }
-                return object
-            }
-            print(JSONText.encode(["stored": stored, "failed": failures]))
+            for (entry, result) in zip(items, results) { output.add(path: entry.path, result) }
+            print(JSONText.encode(output))
         } else {
             for (entry, result) in zip(items, results) {
                 switch result {
@@ -84,6 +80,6 @@ struct SubmitCommand: ParsableCommand {
                 }
             }
         }
-        if !failures.isEmpty { throw ExitCode(1) }
+        if !output.failed.isEmpty { throw ExitCode(1) }
     }
 }

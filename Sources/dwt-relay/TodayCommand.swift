@@ -11,12 +11,13 @@ struct TodayCommand: ParsableCommand {
     @Option(name: .long, help: "Another day (YYYY-MM-DD, UK).") var date: String?
 
     func run() throws {
-        let config = try options.loadConfig()
+        let context = try options.context()
+        let config = context.config
         let now = Date().timeIntervalSince1970
         guard let day = date.map({ UKTime.day(named: $0) }) ?? UKTime.day(containing: now) else {
             throw ValidationError("--date: expected a day like 2026-11-29, got \"\(date ?? "")\"")
         }
-        let store = try options.openStore(config, readOnly: true)
+        let store = try context.store(.readOnly)
         let view = try OfficeDay.build(
             store: store, config: config, day: day, now: now,
             daemonRunning: DaemonLock.isHeld(stateDirectory: config.stateDirectory))

@@ -15,14 +15,12 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         // The service's lists cached by `refdata sync` when a store is readable, else the bundled copy.
-        let config = try? options.loadConfig()
-        let store = config.flatMap { config in
-            FileManager.default.fileExists(atPath: config.databasePath)
-                ? try? options.openStore(config, readOnly: true) : nil
+        let store = (try? options.context()).flatMap { context in
+            FileManager.default.fileExists(atPath: context.config.databasePath) ? try? context.store(.readOnly) : nil
         }
         let validator = MovementValidator(reference: ReferenceDataSource.current(store: store).data)
         var allValid = true
-        var reports: [[String: Any]] = []
+        var reports: [ValidationOutput] = []
         for path in paths {
             var report = MovementValidator.Report()
             if let data = FileManager.default.contents(atPath: path),
@@ -35,12 +33,7 @@ struct ValidateCommand: ParsableCommand {
             let (errors, warnings, storedThenFails, status) =
                 (report.errors, report.warnings, report.storedThenFails, report.status)
             allValid = allValid && status == 201
-            var entry: [String: Any] = [
-                "file": path, "valid": status == 201, "status": status, "errors": errors.map(\.json),
-                "warnings": warnings.map(\.json),
-            ]
-            if let storedThenFails { entry["storedThenFails"] = storedThenFails.json }
-            reports.append(entry)
+            reports.append(ValidationOutput(file: path, report: report))
             if !json {
                 let verdict = ["valid", "INVALID (the service answers 400)", "STORED, THEN 500"]
                 print("\(path): \(verdict[status == 201 ? 0 : status == 400 ? 1 : 2])")

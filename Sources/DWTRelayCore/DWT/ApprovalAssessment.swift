@@ -23,17 +23,21 @@ public enum ApprovalAssessment {
         public var json: [String: Any] { ["scenarioId": scenarioId, "wasteTrackingId": wasteTrackingId] }
     }
 
-    public struct Outcome: Sendable, Equatable {
+    public struct Outcome: Sendable, Equatable, Encodable {
         public var scenarioId: String
         public var wasteTrackingId: String
         public var passed: Bool
         public var message: String
 
-        public var json: [String: Any] {
-            [
-                "scenarioId": scenarioId, "wasteTrackingId": wasteTrackingId, "status": passed ? "Pass" : "Fail",
-                "message": message,
-            ]
+        enum CodingKeys: String, CodingKey { case scenarioId, wasteTrackingId, status, message }
+
+        /// Defra's verdict as Defra writes it (`status`: `Pass` or `Fail`).
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(scenarioId, forKey: .scenarioId)
+            try container.encode(wasteTrackingId, forKey: .wasteTrackingId)
+            try container.encode(passed ? "Pass" : "Fail", forKey: .status)
+            try container.encode(message, forKey: .message)
         }
 
         public init(scenarioId: String, wasteTrackingId: String, passed: Bool, message: String) {

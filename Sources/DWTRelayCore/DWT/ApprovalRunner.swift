@@ -2,7 +2,7 @@ import Foundation
 
 /// Sends each approval scenario once and checks the outcome against what the scenario expects.
 public struct ApprovalRunner: Sendable {
-    public struct Result: Sendable {
+    public struct Result: Sendable, Encodable {
         public let scenario: ApprovalScenario
         public let outcome: String
         public let passed: Bool
@@ -10,11 +10,18 @@ public struct ApprovalRunner: Sendable {
         public let evidence: String
         public let detail: String?
 
-        public var json: [String: Any] {
-            [
-                "scenario": scenario.id, "title": scenario.title, "expected": scenario.expectation.rawValue,
-                "outcome": outcome, "passed": passed, "evidence": evidence, "detail": detail ?? NSNull(),
-            ]
+        enum CodingKeys: String, CodingKey { case scenario, title, expected, outcome, passed, evidence, detail }
+
+        /// `pat --json`'s line for a scenario (`detail` is `null` when there is none).
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(scenario.id, forKey: .scenario)
+            try container.encode(scenario.title, forKey: .title)
+            try container.encode(scenario.expectation.rawValue, forKey: .expected)
+            try container.encode(outcome, forKey: .outcome)
+            try container.encode(passed, forKey: .passed)
+            try container.encode(evidence, forKey: .evidence)
+            try container.encode(detail, forKey: .detail)
         }
     }
 

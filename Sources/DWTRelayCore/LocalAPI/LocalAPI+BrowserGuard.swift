@@ -22,7 +22,7 @@ struct BrowserGuardMiddleware: RouterMiddleware {
             fetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!], method: request.method,
             contentType: request.headers[.contentType], tokenRequired: tokenRequired, path: request.uri.path)
         {
-            return LocalAPI.json(.forbidden, ["error": refusal])
+            return LocalAPI.json(.forbidden, encoding: ErrorBody(refusal))
         }
         return try await next(request, context)
     }

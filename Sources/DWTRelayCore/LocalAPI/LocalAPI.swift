@@ -114,9 +114,10 @@ public struct LocalAPI: Sendable {
         router.get("/healthz") { _, _ in
             do {
                 _ = try self.store.statusFacts(deadlineWarningSeconds: self.config.deadlineWarningSeconds)
-                return Self.json(.ok, ["alive": true])
+                return Self.json(.ok, encoding: Liveness(alive: true))
             } catch {
-                return Self.json(.serviceUnavailable, ["alive": false, "error": "store unreadable: \(error)"])
+                return Self.json(
+                    .serviceUnavailable, encoding: Liveness(alive: false, error: "store unreadable: \(error)"))
             }
         }
         addOfficeRoutes(to: router)
@@ -159,38 +160,31 @@ public struct LocalAPI: Sendable {
         )
     }
 
-    static func json(_ status: HTTPResponse.Status, _ value: Any) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(value) + "\n")))
-    }
-
     func submit(_ request: Request) async throws -> Response {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: config.maxFileBytes)
         } catch {
             return Self.json(
-                .contentTooLarge, ["error": "body over the \(config.maxFileBytes)-byte limit (intake.max_file_bytes)"])
+                .contentTooLarge,
+                encoding: ErrorBody("body over the \(config.maxFileBytes)-byte limit (intake.max_file_bytes)"))
         }
         let item: IntakeItem
         do {
             item = try intake.check(Data(buffer: body), source: .api, sourceFile: nil)
         } catch {
-            return Self.json(.badRequest, ["error": error.reason, "field": error.field.map { $0 as Any } ?? NSNull()])
+            return Self.json(.badRequest, encoding: ErrorBody.refusal(error.reason, field: error.field))
         }
         let result = try await store.ingestSuspending([item])[0]
         if case .stored = result { onStored(.newWork) }
-        var answer: [String: Any] = ["id": result.id]
-        if case .duplicate = result { answer["duplicate"] = true }
-        return Self.json(.accepted, answer)
+        return Self.json(.accepted, encoding: StoredMovement(result))
     }
 
     func list(_ request: Request) throws -> Response {
         var state: MovementState? = nil
         if let text = request.uri.queryParameters.get("state") {
             guard let parsed = MovementState(rawValue: text) else {
-                return Self.json(.badRequest, ["error": "unknown state \"\(text)\""])
+                return Self.json(.badRequest, encoding: ErrorBody("unknown state \"\(text)\""))
             }
             state = parsed
         }
@@ -201,7 +195,7 @@ public struct LocalAPI: Sendable {
 
     func show(_ text: String) throws -> Response {
         guard let id = Int64(text), let detail = try store.detail(id) else {
-            return Self.json(.notFound, ["error": "no movement with id \(text)"])
+            return Self.json(.notFound, encoding: ErrorBody("no movement with id \(text)"))
         }
         return Self.json(.ok, encoding: detail.apiBody)
     }
@@ -230,7 +224,7 @@ struct BearerTokenMiddleware: RouterMiddleware {
                 }
                 if request.method == .get { return Response(status: .seeOther, headers: [.location: "/login"]) }
             }
-            return LocalAPI.json(.unauthorized, ["error": "missing or wrong bearer token"])
+            return LocalAPI.json(.unauthorized, encoding: ErrorBody("missing or wrong bearer token"))
         }
         // Without http.token_file, the office page's details and actions need what /v1 needs for the same:
         // a signed-in session (the writers' token typed once into the sign-in form). Any local user may open
@@ -249,11 +243,9 @@ struct BearerTokenMiddleware: RouterMiddleware {
         {
             return LocalAPI.json(
                 .unauthorized,
-                [
-                    "error":
-                        "filing a movement or reading its details needs Authorization: Bearer <token>, the token in "
-                        + "paths.results/\(WriterToken.fileName) (readable by the dwt-relay-writers group)"
-                ])
+                encoding: ErrorBody(
+                    "filing a movement or reading its details needs Authorization: Bearer <token>, the token in "
+                        + "paths.results/\(WriterToken.fileName) (readable by the dwt-relay-writers group)"))
         }
         return try await next(request, context)
     }
