@@ -82,7 +82,13 @@ public actor TokenProvider {
         if let refreshing { return try await refreshing.value.get() }
         let fetching = Task { await self.fetch() }
         refreshing = fetching
-        let result = await fetching.value
+        // The fetch is a task of its own (every sender that needs a token meanwhile awaits it), so a stop's
+        // cancellation is handed on: a token endpoint that does not answer must not hold the stop.
+        let result = await withTaskCancellationHandler {
+            await fetching.value
+        } onCancel: {
+            fetching.cancel()
+        }
         refreshing = nil
         return try result.get()
     }

@@ -67,7 +67,9 @@ public actor DeliveryWorker<C: Clock, Transport: ReceiptSending>: Service where 
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask {
-                    await self.fetchTokenAtStart()
+                    // A stop cuts the first token request short: against an endpoint that does not answer it
+                    // would hold the stop until its timeout (60 s by default, past systemd's 30).
+                    await cancelWhenGracefulShutdown { await self.fetchTokenAtStart() }
                     await self.loop(in: world)
                     launcher.finish()
                 }
@@ -151,7 +153,7 @@ public actor DeliveryWorker<C: Clock, Transport: ReceiptSending>: Service where 
         case .wait(let until):
             await sleep(until: until, in: world)
         case .probeAuth:
-            await probeAuth()
+            await cancelWhenGracefulShutdown { await self.probeAuth() }
         case .probePayment(let apiCode):
             await startPaymentProbe(apiCode, now: now, in: world)
         case .claim(let limit, let paused):

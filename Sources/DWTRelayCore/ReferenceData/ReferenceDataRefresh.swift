@@ -37,6 +37,8 @@ public struct ReferenceDataRefresh: PeriodicWork {
             onRefresh(data)
             logger.info("reference data refreshed from the service")
             return .seconds(86_400)
+        } catch  where Task.isCancelled {
+            return nil  // stopping: not a failure of the service
         } catch {
             logger.warning(
                 "cannot refresh reference data; using the cached or bundled copy", metadata: ["error": "\(error)"])

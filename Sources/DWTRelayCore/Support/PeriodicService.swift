@@ -17,7 +17,7 @@ extension PeriodicWork {
 }
 
 /// The daemon's one timer-driven service type (swift-otel's periodic exporting reader is the model): ticks
-/// its work on the injected clock until a graceful stop, which cuts the wait short. With a `TestClock` each
+/// its work on the injected clock until a graceful stop, which cuts the wait and a tick under way short. With a `TestClock` each
 /// of these is one loop that sleeps on it, which is how the daemon counts them for the test harness.
 public struct PeriodicService<C: Clock, Work: PeriodicWork>: Service where C.Duration == Duration {
     public let work: Work
@@ -40,7 +40,9 @@ public struct PeriodicService<C: Clock, Work: PeriodicWork>: Service where C.Dur
                 }
                 guard !Task.isCancelled && !Task.isShuttingDownGracefully else { break }
             }
-            guard let next = await work.tick() else { break }
+            // A stop cuts a tick short too: a reference-data refresh against an unreachable service would
+            // otherwise hold the stop for up to `api.timeout_seconds` (60 s by default, past systemd's 30).
+            guard let next = await cancelWhenGracefulShutdown({ await work.tick() }) else { break }
             delay = next
         }
         await work.stopped()

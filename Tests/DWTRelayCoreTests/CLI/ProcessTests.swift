@@ -17,7 +17,7 @@ import Testing
             "api.base_url": sandbox?.baseURL ?? "http://127.0.0.1:9",
             "api.token_url": (sandbox?.tokenURL ?? "http://127.0.0.1:9/oauth2/token"),
             "api.client_id": "sandbox-client", "api.client_secret_file": folder.sub("client-secret"),
-            "api.timeout_seconds": "2", "paths.inbox": folder.sub("inbox"), "paths.failed": folder.sub("failed"),
+            "api.timeout_seconds": "10", "paths.inbox": folder.sub("inbox"), "paths.failed": folder.sub("failed"),
             "paths.results": folder.sub("results"), "paths.state": folder.sub("state"),
             "delivery.backoff_initial_seconds": "0.02", "delivery.backoff_max_seconds": "0.2",
             "delivery.circuit_failures": "1000", "delivery.max_requests_per_second": "0", "http.listen": "off",

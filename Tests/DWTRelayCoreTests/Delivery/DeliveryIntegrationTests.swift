@@ -304,6 +304,9 @@ import Testing
     @Test func refusedCredentialsStopSendingAndKeepTheQueue() async throws {
         let clock = TestClock()
         try await RelayHarness.run(config: ["delivery.auth_probe_seconds": "60"], clock: clock) { harness in
+            // The reference-data refresh at start asks for a token too: let it finish first, so that only the
+            // probes are counted below.
+            #expect(await eventually { harness.logs.text.contains("reference data refreshed") })
             // The sandbox's secret changes under the daemon: the token endpoint now refuses it.
             await harness.sandbox.state.revokeAllTokens()
             await harness.sandbox.state.setCredentials(clientID: "sandbox-client", clientSecret: "rotated")

@@ -24,13 +24,21 @@ import Testing
         } else {
             seeds = (0..<UInt64(Self.histories)).map { 0x5EED_0000 + $0 }
         }
-        // Histories are independent: each core runs every n-th one on its own store, erased between them.
+        // Histories are independent: each lane runs every n-th one on its own store, erased between them.
         // Failures are reported (and shrunk, on new stores) in seed order.
-        let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, seeds.count))
+        // One lane per two cores, each on a thread of its own (`LaneExecutor`) rather than the cooperative
+        // pool: the other suites run meanwhile, and their sandboxes and daemons must not starve behind a
+        // thousand histories (a sandbox slower than the relay's timeout makes a resend, and a duplicate at the
+        // service). `DWT_RELAY_MODEL_LANES=N` runs N lanes (`scripts/model-test` uses every core).
+        let lanes = max(
+            1,
+            min(
+                Int(ProcessInfo.processInfo.environment["DWT_RELAY_MODEL_LANES"] ?? "")
+                    ?? ProcessInfo.processInfo.activeProcessorCount / 2, seeds.count))
         let folder = TemporaryFolder("dwt-relay-model-stores", base: "/dev/shm")
         let outcomes = await withTaskGroup(of: [(Int, [String])].self) { group in
             for lane in 0..<lanes {
-                group.addTask {
+                group.addTask(executorPreference: LaneExecutor(lane)) {
                     var verdicts: [(Int, [String])] = []
                     let store = try? MovementStore(path: folder.sub("lane\(lane).sqlite"))
                     for index in stride(from: lane, to: seeds.count, by: lanes) {
@@ -192,5 +200,19 @@ extension SenderHistory {
             smaller[keyPath: part].remove(at: index)
             return smaller
         }
+    }
+}
+
+/// A thread of its own for one lane of histories (SE-0417's task executor preference): the lane's tasks,
+/// and the worker actors they create, run here instead of on the cooperative pool the rest of the suite
+/// shares.
+final class LaneExecutor: TaskExecutor, @unchecked Sendable {
+    private let queue: DispatchQueue
+
+    init(_ lane: Int) { queue = DispatchQueue(label: "dwt-relay.model.lane\(lane)") }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
