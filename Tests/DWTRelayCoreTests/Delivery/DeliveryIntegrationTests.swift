@@ -317,6 +317,9 @@ import Testing
                 await eventually {
                     (try? harness.store.statusFacts().service.auth) == .failing
                 })
+            // The sender sleeps on the clock as soon as the first refusal shuts the gate; the other loads' answers
+            // (a 401, then a refused token) may still be on their way: let them all be recorded first.
+            #expect(await eventually { (try? harness.store.counts()[.sending]) ?? 0 == 0 })
             // Three auth probe intervals pass: each probe asks for a token once, and nothing is sent.
             #expect(await harness.advance(clock, by: .zero))
             let refusedBefore = await harness.sandbox.state.refusedTokenRequests
