@@ -132,10 +132,12 @@ public enum RelayDaemon {
                 ingestor: $0, rescanSeconds: config.rescanSeconds, logger: logger.component("inbox"), progress: progress
             )
         }
-        let inboxServices = watchers.map { InboxService(watcher: $0, started: OneShotGate()) }
+        // READY does not wait for the inboxes' first scans (as before the watcher was a service of its own):
+        // its heartbeat writes the database markers, one of them in the results folder, at once.
+        let inboxServices = watchers.map { InboxService(watcher: $0) }
         let healthService = HealthService(
             store: store, config: config, notifier: SystemdNotifier(), logger: logger.component("health"),
-            started: [started] + inboxServices.compactMap(\.started)
+            started: [started]
         ) {
             for watcher in watchers { await watcher.ping() }
             await worker.ping()

@@ -3,8 +3,8 @@ import Logging
 import ServiceLifecycle
 
 /// The inbox watcher for the life of the daemon, started and stopped in its own `run()`: the watch and the
-/// start-up scan first (then `started` opens, so that systemd hears READY only once the inbox is taken),
-/// then it runs until the group shuts down, then it stops (a commit under way finishes first).
+/// start-up scan first (then `started` opens, for a caller that waits for it), then it runs until the group
+/// shuts down, then it stops (a commit under way finishes first).
 public struct InboxService: Service {
     let watcher: InboxWatcher
     let started: OneShotGate?
