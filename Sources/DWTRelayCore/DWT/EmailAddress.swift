@@ -26,21 +26,32 @@ enum EmailAddress {
         }
     }
 
-    private static let localCharacters = Set("!#$%&'*+-/=?^_`{|}~")
-    private static let forbiddenInDomain = Set("@:/\\#!$&'()*+,;=?")
+    // ASCII punctuation as tables indexed by code point: a `Set<Character>` built a Character per scalar.
+    private static let localCharacters = asciiTable("!#$%&'*+-/=?^_`{|}~")
+    private static let forbiddenInDomain = asciiTable("@:/\\#!$&'()*+,;=?")
+
+    private static func asciiTable(_ characters: String) -> [Bool] {
+        var table = [Bool](repeating: false, count: 128)
+        for byte in characters.utf8 { table[Int(byte)] = true }
+        return table
+    }
+
+    private static func isIn(_ table: [Bool], _ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && table[Int(scalar.value)]
+    }
 
     private static func isValidLocalPart(_ local: Substring) -> Bool {
         local.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { segment in
             !segment.isEmpty
                 && segment.unicodeScalars.allSatisfy { scalar in
-                    !scalar.isASCII || isAlphanumeric(scalar) || localCharacters.contains(Character(scalar))
+                    !scalar.isASCII || isAlphanumeric(scalar) || isIn(localCharacters, scalar)
                 }
         }
     }
 
     private static func isValidDomain(_ domain: Substring) -> Bool {
         guard !domain.isEmpty, domain.utf16.count <= 256 else { return false }
-        if domain.unicodeScalars.contains(where: { $0.value <= 0x20 || forbiddenInDomain.contains(Character($0)) }) {
+        if domain.unicodeScalars.contains(where: { $0.value <= 0x20 || isIn(forbiddenInDomain, $0) }) {
             return false
         }
         let segments = domain.split(separator: ".", omittingEmptySubsequences: false)

@@ -69,7 +69,7 @@ extension MovementValidator {
         // MARK: presence
 
         /// Joi's `required()`: only an absent key is missing; `null` is a value (and then usually the wrong type).
-        mutating func present(_ value: Any?, _ path: FieldPath) -> Any? {
+        mutating func present(_ value: JSONNode?, _ path: FieldPath) -> JSONNode? {
             guard let value else {
                 fail(path, "NotProvided", "is required")
                 return nil
@@ -77,31 +77,33 @@ extension MovementValidator {
             return value
         }
 
-        /// Keys the schema does not name are refused at every level, after the named ones.
-        mutating func refuseUnknownKeys(_ object: [String: Any], known: Set<String>, _ path: FieldPath) {
-            guard object.count > known.count || object.keys.contains(where: { !known.contains($0) }) else { return }
-            for key in object.keys.sorted() where !known.contains(key) {
+        /// Keys the schema does not name are refused at every level, after the named ones. The names are
+        /// compared byte for byte along a short list: hashing each key into a set cost more.
+        mutating func refuseUnknownKeys(_ object: JSONNode.Object, known: [String], _ path: FieldPath) {
+            func isKnown(_ key: String) -> Bool { known.contains { $0.hasSameUTF8(as: key) } }
+            guard object.members.contains(where: { !isKnown($0.key) }) else { return }
+            for key in object.keys.sorted() where !isKnown(key) {
                 fail(path.field(key), "NotAllowed", "is not allowed")
             }
         }
 
         // MARK: types
 
-        mutating func object(_ value: Any, _ path: FieldPath) -> [String: Any]? {
-            if let object = value as? [String: Any] { return object }
+        mutating func object(_ value: JSONNode, _ path: FieldPath) -> JSONNode.Object? {
+            if let object = value.object { return object }
             fail(path, "InvalidType", "must be of type object")
             return nil
         }
 
-        mutating func array(_ value: Any, _ path: FieldPath) -> [Any]? {
-            if let array = value as? [Any] { return array }
+        mutating func array(_ value: JSONNode, _ path: FieldPath) -> [JSONNode]? {
+            if let array = value.array { return array }
             fail(path, "InvalidType", "must be an array")
             return nil
         }
 
         /// Joi's `string()`: a string, and not empty unless the schema allows `''`.
-        mutating func string(_ value: Any, _ path: FieldPath, allowEmpty: Bool = false) -> String? {
-            guard let text = value as? String else {
+        mutating func string(_ value: JSONNode, _ path: FieldPath, allowEmpty: Bool = false) -> String? {
+            guard let text = value.string else {
                 fail(path, "InvalidType", "must be a string")
                 return nil
             }
@@ -114,9 +116,9 @@ extension MovementValidator {
 
         /// Joi's `string().valid(...)`: the allowed values are checked before the type, and both are reported.
         @discardableResult
-        mutating func oneOf(_ value: Any, _ options: [String], _ path: FieldPath) -> String? {
+        mutating func oneOf(_ value: JSONNode, _ options: [String], _ path: FieldPath) -> String? {
             // Code unit for code unit, as JavaScript compares: Swift's `==` takes the Kelvin sign for a K.
-            if let text = value as? String, options.contains(where: { JSText.equal($0, text) }) { return text }
+            if let text = value.string, options.contains(where: { JSText.equal($0, text) }) { return text }
             fail(path, "InvalidValue", "must be one of [\(options.joined(separator: ", "))]")
             _ = string(value, path)
             return nil
@@ -124,17 +126,16 @@ extension MovementValidator {
 
         /// Joi's `number().strict()`: a JSON number (not a numeric string, not a boolean). Beyond ±(2^53 − 1)
         /// Joi refuses it as unsafe (`number.unsafe`, which the service does not classify) before any rule.
-        mutating func number(_ value: Any, _ path: FieldPath) -> Double? {
-            guard Self.isNumber(value), let number = value as? NSNumber else {
+        mutating func number(_ value: JSONNode, _ path: FieldPath) -> Double? {
+            guard let number = value.number, number.value.isFinite else {
                 fail(path, "InvalidType", "must be a number")
                 return nil
             }
-            let double = number.doubleValue
-            guard abs(double) <= Self.largestSafeInteger else {
+            guard abs(number.value) <= Self.largestSafeInteger else {
                 fail(path, "UnexpectedError", "must be a safe number")
                 return nil
             }
-            return double
+            return number.value
         }
 
         /// JavaScript's `Number.MAX_SAFE_INTEGER`.
@@ -149,8 +150,8 @@ extension MovementValidator {
         }
 
         /// Joi's `boolean().strict()`: `true` or `false` only.
-        mutating func boolean(_ value: Any, _ path: FieldPath) -> Bool? {
-            guard Self.isBoolean(value), let flag = value as? Bool else {
+        mutating func boolean(_ value: JSONNode, _ path: FieldPath) -> Bool? {
+            guard let flag = value.bool else {
                 fail(path, "InvalidType", "must be a boolean")
                 return nil
             }
@@ -160,8 +161,8 @@ extension MovementValidator {
         /// Joi's `alternatives().try(string().pattern(...), ...)`: a string none of the patterns match is
         /// `message`; a value that is not a string at all is Joi's "must be one of [string]", which the
         /// service does not classify.
-        mutating func patterns(_ value: Any, _ pattern: String, _ path: FieldPath, says message: String) {
-            guard let text = value as? String else {
+        mutating func patterns(_ value: JSONNode, _ pattern: String, _ path: FieldPath, says message: String) {
+            guard let text = value.string else {
                 fail(path, "UnexpectedError", "must be one of [string]")
                 return
             }
@@ -170,68 +171,20 @@ extension MovementValidator {
 
         // MARK: JSON value kinds
 
-        /// Compared by type identity: asking `is NSNull` of an arbitrary value was a visible cost.
-        static func isNull(_ value: Any?) -> Bool {
-            guard let value else { return false }
-            return ObjectIdentifier(type(of: value)) == nullType
-        }
-
-        static let nullType = ObjectIdentifier(NSNull.self)
-
-        /// A JSON `true` or `false` (not a string or number), without reporting anything.
-        static func literalBoolean(_ value: Any?) -> Bool? {
-            guard let value, isBoolean(value) else { return nil }
-            return value as? Bool
-        }
+        static func isNull(_ value: JSONNode?) -> Bool { value?.isNull ?? false }
 
         /// `null` or `""`: the two ways the schema's `allow(null, '')` lets a field be given empty.
-        static func isNullOrEmpty(_ value: Any?) -> Bool { isNull(value) || value as? String == "" }
+        static func isNullOrEmpty(_ value: JSONNode?) -> Bool { isNull(value) || value?.string == "" }
 
         /// JavaScript truthiness, as the service's custom rules test values (`if (!value.reason)`).
-        static func isTruthy(_ value: Any?) -> Bool {
-            guard let value, !isNull(value) else { return false }
-            if let text = value as? String { return !text.isEmpty }
-            if isContainer(value) { return true }
-            if let number = value as? NSNumber { return isBoolean(value) ? number.boolValue : number.doubleValue != 0 }
-            return true
-        }
-
-        /// A JSON object or array (as JSONSerialization returns them: Swift collections). Asked first because
-        /// on Linux asking whether a Swift dictionary `is NSNull` bridges the whole dictionary.
-        static func isContainer(_ value: Any) -> Bool {
-            let type = ObjectIdentifier(Swift.type(of: value))
-            if type == objectType || type == arrayType { return true }
-            if type == booleanType || numberTypes.contains(type) || type == stringType || type == nullType {
-                return false
+        static func isTruthy(_ value: JSONNode?) -> Bool {
+            switch value {
+            case nil, .null?: false
+            case .string(let text)?: !text.isEmpty
+            case .bool(let flag)?: flag
+            case .number(let number)?: number.value != 0 && !number.value.isNaN
+            case .array?, .object?: true
             }
-            return value is [String: Any] || value is [Any]
-        }
-
-        // The types JSONSerialization hands back, compared by identity: on Linux a cast such as `is NSNumber`
-        // goes through the bridging machinery, which was a fifth of the cost of validating a body.
-        static let objectType = ObjectIdentifier([String: Any].self)
-        static let arrayType = ObjectIdentifier([Any].self)
-        static let stringType = ObjectIdentifier(String.self)
-        static let numberTypes: Set<ObjectIdentifier> = {
-            let parsed = try? JSONSerialization.jsonObject(with: Data("[1, -2, 1.5, 1e300, 0]".utf8)) as? [Any]
-            return Set((parsed ?? []).map { ObjectIdentifier(type(of: $0)) })
-        }()
-
-        /// The class JSONSerialization boxes true and false in (__NSCFBoolean, on Linux too); plain numbers are
-        /// NSNumber. Compared by identity: formatting the type's name for every number was a visible cost.
-        static let booleanType: ObjectIdentifier = {
-            let parsed = try? JSONSerialization.jsonObject(with: Data("[true]".utf8)) as? [Any]
-            return ObjectIdentifier(type(of: parsed?.first ?? true))
-        }()
-
-        static func isBoolean(_ value: Any) -> Bool { ObjectIdentifier(type(of: value)) == booleanType }
-
-        static func isNumber(_ value: Any) -> Bool {
-            let type = ObjectIdentifier(Swift.type(of: value))
-            if type == booleanType { return false }
-            if numberTypes.contains(type) { return (value as! NSNumber).doubleValue.isFinite }
-            guard !isContainer(value), value is NSNumber else { return false }
-            return (value as! NSNumber).doubleValue.isFinite
         }
 
         static func matches(_ text: String, _ pattern: String) -> Bool {
@@ -302,12 +255,13 @@ enum JSText {
     /// is, an array as its elements joined by commas (`RegExp.test` converts its argument so; a consignment
     /// code sent as `["ABC123/45678"]` passes Defra's rule). Numbers, booleans and objects give nil: their
     /// text never matches a code's pattern, so the exact spelling does not matter.
-    static func string(of value: Any) -> String? {
-        if let text = value as? String { return text }
-        if let array = value as? [Any] {
+    static func string(of value: JSONNode) -> String? {
+        switch value {
+        case .string(let text): return text
+        case .array(let elements):
             var parts: [String] = []
-            for element in array {
-                if element is NSNull {
+            for element in elements {
+                if element.isNull {
                     parts.append("")
                 } else if let text = string(of: element) {
                     parts.append(text)
@@ -316,13 +270,13 @@ enum JSText {
                 }
             }
             return parts.joined(separator: ",")
+        default: return nil
         }
-        return nil
     }
 
     /// Equal code unit for code unit (no canonical equivalence).
     static func equal(_ a: String, _ b: String) -> Bool {
-        a.utf8.elementsEqual(b.utf8)
+        a.hasSameUTF8(as: b)
     }
 
     /// `String.prototype.trim`: JavaScript's white space and line terminators (with U+FEFF, without the

@@ -10,14 +10,19 @@ extension MovementValidator {
         var flagField: String { self == .pops ? "containsPops" : "containsHazardous" }
         /// POP components are named by code, hazardous components by free text.
         var nameField: String { self == .pops ? "code" : "name" }
+        /// The keys the object may hold, and each of its components.
+        var keys: [String] {
+            self == .pops ? ["sourceOfComponents", "components"] : ["sourceOfComponents", "components", "hazCodes"]
+        }
+        var componentKeys: [String] { self == .pops ? ["code", "concentration"] : ["name", "concentration"] }
     }
 
     func components(
-        _ kind: ComponentKind, _ item: [String: Any], flag: Bool?, _ itemPath: FieldPath, _ check: inout Check
+        _ kind: ComponentKind, _ item: JSONNode.Object, flag: Bool?, _ itemPath: FieldPath, _ check: inout Check
     ) {
         let path = itemPath.field(kind.field).resolved
         // `null` counts as absent here (Joi `empty(null)`), so `"pops": null` with the flag true is "required".
-        guard let value = item[kind.field], !Check.isNull(value) else {
+        guard let value = item[kind.field], !value.isNull else {
             if flag == true {
                 check.fail(path, "NotProvided", "is required")
             }
@@ -31,33 +36,29 @@ extension MovementValidator {
         if let source = object["sourceOfComponents"] {
             check.oneOf(source, ValidationRules.sourcesOfComponents, path.field("sourceOfComponents"))
         }
-        var known: Set<String> = ["sourceOfComponents", "components"]
-        if kind == .hazardous {
-            known.insert("hazCodes")
-            if let codes = object["hazCodes"], let codes = check.array(codes, path.field("hazCodes")) {
-                for (index, code) in codes.enumerated() {
-                    check.oneOf(code, reference.hazardousPropertyCodeList, path.field("hazCodes").index(index))
-                }
+        if kind == .hazardous, let codes = object["hazCodes"], let codes = check.array(codes, path.field("hazCodes")) {
+            for (index, code) in codes.enumerated() {
+                check.oneOf(code, reference.hazardousPropertyCodeList, path.field("hazCodes").index(index))
             }
         }
-        if let components = object["components"], !Check.isNull(components) {
+        if let components = object["components"], !components.isNull {
             componentList(
                 kind, components, object: object, flagIsTrue: flagIsTrue, flagIsFalse: flagIsFalse, path, &check)
         }
-        check.refuseUnknownKeys(object, known: known, path)
+        check.refuseUnknownKeys(object, known: kind.keys, path)
         // The object's own rules run only when nothing inside it failed.
         guard check.errorCount == errorsBefore else { return }
-        let source = object["sourceOfComponents"] as? String
+        let source = object["sourceOfComponents"]?.string
         let components = object["components"]
-        if kind == .hazardous, Check.isTruthy(flagValue), Check.isTruthy(source),
-            (object["hazCodes"] as? [Any])?.isEmpty ?? true
+        if kind == .hazardous, Check.isTruthy(flagValue), !(source ?? "").isEmpty,
+            object["hazCodes"]?.array?.isEmpty ?? true
         {
             check.fail(
                 path, "BusinessRuleViolation",
                 message: "\"\(path.label).hazCodes\" is required when containsHazardous is true")
         }
         guard flagIsTrue else { return }
-        if !Check.isTruthy(source) {
+        if (source ?? "").isEmpty {
             check.fail(
                 path.field("sourceOfComponents"), "BusinessRuleViolation",
                 "is required when \(kind.flagField) is true")
@@ -69,7 +70,7 @@ extension MovementValidator {
     }
 
     private func componentList(
-        _ kind: ComponentKind, _ value: Any, object: [String: Any], flagIsTrue: Bool, flagIsFalse: Bool,
+        _ kind: ComponentKind, _ value: JSONNode, object: JSONNode.Object, flagIsTrue: Bool, flagIsFalse: Bool,
         _ path: FieldPath, _ check: inout Check
     ) {
         let listPath = path.field("components").resolved
@@ -79,22 +80,22 @@ extension MovementValidator {
             guard let component = check.object(component, componentPath) else { continue }
             let namePath = componentPath.field(kind.nameField)
             // `null` counts as absent (Joi `empty(null)`); an empty string is refused as empty.
-            let name = component[kind.nameField].flatMap { Check.isNull($0) ? nil : $0 }
+            let name = component[kind.nameField].flatMap { $0.isNull ? nil : $0 }
             if let name = check.present(name, namePath), let text = check.string(name, namePath),
                 kind == .pops, !JSText.contains(reference.popCodes, text)
             {
                 check.fail(namePath, "InvalidValue", "contains an invalid POP code")
             }
-            if let concentration = component["concentration"], !Check.isNull(concentration),
+            if let concentration = component["concentration"], !concentration.isNull,
                 let number = check.number(concentration, componentPath.field("concentration"))
             {
                 check.positive(number, componentPath.field("concentration"))
             }
-            check.refuseUnknownKeys(component, known: [kind.nameField, "concentration"], componentPath)
+            check.refuseUnknownKeys(component, known: kind.componentKeys, componentPath)
         }
         // The list's own rule runs even when an entry failed (it is a rule of the array, not of the object).
         guard !components.isEmpty else { return }
-        if flagIsTrue && object["sourceOfComponents"] as? String == "NOT_PROVIDED" {
+        if flagIsTrue && object["sourceOfComponents"]?.string == "NOT_PROVIDED" {
             check.fail(
                 listPath, "BusinessRuleViolation", "must not be provided when sourceOfComponents is NOT_PROVIDED")
         } else if flagIsFalse {

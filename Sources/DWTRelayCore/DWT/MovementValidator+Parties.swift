@@ -2,12 +2,19 @@ import Foundation
 
 /// The carrier, broker or dealer, receiver and receipt address (`receipt.js`).
 extension MovementValidator {
-    static let carrierKeys: Set<String> = [
+    static let carrierKeys = [
         "registrationNumber", "reasonForNoRegistrationNumber", "organisationName", "address", "emailAddress",
         "phoneNumber", "vehicleRegistration", "meansOfTransport", "otherMeansOfTransport",
     ]
 
-    func carrier(_ value: Any, _ check: inout Check) {
+    static let brokerKeys = ["organisationName", "address", "registrationNumber", "phoneNumber", "emailAddress"]
+    static let receiverKeys = [
+        "siteName", "emailAddress", "phoneNumber", "authorisationNumber", "regulatoryPositionStatements",
+    ]
+    static let receiptKeys = ["address"]
+    static let addressKeys = ["fullAddress", "postcode"]
+
+    func carrier(_ value: JSONNode, _ check: inout Check) {
         let path = FieldPath.root.field("carrier")
         guard let carrier = check.object(value, path) else { return }
         let registration = carrier["registrationNumber"]
@@ -29,7 +36,7 @@ extension MovementValidator {
         let transport = check.present(carrier["meansOfTransport"], path.field("meansOfTransport"))
         if let transport { check.oneOf(transport, ValidationRules.meansOfTransport, path.field("meansOfTransport")) }
         let vehicle = carrier["vehicleRegistration"]
-        if transport as? String == "Road" {
+        if transport?.string == "Road" {
             if let vehicle {
                 _ = check.string(vehicle, path.field("vehicleRegistration"))
             } else {
@@ -46,8 +53,9 @@ extension MovementValidator {
     }
 
     /// Required when the registration number is `null` or empty; refused (whatever its value) otherwise.
-    private func reasonForNoRegistration(_ value: Any?, registration: Any?, _ carrier: FieldPath, _ check: inout Check)
-    {
+    private func reasonForNoRegistration(
+        _ value: JSONNode?, registration: JSONNode?, _ carrier: FieldPath, _ check: inout Check
+    ) {
         let path = carrier.field("reasonForNoRegistrationNumber")
         let noRegistration = registration != nil && Check.isNullOrEmpty(registration)
         guard noRegistration else {
@@ -58,15 +66,15 @@ extension MovementValidator {
         }
         guard let value = check.present(value, path) else { return }
         if Check.isNullOrEmpty(value) { return }  // allowed here; a warning says so
-        if let reason = value as? String, ValidationRules.reasonsForNoRegistration.contains(reason) { return }
+        if let reason = value.string, ValidationRules.reasonsForNoRegistration.contains(reason) { return }
         check.fail(
             path, "InvalidValue", "must be one of: \(ValidationRules.reasonsForNoRegistration.joined(separator: ", "))")
-        if !(value is String) {
+        if value.string == nil {
             check.fail(path, "InvalidType", message: ValidationRules.Message.registrationOrReasonRequired)
         }
     }
 
-    func brokerOrDealer(_ value: Any, _ check: inout Check) {
+    func brokerOrDealer(_ value: JSONNode, _ check: inout Check) {
         let path = FieldPath.root.field("brokerOrDealer")
         guard let broker = check.object(value, path) else { return }
         if let name = check.present(broker["organisationName"], path.field("organisationName")) {
@@ -81,10 +89,10 @@ extension MovementValidator {
         if let phone = broker["phoneNumber"] { _ = check.string(phone, path.field("phoneNumber")) }
         if let email = broker["emailAddress"] { emailAddress(email, path.field("emailAddress"), &check) }
         check.refuseUnknownKeys(
-            broker, known: ["organisationName", "address", "registrationNumber", "phoneNumber", "emailAddress"], path)
+            broker, known: Self.brokerKeys, path)
     }
 
-    func receiver(_ value: Any, _ check: inout Check) {
+    func receiver(_ value: JSONNode, _ check: inout Check) {
         let path = FieldPath.root.field("receiver")
         guard let receiver = check.object(value, path) else { return }
         if let name = check.present(receiver["siteName"], path.field("siteName")) {
@@ -113,11 +121,11 @@ extension MovementValidator {
         }
         check.refuseUnknownKeys(
             receiver,
-            known: ["siteName", "emailAddress", "phoneNumber", "authorisationNumber", "regulatoryPositionStatements"],
+            known: Self.receiverKeys,
             path)
     }
 
-    func receipt(_ value: Any, _ check: inout Check) {
+    func receipt(_ value: JSONNode, _ check: inout Check) {
         let path = FieldPath.root.field("receipt")
         guard let receipt = check.object(value, path) else { return }
         if let address = check.present(receipt["address"], path.field("address")) {
@@ -133,14 +141,14 @@ extension MovementValidator {
                 {
                     check.fail(addressPath.field("postcode"), "InvalidFormat", "must be in valid UK format")
                 }
-                check.refuseUnknownKeys(address, known: ["fullAddress", "postcode"], addressPath)
+                check.refuseUnknownKeys(address, known: Self.addressKeys, addressPath)
             }
         }
-        check.refuseUnknownKeys(receipt, known: ["address"], path)
+        check.refuseUnknownKeys(receipt, known: Self.receiptKeys, path)
     }
 
     /// A carrier's or broker's address: the full address is optional, the postcode required, UK or Irish.
-    private func address(_ value: Any, _ path: FieldPath, _ check: inout Check) {
+    private func address(_ value: JSONNode, _ path: FieldPath, _ check: inout Check) {
         let path = path.resolved
         guard let address = check.object(value, path) else { return }
         if let full = address["fullAddress"] { _ = check.string(full, path.field("fullAddress")) }
@@ -149,10 +157,10 @@ extension MovementValidator {
                 postcode, ValidationRules.anyUKOrIrishPostcode, path.field("postcode"),
                 says: "must be in valid UK or Ireland format")
         }
-        check.refuseUnknownKeys(address, known: ["fullAddress", "postcode"], path)
+        check.refuseUnknownKeys(address, known: Self.addressKeys, path)
     }
 
-    private func emailAddress(_ value: Any, _ path: FieldPath, _ check: inout Check) {
+    private func emailAddress(_ value: JSONNode, _ path: FieldPath, _ check: inout Check) {
         if let text = check.string(value, path), !EmailAddress.isValid(text) {
             check.fail(path, "InvalidFormat", "must be a valid email")
         }

@@ -3,9 +3,9 @@ import Foundation
 /// The warnings the service adds to a 201 (`validation-warnings/`), computed from the accepted body, in
 /// its order: disposal codes for every item, then POPs, then hazardous components, then the carrier.
 extension MovementValidator {
-    func warnings(_ body: [String: Any], _ check: inout Check) {
-        let items = (body["wasteItems"] as? [Any] ?? []).compactMap { $0 as? [String: Any] }
-        for (index, item) in items.enumerated() where (item["disposalOrRecoveryCodes"] as? [Any])?.isEmpty ?? true {
+    func warnings(_ body: JSONNode.Object, _ check: inout Check) {
+        let items = (body["wasteItems"]?.array ?? []).compactMap(\.object)
+        for (index, item) in items.enumerated() where item["disposalOrRecoveryCodes"]?.array?.isEmpty ?? true {
             check.warn(
                 key: "wasteItems.\(index).disposalOrRecoveryCodes",
                 "wasteItems[\(index)].disposalOrRecoveryCodes \(ValidationRules.Message.disposalCodesRecommended)")
@@ -15,7 +15,7 @@ extension MovementValidator {
         }
         // The service reads `carrier` without checking it is there: a body without one passes validation,
         // is stored, and then the request fails with a 500.
-        guard let carrier = body["carrier"] as? [String: Any] else {
+        guard let carrier = body["carrier"]?.object else {
             check.report.storedThenFails = ValidationIssue(
                 "carrier", "NotProvided",
                 "the service stores a movement without \"carrier\" and then answers 500 Internal Server Error; add the carrier"
@@ -32,13 +32,13 @@ extension MovementValidator {
         }
     }
 
-    private func componentWarnings(_ kind: ComponentKind, _ item: [String: Any], _ index: Int, _ check: inout Check) {
-        guard let object = item[kind.field] as? [String: Any] else { return }
-        if Check.literalBoolean(item[kind.flagField]) == false { return }
-        if object["sourceOfComponents"] as? String == "NOT_PROVIDED" { return }
+    private func componentWarnings(_ kind: ComponentKind, _ item: JSONNode.Object, _ index: Int, _ check: inout Check) {
+        guard let object = item[kind.field]?.object else { return }
+        if item[kind.flagField]?.bool == false { return }
+        if object["sourceOfComponents"]?.string == "NOT_PROVIDED" { return }
         let key = "wasteItems.\(index).\(kind.field).components"
         let label = "wasteItems[\(index)].\(kind.field).components"
-        guard let components = object["components"] as? [Any], !components.isEmpty else {
+        guard let components = object["components"]?.array, !components.isEmpty else {
             check.warn(key: key, "\(label) \(ValidationRules.Message.componentsRecommended)")
             return
         }
@@ -47,7 +47,7 @@ extension MovementValidator {
         var keyPrefix = key
         var labelPrefix = label
         for (position, component) in components.enumerated() {
-            let concentration = (component as? [String: Any])?["concentration"]
+            let concentration = component.object?["concentration"]
             guard concentration == nil || Check.isNull(concentration) else { continue }
             keyPrefix = keyPrefix.replacingFirst("components", with: "components.\(position)")
             labelPrefix = labelPrefix.replacingFirst("components", with: "components[\(position)]")

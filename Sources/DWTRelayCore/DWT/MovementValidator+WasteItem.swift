@@ -3,12 +3,15 @@ import Foundation
 /// One waste item (`waste.js`, `weight.js`): codes, form, containers, weight, POPs, hazardous components,
 /// disposal or recovery codes.
 extension MovementValidator {
-    static let wasteItemKeys: Set<String> = [
+    static let wasteItemKeys = [
         "ewcCodes", "wasteDescription", "physicalForm", "numberOfContainers", "typeOfContainers", "weight",
         "containsPops", "pops", "containsHazardous", "hazardous", "disposalOrRecoveryCodes",
     ]
 
-    func wasteItem(_ value: Any, _ path: FieldPath, _ check: inout Check) {
+    static let weightKeys = ["metric", "amount", "isEstimate"]
+    static let disposalCodeKeys = ["code", "weight"]
+
+    func wasteItem(_ value: JSONNode, _ path: FieldPath, _ check: inout Check) {
         let path = path.resolved
         guard let item = check.object(value, path) else { return }
         if let codes = check.present(item["ewcCodes"], path.field("ewcCodes")) { ewcCodes(codes, path, &check) }
@@ -46,7 +49,7 @@ extension MovementValidator {
         check.refuseUnknownKeys(item, known: Self.wasteItemKeys, path)
     }
 
-    private func ewcCodes(_ value: Any, _ item: FieldPath, _ check: inout Check) {
+    private func ewcCodes(_ value: JSONNode, _ item: FieldPath, _ check: inout Check) {
         let path = item.field("ewcCodes").resolved
         guard let codes = check.array(value, path) else { return }
         for (index, code) in codes.enumerated() {
@@ -63,7 +66,7 @@ extension MovementValidator {
         }
     }
 
-    func weight(_ value: Any, _ path: FieldPath, _ check: inout Check) {
+    func weight(_ value: JSONNode, _ path: FieldPath, _ check: inout Check) {
         let path = path.resolved
         guard let weight = check.object(value, path) else { return }
         if let metric = check.present(weight["metric"], path.field("metric")) {
@@ -77,10 +80,10 @@ extension MovementValidator {
         if let estimate = check.present(weight["isEstimate"], path.field("isEstimate")) {
             _ = check.boolean(estimate, path.field("isEstimate"))
         }
-        check.refuseUnknownKeys(weight, known: ["metric", "amount", "isEstimate"], path)
+        check.refuseUnknownKeys(weight, known: Self.weightKeys, path)
     }
 
-    private func disposalOrRecoveryCodes(_ value: Any, _ item: FieldPath, _ check: inout Check) {
+    private func disposalOrRecoveryCodes(_ value: JSONNode, _ item: FieldPath, _ check: inout Check) {
         let path = item.field("disposalOrRecoveryCodes").resolved
         guard let entries = check.array(value, path) else { return }
         for (index, entry) in entries.enumerated() {
@@ -92,7 +95,7 @@ extension MovementValidator {
             if let weight = check.present(entry["weight"], entryPath.field("weight")) {
                 self.weight(weight, entryPath.field("weight"), &check)
             }
-            check.refuseUnknownKeys(entry, known: ["code", "weight"], entryPath)
+            check.refuseUnknownKeys(entry, known: Self.disposalCodeKeys, entryPath)
         }
     }
 }

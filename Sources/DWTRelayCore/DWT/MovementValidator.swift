@@ -36,13 +36,23 @@ public struct MovementValidator: Sendable {
         self.knownAPICodes = knownAPICodes
     }
 
-    static let topLevelKeys: Set<String> = [
+    static let topLevelKeys = [
         "apiCode", "submittingOrganisation", "dateTimeReceived", "hazardousWasteConsignmentCode",
         "reasonForNoConsignmentCode", "yourUniqueReference", "otherReferencesForMovement",
         "specialHandlingRequirements", "wasteItems", "carrier", "brokerOrDealer", "receiver", "receipt",
     ]
 
+    /// A body of Foundation's `Any` tree (the sandbox's, `validate`'s and tests'), checked as its `JSONNode`.
     public func validate(_ body: [String: Any]) -> Report {
+        guard let node = JSONNode(foundation: body), let object = node.object else {
+            var check = Check()
+            check.fail(FieldPath.root, "InvalidType", "must be of type object")
+            return check.report
+        }
+        return validate(object)
+    }
+
+    public func validate(_ body: JSONNode.Object) -> Report {
         var check = Check()
         let root = FieldPath.root
         if let apiCode = check.present(body["apiCode"], root.field("apiCode")),
@@ -69,7 +79,7 @@ public struct MovementValidator: Sendable {
                 consignmentCode(code, hazardous: hazardous, reason: body["reasonForNoConsignmentCode"], &check)
             }
         }
-        if let reason = body["reasonForNoConsignmentCode"], !Check.isNull(reason) {
+        if let reason = body["reasonForNoConsignmentCode"], !reason.isNull {
             _ = check.string(reason, root.field("reasonForNoConsignmentCode"), allowEmpty: true)
         }
         if let reference = body["yourUniqueReference"] {
@@ -98,7 +108,7 @@ public struct MovementValidator: Sendable {
         if check.errorCount == 0 {
             consignmentReason(body, hazardous: hazardous, &check)
         }
-        if check.errorCount == 0, let apiCode = body["apiCode"] as? String, let known = knownAPICodes,
+        if check.errorCount == 0, let apiCode = body["apiCode"]?.string, let known = knownAPICodes,
             !known.contains(apiCode.lowercased())
         {
             // The handler's organisation lookup, after validation: a well-formed code nobody holds.
@@ -110,9 +120,9 @@ public struct MovementValidator: Sendable {
 
     /// Joi's `date().iso()`: a string in one of ISO 8601's forms that JavaScript can read; anything not a
     /// string is "not a valid date". The service sets no limit on how far in the past or future it is.
-    private func dateTimeReceived(_ value: Any, _ check: inout Check) {
+    private func dateTimeReceived(_ value: JSONNode, _ check: inout Check) {
         let path = FieldPath.root.field("dateTimeReceived")
-        guard let text = value as? String else {
+        guard let text = value.string else {
             check.fail(path, "InvalidType", "must be a valid date")
             return
         }
@@ -160,10 +170,10 @@ public struct MovementValidator: Sendable {
 
     /// Whether any item carries an EWC code the list marks hazardous (spaces in a code are ignored here, as
     /// the service's own test does, although such a code fails its format check).
-    func hasHazardousEWCCode(_ body: [String: Any]) -> Bool {
-        guard let items = body["wasteItems"] as? [Any] else { return false }
-        for case let item as [String: Any] in items {
-            for case let code as String in item["ewcCodes"] as? [Any] ?? [] {
+    func hasHazardousEWCCode(_ body: JSONNode.Object) -> Bool {
+        guard let items = body["wasteItems"]?.array else { return false }
+        for case .object(let item) in items {
+            for case .string(let code) in item["ewcCodes"]?.array ?? [] {
                 let normalised = code.contains(where: \.isWhitespace) ? code.filter { !$0.isWhitespace } : code
                 if reference.ewcHazardous[normalised] == true { return true }
             }
@@ -173,20 +183,20 @@ public struct MovementValidator: Sendable {
 
     /// What JavaScript would throw while Defra's consignment rule gathers the EWC codes (`w.ewcCodes` of a
     /// null item, `code.replace` of a code that is truthy but not a string), or nil when it reads them all.
-    static func hazardousScanThrows(_ body: [String: Any]) -> String? {
-        guard let items = body["wasteItems"] as? [Any] else { return nil }
-        if items.contains(where: { Check.isNull($0) }) { return "Cannot read properties of null (reading 'ewcCodes')" }
-        for case let item as [String: Any] in items {
-            for code in item["ewcCodes"] as? [Any] ?? [] where !(code is String) && Check.isTruthy(code) {
+    static func hazardousScanThrows(_ body: JSONNode.Object) -> String? {
+        guard let items = body["wasteItems"]?.array else { return nil }
+        if items.contains(where: \.isNull) { return "Cannot read properties of null (reading 'ewcCodes')" }
+        for case .object(let item) in items {
+            for code in item["ewcCodes"]?.array ?? [] where code.string == nil && Check.isTruthy(code) {
                 return "code.replace is not a function"
             }
         }
         return nil
     }
 
-    private func consignmentCode(_ value: Any, hazardous: Bool, reason: Any?, _ check: inout Check) {
+    private func consignmentCode(_ value: JSONNode, hazardous: Bool, reason: JSONNode?, _ check: inout Check) {
         let path = FieldPath.root.field("hazardousWasteConsignmentCode")
-        if hazardous && Check.isNull(value) && !Check.isTruthy(reason) {
+        if hazardous && value.isNull && !Check.isTruthy(reason) {
             check.fail(path, "BusinessRuleViolation", "is required when hazardous EWC codes are present")
         } else if Check.isTruthy(value) {
             // Defra's rule tests the value with `RegExp.test`, which reads it as text first.
@@ -199,14 +209,14 @@ public struct MovementValidator: Sendable {
 
     /// The schema's object-level rule: hazardous waste without a consignment code needs a reason, given as
     /// one of the codes (the labels the prose spec also lists are refused).
-    private func consignmentReason(_ body: [String: Any], hazardous: Bool, _ check: inout Check) {
+    private func consignmentReason(_ body: JSONNode.Object, hazardous: Bool, _ check: inout Check) {
         guard hazardous, !Check.isTruthy(body["hazardousWasteConsignmentCode"]) else { return }
         let path = FieldPath.root.field("reasonForNoConsignmentCode")
         guard Check.isTruthy(body["reasonForNoConsignmentCode"]) else {
             check.fail(path, "BusinessRuleViolation", message: ValidationRules.Message.consignmentReasonRequired)
             return
         }
-        if let reason = body["reasonForNoConsignmentCode"] as? String,
+        if let reason = body["reasonForNoConsignmentCode"]?.string,
             ValidationRules.reasonsForNoConsignmentCode.contains(reason)
         {
             return
@@ -217,7 +227,9 @@ public struct MovementValidator: Sendable {
                 + ValidationRules.reasonsForNoConsignmentCode.joined(separator: ", "))
     }
 
-    private func otherReferences(_ value: Any, _ check: inout Check) {
+    static let otherReferenceKeys = ["label", "reference"]
+
+    private func otherReferences(_ value: JSONNode, _ check: inout Check) {
         let path = FieldPath.root.field("otherReferencesForMovement")
         guard let references = check.array(value, path) else { return }
         for (index, entry) in references.enumerated() {
@@ -227,7 +239,7 @@ public struct MovementValidator: Sendable {
                     _ = check.string(text, path.index(index).field(field))
                 }
             }
-            check.refuseUnknownKeys(entry, known: ["label", "reference"], path.index(index))
+            check.refuseUnknownKeys(entry, known: Self.otherReferenceKeys, path.index(index))
         }
     }
 }

@@ -119,7 +119,7 @@ extension MovementIntake {
             let (json, envelope, pointer) = bodies[index]
             guard let json else { return }
             checked[index] = Result { () throws(IntakeRejection) -> IntakeItem in
-                guard let body = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
+                guard let body = (try? JSONNode.read(json))?.node.object else {
                     throw IntakeRejection("the row's values cannot be written as JSON")
                 }
                 return try finish(

@@ -72,31 +72,29 @@ public struct MovementIntake: Sendable {
         }
         if hasNUL { throw IntakeRejection("file contains NUL bytes; not a UTF-8 JSON text") }
         guard validUTF8 else { throw IntakeRejection("file is not valid UTF-8") }
-        if validation == .off, defaults == nil,
-            let item = try quickItem(data, raw: raw, source: source, sourceFile: sourceFile)
-        {
-            return item
-        }
-        let parsed: Any
+        // One parse into one tree, whatever the mode: site defaults, the API's form and the checks all work
+        // on it, and the body is written out again only when one of them changed it.
+        let reading: JSONNode.Reading
         do {
-            parsed = try JSONText.parse(data, options: [.fragmentsAllowed])
+            reading = try JSONNode.read(data)
         } catch {
             throw IntakeRejection("not valid JSON: \(Self.describe(error))")
         }
-        guard var object = parsed as? [String: Any] else {
-            throw IntakeRejection("not a JSON object (got \(Self.kindName(parsed))); expected one movement body")
+        guard case .object(var object) = reading.node else {
+            throw IntakeRejection(
+                "not a JSON object (got \(reading.node.kindName)); expected one movement body")
         }
-        if let key = JSONDuplicateKeys.first(in: data) {
+        if let key = reading.duplicateKey {
             throw IntakeRejection(field: key, "appears twice in the same object; which value is meant is ambiguous")
         }
         var envelopeID: String? = nil
         var rewritten = false
         if let inner = object["movement"] {
-            guard let body = inner as? [String: Any] else {
+            guard let body = inner.object else {
                 throw IntakeRejection(field: "movement", "must be a JSON object (the API request body)")
             }
             if let id = object["wasteTrackingId"] {
-                guard let id = id as? String, WasteTrackingID(id) != nil else {
+                guard let id = id.string, WasteTrackingID(id) != nil else {
                     throw IntakeRejection(
                         field: "wasteTrackingId",
                         "must be a waste tracking ID like 26ABCD12 (two digits, six letters or digits)")
@@ -114,7 +112,7 @@ public struct MovementIntake: Sendable {
     /// What every movement body goes through once read, whatever its format: site defaults, the API's form,
     /// the site's apiCode, then offline validation. `data` is the body as written (sent when not rewritten).
     func finish(
-        _ parsed: [String: Any], envelopeID: String?, rewritten wasRewritten: Bool, data: Data, raw: Data,
+        _ parsed: JSONNode.Object, envelopeID: String?, rewritten wasRewritten: Bool, data: Data, raw: Data,
         source: MovementSource, sourceFile: String?
     ) throws(IntakeRejection) -> IntakeItem {
         var object = parsed
@@ -127,7 +125,7 @@ public struct MovementIntake: Sendable {
         // `intake.validate: off` passes files through untouched (and decides as the quick path does).
         var changes: [String] = []
         if validation != .off && normalisesTypedInput {
-            let normalised: [String: Any]
+            let normalised: JSONNode.Object
             (normalised, changes) = try TypedInputNormaliser.normalise(object)
             if !changes.isEmpty {
                 object = normalised
@@ -136,29 +134,21 @@ public struct MovementIntake: Sendable {
         }
         let apiCode: String
         switch object["apiCode"] {
-        case nil, is NSNull:
+        case nil, .null?:
             guard let site = siteAPICode else {
                 throw IntakeRejection(field: "apiCode", "missing, and no site.api_code is configured to fill it in")
             }
             apiCode = site
-            object["apiCode"] = site
+            object["apiCode"] = .string(site)
             rewritten = true
-        case let code as String:
+        case .string(let code)?:
             apiCode = code
         default:
             throw IntakeRejection(field: "apiCode", "must be a string")
         }
         let reference = try Self.optionalString(object, "yourUniqueReference")
         let received = try Self.optionalString(object, "dateTimeReceived")
-        let body: Data
-        if rewritten {
-            guard let encoded = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
-                throw IntakeRejection("body cannot be re-encoded as JSON")
-            }
-            body = encoded
-        } else {
-            body = Data(data)
-        }
+        let body = rewritten ? JSONNode.object(object).encoded() : Data(data)
         var item = makeItem(
             raw: raw, body: body, source: source, sourceFile: sourceFile, apiCode: apiCode, reference: reference,
             received: received)
@@ -184,24 +174,6 @@ public struct MovementIntake: Sendable {
         return item
     }
 
-    /// The common case without building a tree (see `JSONScanner`): a plain movement object whose apiCode,
-    /// reference and receipt time are plain strings. Nil sends the file down the full path.
-    private func quickItem(_ data: Data, raw: Data, source: MovementSource, sourceFile: String?) throws(IntakeRejection)
-        -> IntakeItem?
-    {
-        guard let top = data.withUnsafeBytes({ JSONScanner.scan($0.bindMemory(to: UInt8.self)) }) else { return nil }
-        if let key = top.duplicateKey {
-            throw IntakeRejection(field: key, "appears twice in the same object; which value is meant is ambiguous")
-        }
-        guard !top.keys.contains("movement"), let apiCode = top.strings["apiCode"] else { return nil }
-        for key in ["yourUniqueReference", "dateTimeReceived"] where top.keys.contains(key) && top.strings[key] == nil {
-            return nil
-        }
-        return makeItem(
-            raw: raw, body: Data(data), source: source, sourceFile: sourceFile, apiCode: apiCode,
-            reference: top.strings["yourUniqueReference"], received: top.strings["dateTimeReceived"])
-    }
-
     private func makeItem(
         raw: Data, body: Data, source: MovementSource, sourceFile: String?, apiCode: String, reference: String?,
         received: String?
@@ -225,21 +197,11 @@ public struct MovementIntake: Sendable {
         return String(decoding: hex, as: UTF8.self)
     }
 
-    private static func optionalString(_ object: [String: Any], _ key: String) throws(IntakeRejection) -> String? {
+    private static func optionalString(_ object: JSONNode.Object, _ key: String) throws(IntakeRejection) -> String? {
         switch object[key] {
-        case nil, is NSNull: return nil
-        case let value as String: return value
+        case nil, .null?: return nil
+        case .string(let value)?: return value
         default: throw IntakeRejection(field: key, "must be a string")
-        }
-    }
-
-    static func kindName(_ value: Any) -> String {
-        switch value {
-        case is [Any]: return "an array"
-        case is String: return "a string"
-        case is NSNumber: return "a number or boolean"
-        case is NSNull: return "null"
-        default: return "\(type(of: value))"
         }
     }
 

@@ -9,8 +9,8 @@ import Foundation
 /// the movement counts as not given. What came from the defaults is recorded on the movement.
 public struct SiteDefaults: Sendable {
     public let path: String
-    /// The partial body as JSON (kept as bytes: a parsed `[String: Any]` is not `Sendable`).
-    let json: Data
+    /// The partial body.
+    let object: JSONNode.Object
 
     /// Reads a JSON or YAML file holding one object; `key` names the setting in errors.
     public init(path: String, key: String) throws {
@@ -24,7 +24,9 @@ public struct SiteDefaults: Sendable {
         } else {
             parsed = try BoundedYAML.load(text, path: path, key: key)
         }
-        guard let object = parsed as? [String: Any], JSONSerialization.isValidJSONObject(object) else {
+        guard let parsed = parsed as? [String: Any], JSONSerialization.isValidJSONObject(parsed),
+            let object = JSONNode(foundation: parsed)?.object
+        else {
             throw ConfigError(key: key, "\(path) must hold one object (a partial movement body)")
         }
         if object["apiCode"] != nil {
@@ -38,7 +40,7 @@ public struct SiteDefaults: Sendable {
                     + "ticket carries its own")
         }
         self.path = path
-        json = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        self.object = object
     }
 
     /// Fields that identify one load, never a site's fixed fact: a default `yourUniqueReference` turned three
@@ -47,27 +49,27 @@ public struct SiteDefaults: Sendable {
     static let identifyingFields = ["yourUniqueReference", "wasteTrackingId", "dateTimeReceived", "movement"]
 
     /// `body` with the defaults filled in, and the dotted paths that came from the defaults.
-    public func merge(into body: [String: Any]) -> (body: [String: Any], filled: [String]) {
-        guard let defaults = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
-            return (body, [])
-        }
+    public func merge(into body: JSONNode.Object) -> (body: JSONNode.Object, filled: [String]) {
         var filled: [String] = []
-        let merged = Self.merge(defaults, into: body, at: "", filled: &filled)
+        let merged = Self.merge(object, into: body, at: "", filled: &filled)
         return (merged, filled.sorted())
     }
 
-    static func merge(_ defaults: [String: Any], into body: [String: Any], at prefix: String, filled: inout [String])
-        -> [String: Any]
+    static func merge(
+        _ defaults: JSONNode.Object, into body: JSONNode.Object, at prefix: String, filled: inout [String]
+    )
+        -> JSONNode.Object
     {
         var result = body
-        for (key, value) in defaults {
+        for member in defaults.members {
+            let key = member.key
             let path = prefix.isEmpty ? key : prefix + "." + key
-            switch (body[key], value) {
-            case (nil, _), (is NSNull, _):
-                result[key] = value
+            switch (body[key], member.value) {
+            case (nil, _), (.null?, _):
+                result[key] = member.value
                 filled.append(path)
-            case (let inner as [String: Any], let innerDefaults as [String: Any]):
-                result[key] = merge(innerDefaults, into: inner, at: path, filled: &filled)
+            case (.object(let inner)?, .object(let innerDefaults)):
+                result[key] = .object(merge(innerDefaults, into: inner, at: path, filled: &filled))
             default:
                 break  // the movement's own value (an array is taken whole)
             }

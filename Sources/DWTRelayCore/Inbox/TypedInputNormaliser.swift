@@ -10,21 +10,24 @@ import Foundation
 ///   time the clocks skip (spring) or pass twice (autumn) is refused.
 /// - A weight typed as text with its unit (`"2.5t"`) is refused: which unit was meant is the site's call.
 struct TypedInputNormaliser {
-    /// The API's fixed values by the last key of their path (receipt-api.yml `enum`s).
-    static let fixedValues: [String: [String]] = [
-        "physicalForm": ["Gas", "Liquid", "Solid", "Powder", "Sludge", "Mixed"],
-        "metric": ["Grams", "Kilograms", "Tonnes"],
-        "meansOfTransport": ["Road", "Rail", "Air", "Sea", "Inland Waterway", "Piped", "Other"],
-        "sourceOfComponents": ["NOT_PROVIDED", "PROVIDED_WITH_WASTE", "GUIDANCE", "OWN_TESTING"],
+    /// The API's fixed values by the last key of their path (receipt-api.yml `enum`s). Looked up along the
+    /// list for every string in a body: hashing each key into a dictionary cost more.
+    static let fixedValues: [(key: String, values: [String])] = [
+        ("physicalForm", ["Gas", "Liquid", "Solid", "Powder", "Sludge", "Mixed"]),
+        ("metric", ["Grams", "Kilograms", "Tonnes"]),
+        ("meansOfTransport", ["Road", "Rail", "Air", "Sea", "Inland Waterway", "Piped", "Other"]),
+        ("sourceOfComponents", ["NOT_PROVIDED", "PROVIDED_WITH_WASTE", "GUIDANCE", "OWN_TESTING"]),
     ]
 
     /// The body put into the API's form, and one line per change (`path: "was" → "now"`).
-    static func normalise(_ body: [String: Any]) throws(IntakeRejection) -> (body: [String: Any], changes: [String]) {
+    static func normalise(_ body: JSONNode.Object) throws(IntakeRejection) -> (
+        body: JSONNode.Object, changes: [String]
+    ) {
         var changes: [String] = []
         var path: [Step] = []
-        var result = try normalised(body, path: &path, changes: &changes) as? [String: Any] ?? body
-        if let text = result["dateTimeReceived"] as? String, let utc = try localToUTC(text) {
-            result["dateTimeReceived"] = utc
+        var result = try normalised(.object(body), path: &path, changes: &changes)?.object ?? body
+        if let text = result["dateTimeReceived"]?.string, let utc = try localToUTC(text) {
+            result["dateTimeReceived"] = .string(utc)
             changes.append("dateTimeReceived: \"\(text)\" (UK time) → \"\(utc)\"")
         }
         return (result, changes)
@@ -51,47 +54,53 @@ struct TypedInputNormaliser {
 
     /// The value with what people typed put into the API's form, or nil when nothing in it changed (then
     /// nothing is copied).
-    private static func normalised(_ value: Any, path: inout [Step], changes: inout [String]) throws(IntakeRejection)
-        -> Any?
+    private static func normalised(_ value: JSONNode, path: inout [Step], changes: inout [String])
+        throws(IntakeRejection) -> JSONNode?
     {
-        if let object = value as? [String: Any] {
-            var changed: [String: Any]? = nil
-            for (key, inner) in object {
+        switch value {
+        case .object(let object):
+            var changed: JSONNode.Object? = nil
+            for member in object.members {
+                let key = member.key
                 path.append(.key(key))
                 defer { path.removeLast() }
-                if key == "ewcCodes", let codes = inner as? [Any] {
-                    var tidied: [Any]? = nil
+                switch (key, member.value) {
+                case ("ewcCodes", .array(let codes)):
+                    var tidied: [JSONNode]? = nil
                     for (index, code) in codes.enumerated() {
-                        guard let text = code as? String, let tidy = ewcCode(text), tidy != text else { continue }
+                        guard let text = code.string, let tidy = ewcCode(text), tidy != text else { continue }
                         changes.append("\(render(path))[\(index)]: \"\(text)\" → \"\(tidy)\"")
                         tidied = tidied ?? codes
-                        tidied?[index] = tidy
+                        tidied?[index] = .string(tidy)
                     }
                     if let tidied {
                         changed = changed ?? object
-                        changed?[key] = tidied
+                        changed?[key] = .array(tidied)
                     }
-                } else if key == "amount", let text = inner as? String {
+                case ("amount", .string(let text)):
                     let parent = render(path.dropLast())
                     throw IntakeRejection(
                         field: render(path),
                         "is text (\"\(text)\"), not a number; write the number alone (2.5) and the unit in "
                             + "\(parent.isEmpty ? "" : parent + ".")metric (Tonnes, Kilograms or Grams)")
-                } else if let allowed = fixedValues[key], let text = inner as? String, !allowed.contains(text),
-                    let match = allowed.first(where: { comparable($0) == comparable(text) })
-                {
+                case (_, .string(let text)):
+                    guard let allowed = fixedValues.first(where: { $0.key.hasSameUTF8(as: key) })?.values,
+                        !allowed.contains(text),
+                        let match = allowed.first(where: { comparable($0) == comparable(text) })
+                    else { continue }
                     changes.append("\(render(path)): \"\(text)\" → \"\(match)\"")
                     changed = changed ?? object
-                    changed?[key] = match
-                } else if let new = try normalised(inner, path: &path, changes: &changes) {
-                    changed = changed ?? object
-                    changed?[key] = new
+                    changed?[key] = .string(match)
+                case (_, let inner):
+                    if let new = try normalised(inner, path: &path, changes: &changes) {
+                        changed = changed ?? object
+                        changed?[key] = new
+                    }
                 }
             }
-            return changed
-        }
-        if let array = value as? [Any] {
-            var changed: [Any]? = nil
+            return changed.map(JSONNode.object)
+        case .array(let array):
+            var changed: [JSONNode]? = nil
             for (index, inner) in array.enumerated() {
                 path.append(.index(index))
                 defer { path.removeLast() }
@@ -100,9 +109,10 @@ struct TypedInputNormaliser {
                     changed?[index] = new
                 }
             }
-            return changed
+            return changed.map(JSONNode.array)
+        default:
+            return nil
         }
-        return nil
     }
 
     /// `17 01 01`, `17.06.05*`, `170605*` → six digits; nil when it is not a six-digit code once tidied.

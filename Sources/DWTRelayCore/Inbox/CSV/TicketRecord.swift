@@ -35,7 +35,7 @@ public enum TicketRecord {
             switch value {
             case is NSNull: fields.append((name, ""))
             case let text as String: fields.append((name, text))
-            case let number as NSNumber where MovementValidator.Check.isBoolean(value):
+            case let number as NSNumber where JSONNode.isFoundationBoolean(value):
                 fields.append((name, number.boolValue ? "Yes" : "No"))
             case let number as NSNumber:
                 fields.append((name, "\(number)"))

@@ -1,7 +1,8 @@
 /// Finds a key that appears twice in the same JSON object. Parsers disagree on which value wins, so a
 /// movement with duplicate keys is ambiguous and is refused rather than silently resolved.
 ///
-/// Runs only on text a JSON parser has already accepted, so it can be a simple scanner.
+/// Runs only on text a JSON parser has already accepted, so it can be a simple scanner: the text Foundation's
+/// parser reads for `JSONNode.read` (its own parser finds them as it goes).
 import Foundation
 
 enum JSONDuplicateKeys {
@@ -14,8 +15,9 @@ enum JSONDuplicateKeys {
     }
 
     static func first(in bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        // One entry per open container: the keys seen so far, or nil for an array.
-        var stack: [Set<String>?] = []
+        // One entry per open container: the keys seen so far (byte for byte, as JavaScript compares keys;
+        // a `Set<String>` takes the Kelvin sign for a K), or nil for an array.
+        var stack: [Set<[UInt8]>?] = []
         var index = 0
         var expectingKey = false
         while index < bytes.count {
@@ -45,7 +47,7 @@ enum JSONDuplicateKeys {
                         raw.contains(UInt8(ascii: "\\"))
                         ? decodedString(raw) : String(decoding: raw, as: UTF8.self)
                     // Inserted in place: copying the set out and back made every insert copy it.
-                    if !stack[stack.count - 1]!.insert(key).inserted { return key }
+                    if !stack[stack.count - 1]!.insert(Array(key.utf8)).inserted { return key }
                     expectingKey = false
                 }
             default:

@@ -1,13 +1,15 @@
-import DWTRelayCore
 import DWTRelayTestSupport
 import Foundation
 import Testing
 
-/// With `intake.validate: off`, intake reads plain movements with its own scanner instead of JSONSerialization.
-/// Whatever it decides must be what the full path decides: the same item for a good file, the same
-/// refusal (reason and field) for a bad one. `warn` always takes the full path, so the two are compared
+@testable import DWTRelayCore
+
+/// Intake reads every file once, with its own parser (`JSONNodeParser`), into the `JSONNode` tree that
+/// defaults, the API's form and the checks share; what that parser is unsure of goes to Foundation's.
+/// Whatever the parser decides must be what Foundation's decides (the same text accepted, the same tree,
+/// the same duplicate key), and `off` must decide as `warn` does on everything but Defra's rules. Compared
 /// on the examples, Defra's conformance corpus, the bad-input fixtures and mutations of each.
-@Suite struct QuickIntakePathTests {
+@Suite struct JSONNodeReadingTests {
     static let fixtures = TestFixtures.packageRoot + "/Tests/DWTRelayCoreTests/Fixtures"
 
     enum Verdict: Equatable {
@@ -47,7 +49,7 @@ import Testing
 
     /// Edits that break, bend or disguise a movement body.
     static func mutations(of text: String) -> [String] {
-        var out = [
+        var out: [String] = [
             text.replacingOccurrences(of: "\"apiCode\"", with: "\"apiCode\": 5, \"x\""),
             text.replacingOccurrences(of: "{", with: "{\"dup\": 1, \"dup\": 2, ", options: [], range: nil),
             text.replacingOccurrences(of: "\"apiCode\":", with: "\"api\\u0043ode\":"),
@@ -69,6 +71,17 @@ import Testing
             text.replacingOccurrences(of: ":", with: ": -0.5E+3, \"w\":", options: [], range: nil),
             text.replacingOccurrences(of: "\\", with: "\\q"),
         ]
+        out += [
+            // Escapes the parser decodes itself, and the ones it leaves to Foundation.
+            text.replacingOccurrences(of: "\"apiCode\":", with: "\"s\": \"\\u0000\\ud83d\\ude9a\\/\\b\", \"apiCode\":"),
+            text.replacingOccurrences(of: "\"apiCode\":", with: "\"s\": \"\\ud83d\", \"apiCode\":"),
+            text.replacingOccurrences(of: "\"apiCode\":", with: "\"s\": \"\\udc00x\", \"apiCode\":"),
+            text.replacingOccurrences(of: "\"apiCode\":", with: "\"s\": \"\u{FEFF}x\u{FEFF}\", \"apiCode\":"),
+            // Canonically equivalent keys are two keys to JavaScript (K and the Kelvin sign).
+            text.replacingOccurrences(of: "{", with: "{\"K\": 1, \"\u{212A}\": 2, ", options: [], range: nil),
+            text.replacingOccurrences(of: ":", with: ": 1.0e2, \"v\":", options: [], range: nil),
+            text.replacingOccurrences(of: ":", with: ": -0, \"u\":", options: [], range: nil),
+        ]
         // Truncated at many points.
         let bytes = Array(text.utf8)
         for cut in stride(from: 1, to: bytes.count, by: max(1, bytes.count / 40)) {
@@ -77,7 +90,58 @@ import Testing
         return out
     }
 
-    @Test func quickPathDecidesExactlyAsTheFullParser() throws {
+    /// The parser against Foundation's: where it answers, Foundation accepts the same text and reads the same
+    /// tree and duplicate key; written out again, the tree reads back as itself.
+    @Test func theParserReadsAsFoundationReads() throws {
+        var answered = 0
+        var leftToFoundation = 0
+        for (name, data) in try Self.corpus() {
+            let text = String(decoding: data, as: UTF8.self)
+            for (index, variant) in ([text] + Self.mutations(of: text)).enumerated() {
+                let bytes = Data(variant.utf8)
+                let fast = bytes.withUnsafeBytes { raw in
+                    var parser = JSONNodeParser(bytes: raw.bindMemory(to: UInt8.self))
+                    return parser.document()
+                }
+                let foundation = try? JSONText.parse(bytes, options: [.fragmentsAllowed])
+                guard let fast else {
+                    leftToFoundation += 1
+                    continue
+                }
+                answered += 1
+                let label = "\(name) variant \(index)"
+                let parsed = try #require(foundation, "\(label): the parser accepted what Foundation refuses")
+                #expect(JSONDuplicateKeys.first(in: bytes) == fast.duplicateKey, "\(label)")
+                // Which of two values for one key a parser keeps is not JSON's to say: intake refuses those.
+                guard fast.duplicateKey == nil else { continue }
+                if variant.contains("\"\u{212A}\":") {
+                    // Foundation's dictionary holds one of the two (Swift's `==` takes one for the other).
+                    let written = String(decoding: fast.node.encoded(), as: UTF8.self)
+                    #expect(written.contains("\"K\":1") && written.contains("\"\u{212A}\":2"), "\(label)")
+                    continue
+                }
+                let sameTree = JSONNode(foundation: parsed) == fast.node
+                #expect(sameTree, "\(label): not the tree Foundation reads")
+                let again = try JSONNode.read(fast.node.encoded())
+                let sameAgain = again.node == fast.node
+                #expect(sameAgain, "\(label): written out and read again, not the same tree")
+            }
+        }
+        #expect(answered > 500, "the parser must answer for most files")
+        #expect(leftToFoundation > 100, "the corpus must exercise what the parser leaves to Foundation")
+    }
+
+    @Test func stringsAreWrittenAsJSONSerializationWritesThem() throws {
+        let text = "a/b\"\\\u{01}\u{7F}\u{2028}é\t\n\r\u{08}\u{0C}\u{0}\u{FEFF}"
+        let ours = String(decoding: JSONNode.string(text).encoded(), as: UTF8.self)
+        let theirs = String(
+            decoding: try JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed]), as: UTF8.self)
+        #expect(ours == theirs)
+        let node = try JSONNode.read(Data("{\"b\": [1.50, true, null], \"a\": -0.25}".utf8)).node
+        #expect(String(decoding: node.encoded(), as: UTF8.self) == #"{"a":-0.25,"b":[1.50,true,null]}"#)
+    }
+
+    @Test func offDecidesAsWarnDoesOnAllButDefrasRules() throws {
         var compared = 0
         var quickItems = 0
         for (name, data) in try Self.corpus() {
