@@ -232,7 +232,10 @@ def fsync_rate(folder, count):
     return count / elapsed
 
 
-def bench_intake(n, validate="off"):
+def bench_intake(n, validate="off", record_figures=True):
+    """Files/s for n files renamed into the inbox. With record_figures, the figure is recorded (for `off` with
+    the peer's and the disk's rates beside it); without, only returned (the repeated pairs of the warn/off
+    ratio)."""
     bodies = examples()
     ws = Workspace("intake", extra=["  circuit_failures: 1"])
     if validate != "off":
@@ -253,6 +256,9 @@ def bench_intake(n, validate="off"):
     ok = wait_until(lambda: ws.count() >= n, 600, 0.01)
     daemon_rate = n / (time.time() - started)
     ws.stop()
+    if not record_figures:
+        ws.close()
+        return daemon_rate
     if validate != "off":
         ws.close()
         record(f"intake_files_per_second_validate_{validate}", daemon_rate, "files/s",
@@ -685,11 +691,19 @@ def main():
     small = args.smoke
     print(f"# binary: {BIN}", flush=True)
     if want("intake"):
-        off = bench_intake(500 if small else 10_000)
-        warn = bench_intake(500 if small else 10_000, validate="warn")
         # Issue 14: the default (warn) should cost no more than a fifth of intake's rate; same run, same disk.
-        record("intake_validate_warn_vs_off", warn / off, "ratio", target=0.8,
-               note=f"warn {warn:.0f} files/s vs off {off:.0f} files/s in this run")
+        # One pair of runs spread from 0.75 to 1.06 on this VM (the disk's fsyncs, the other core), so the
+        # ratio is the median of three pairs, off and warn alternating, each pair listed in the note.
+        pairs = []
+        for round in range(1 if small else 3):
+            off_rate = bench_intake(500 if small else 10_000, record_figures=round == 0)
+            warn_rate = bench_intake(500 if small else 10_000, validate="warn", record_figures=round == 0)
+            pairs.append((off_rate, warn_rate))
+        off, warn = pairs[0]
+        ratios = sorted(w / o for o, w in pairs)
+        record("intake_validate_warn_vs_off", ratios[len(ratios) // 2], "ratio", target=0.8,
+               note="median of " + str(len(pairs)) + " alternating pairs in this run: "
+               + "; ".join(f"warn {w:.0f} vs off {o:.0f} files/s" for o, w in pairs))
         csv_rate = bench_csv_intake(500 if small else 10_000, 100 if small else 1000)
         record("intake_csv_rows_vs_json_files_warn", csv_rate / warn, "ratio",
                note=f"CSV {csv_rate:.0f} movements/s vs JSON {warn:.0f} files/s, both intake.validate: warn, this run")

@@ -126,7 +126,8 @@ extension Sandbox {
         var warnings: [ValidationIssue] = []
         var storedThenFails = false
         if configuration.validate {
-            let report = validator.validate(body)
+            // Validated as intake reads a body (`JSONNode`, the members in the body's order).
+            let report = (try? JSONNode.read(raw))?.node.object.map(validator.validate) ?? validator.validate(body)
             if !report.errors.isEmpty {
                 let errors =
                     faults.quoteValuesInErrors ? report.errors.map { Self.quotingValue($0, in: body) } : report.errors

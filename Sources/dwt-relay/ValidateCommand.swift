@@ -23,10 +23,11 @@ struct ValidateCommand: ParsableCommand {
         var reports: [ValidationOutput] = []
         for path in paths {
             var report = MovementValidator.Report()
+            // Read as intake reads it (`JSONNode`), so the verdict and the order of its errors are intake's.
             if let data = FileManager.default.contents(atPath: path),
-                let object = (try? JSONText.parse(data)) as? [String: Any]
+                let object = (try? JSONNode.read(data))?.node.object
             {
-                report = validator.validate(object["movement"] as? [String: Any] ?? object)
+                report = validator.validate(object["movement"]?.object ?? object)
             } else {
                 report.errors = [ValidationIssue("", "InvalidType", "cannot read a JSON object from the file")]
             }

@@ -77,12 +77,13 @@ extension MovementValidator {
             return value
         }
 
-        /// Keys the schema does not name are refused at every level, after the named ones. The names are
+        /// Keys the schema does not name are refused at every level, after the named ones, in the body's
+        /// order (as Joi lists them; a tree from a dictionary has them sorted). The names are
         /// compared byte for byte along a short list: hashing each key into a set cost more.
         mutating func refuseUnknownKeys(_ object: JSONNode.Object, known: [String], _ path: FieldPath) {
             func isKnown(_ key: String) -> Bool { known.contains { $0.hasSameUTF8(as: key) } }
             guard object.members.contains(where: { !isKnown($0.key) }) else { return }
-            for key in object.keys.sorted() where !isKnown(key) {
+            for key in object.keys where !isKnown(key) {
                 fail(path.field(key), "NotAllowed", "is not allowed")
             }
         }
@@ -161,7 +162,9 @@ extension MovementValidator {
         /// Joi's `alternatives().try(string().pattern(...), ...)`: a string none of the patterns match is
         /// `message`; a value that is not a string at all is Joi's "must be one of [string]", which the
         /// service does not classify.
-        mutating func patterns(_ value: JSONNode, _ pattern: String, _ path: FieldPath, says message: String) {
+        mutating func patterns(
+            _ value: JSONNode, _ pattern: ValidationPattern, _ path: FieldPath, says message: String
+        ) {
             guard let text = value.string else {
                 fail(path, "UnexpectedError", "must be one of [string]")
                 return
@@ -187,58 +190,7 @@ extension MovementValidator {
             }
         }
 
-        static func matches(_ text: String, _ pattern: String) -> Bool {
-            CompiledPatterns.shared.matches(text, pattern)
-        }
-    }
-}
-
-/// Validation patterns compiled once: `String.range(of:options: .regularExpression)` compiles its pattern on
-/// every call, which was the largest cost of offline validation at intake.
-///
-/// Patterns are Defra's JavaScript ones, matched as JavaScript matches them: `$` is the true end of input
-/// (ICU's `$` also matches before a final line terminator, so `"TC1 2AB\r"` passed), and under `(?i)` no
-/// character outside ASCII matches an ASCII letter (ICU's case folding took `ſ` for `s` and the Kelvin sign
-/// for `k`; JavaScript's non-Unicode `/i` never maps a character above 127 to one below).
-final class CompiledPatterns: Sendable {
-    static let shared = CompiledPatterns()
-    // NSRegularExpression is immutable once built and documented as safe to use from several threads.
-    private nonisolated(unsafe) var cache: [String: NSRegularExpression] = [:]
-    private let lock = NSLock()
-
-    /// Values that matched, per pattern, by their exact UTF-8 bytes: a site sends the same permit number,
-    /// postcode and carrier registration in file after file, and matching them again was most of what
-    /// validation cost. Keyed by bytes, not `String` (whose `==` treats canonically equivalent spellings as
-    /// one), so that a verdict never depends on what was validated before.
-    private nonisolated(unsafe) var matched: [String: Set<[UInt8]>] = [:]
-    private static let rememberedPerPattern = 256
-
-    func matches(_ text: String, _ pattern: String) -> Bool {
-        let bytes = Array(text.utf8)
-        lock.lock()
-        let known = matched[pattern]?.contains(bytes) == true
-        lock.unlock()
-        if known { return true }
-        guard let regex = regex(pattern) else { return false }
-        let subject = pattern.contains("(?i") ? JSText.caseFoldSafe(text) : text
-        let found =
-            regex.firstMatch(in: subject, range: NSRange(subject.startIndex..<subject.endIndex, in: subject)) != nil
-        if found && bytes.count <= 64 {
-            lock.lock()
-            if matched[pattern, default: []].count >= Self.rememberedPerPattern { matched[pattern] = [] }
-            matched[pattern, default: []].insert(bytes)
-            lock.unlock()
-        }
-        return found
-    }
-
-    func regex(_ pattern: String) -> NSRegularExpression? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let regex = cache[pattern] { return regex }
-        guard let regex = try? NSRegularExpression(pattern: JSText.icuPattern(pattern)) else { return nil }
-        cache[pattern] = regex
-        return regex
+        static func matches(_ text: String, _ pattern: ValidationPattern) -> Bool { pattern.matches(text) }
     }
 }
 

@@ -22,7 +22,7 @@ extension MovementValidator {
             !Check.isNullOrEmpty(registration)
         {
             check.patterns(
-                registration, ValidationRules.anyCarrierRegistration, path.field("registrationNumber"),
+                registration, .anyCarrierRegistration, path.field("registrationNumber"),
                 says: ValidationRules.Message.registrationFormat)
         }
         reasonForNoRegistration(carrier["reasonForNoRegistrationNumber"], registration: registration, path, &check)
@@ -83,7 +83,7 @@ extension MovementValidator {
         if let address = broker["address"] { self.address(address, path.field("address"), &check) }
         if let registration = broker["registrationNumber"] {
             check.patterns(
-                registration, ValidationRules.anyCarrierRegistration, path.field("registrationNumber"),
+                registration, .anyCarrierRegistration, path.field("registrationNumber"),
                 says: ValidationRules.Message.registrationFormat)
         }
         if let phone = broker["phoneNumber"] { _ = check.string(phone, path.field("phoneNumber")) }
@@ -105,7 +105,7 @@ extension MovementValidator {
             let number = check.string(number, numberPath)
         {
             let trimmed = JSText.trim(number)
-            if !Check.matches(trimmed, ValidationRules.anyAuthorisationNumber) {
+            if !Check.matches(trimmed, .anyAuthorisationNumber) {
                 check.fail(numberPath, "InvalidFormat", "must be in a valid UK format")
             }
         }
@@ -137,7 +137,7 @@ extension MovementValidator {
                 // The receipt address must be in the UK: no Eircode here.
                 if let postcode = check.present(address["postcode"], addressPath.field("postcode")),
                     let postcode = check.string(postcode, addressPath.field("postcode")),
-                    !Check.matches(postcode, ValidationRules.ukPostcode)
+                    !Check.matches(postcode, .ukPostcode)
                 {
                     check.fail(addressPath.field("postcode"), "InvalidFormat", "must be in valid UK format")
                 }
@@ -154,7 +154,7 @@ extension MovementValidator {
         if let full = address["fullAddress"] { _ = check.string(full, path.field("fullAddress")) }
         if let postcode = check.present(address["postcode"], path.field("postcode")) {
             check.patterns(
-                postcode, ValidationRules.anyUKOrIrishPostcode, path.field("postcode"),
+                postcode, .anyUKOrIrishPostcode, path.field("postcode"),
                 says: "must be in valid UK or Ireland format")
         }
         check.refuseUnknownKeys(address, known: Self.addressKeys, path)

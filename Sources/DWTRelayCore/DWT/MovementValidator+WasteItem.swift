@@ -54,7 +54,7 @@ extension MovementValidator {
         guard let codes = check.array(value, path) else { return }
         for (index, code) in codes.enumerated() {
             guard let code = check.string(code, path.index(index)) else { continue }
-            if !Check.matches(code, ValidationRules.ewcCode) {
+            if !Check.matches(code, .ewcCode) {
                 check.fail(path.index(index), "InvalidFormat", "must be a valid 6-digit numeric code")
             } else if reference.ewcHazardous[code] == nil {
                 check.fail(path.index(index), "InvalidValue", "must be a valid EWC code from the official list")

@@ -56,7 +56,7 @@ public struct MovementValidator: Sendable {
         var check = Check()
         let root = FieldPath.root
         if let apiCode = check.present(body["apiCode"], root.field("apiCode")),
-            let code = check.string(apiCode, root.field("apiCode")), !Check.matches(code, ValidationRules.guid)
+            let code = check.string(apiCode, root.field("apiCode")), !Check.matches(code, .guid)
         {
             check.fail(root.field("apiCode"), "InvalidFormat", "must be a valid GUID")
         }
@@ -127,7 +127,7 @@ public struct MovementValidator: Sendable {
             return
         }
         if !Self.isPlainISODateTime(text)
-            && (!Check.matches(text, ValidationRules.isoDate) || !Check.matches(text, ValidationRules.javaScriptDate))
+            && (!Check.matches(text, .isoDate) || !Check.matches(text, .javaScriptDate))
         {
             check.fail(path, "InvalidFormat", "must be in ISO 8601 date format")
         }
@@ -201,7 +201,7 @@ public struct MovementValidator: Sendable {
         } else if Check.isTruthy(value) {
             // Defra's rule tests the value with `RegExp.test`, which reads it as text first.
             let text = JSText.string(of: value) ?? ""
-            if !Check.matches(text, ValidationRules.anyConsignmentCode) {
+            if !Check.matches(text, .anyConsignmentCode) {
                 check.fail(path, "InvalidFormat", ValidationRules.Message.consignmentFormat)
             }
         }

@@ -60,13 +60,7 @@ public enum ValidationRules {
     /// Irish Eircodes (carrier and broker addresses may be in Ireland; the receipt address may not).
     public static let irishPostcode = "(?i)^(?:D6W|[AC-FHKNPRTV-Y][0-9]{2}) ?[0-9AC-FHKNPRTV-Y]{4}$"
 
-    /// Each list above as one pattern, so a value is matched once rather than once per pattern (the receiver's
-    /// permit number has eighteen forms).
-    static let anyConsignmentCode = anyOf(consignmentCodes)
-    static let anyCarrierRegistration = anyOf(carrierRegistrations)
-    static let anyAuthorisationNumber = anyOf(authorisationNumbers)
-    static let anyUKOrIrishPostcode = anyOf([ukPostcode, irishPostcode])
-
+    /// Several patterns as one (`ValidationPattern.anyCarrierRegistration`...).
     static func anyOf(_ patterns: [String]) -> String {
         patterns.map { $0.hasPrefix("(?i)") ? "(?i:\($0.dropFirst(4)))" : "(?:\($0))" }.joined(separator: "|")
     }

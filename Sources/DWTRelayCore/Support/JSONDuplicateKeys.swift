@@ -15,9 +15,11 @@ enum JSONDuplicateKeys {
     }
 
     static func first(in bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        // One entry per open container: the keys seen so far (byte for byte, as JavaScript compares keys;
-        // a `Set<String>` takes the Kelvin sign for a K), or nil for an array.
-        var stack: [Set<[UInt8]>?] = []
+        // One entry per open container: the keys seen so far, or nil for an array. Compared as `String`s, so
+        // canonically equivalent keys (K and the Kelvin sign) count as one: Foundation's dictionary, which
+        // this text is read into, would keep only one of them, so they are refused as ambiguous rather than
+        // one silently dropped. (`JSONNodeParser` keeps both, as JavaScript does.)
+        var stack: [Set<String>?] = []
         var index = 0
         var expectingKey = false
         while index < bytes.count {
@@ -47,7 +49,7 @@ enum JSONDuplicateKeys {
                         raw.contains(UInt8(ascii: "\\"))
                         ? decodedString(raw) : String(decoding: raw, as: UTF8.self)
                     // Inserted in place: copying the set out and back made every insert copy it.
-                    if !stack[stack.count - 1]!.insert(Array(key.utf8)).inserted { return key }
+                    if !stack[stack.count - 1]!.insert(key).inserted { return key }
                     expectingKey = false
                 }
             default:

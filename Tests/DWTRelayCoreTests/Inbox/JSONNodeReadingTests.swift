@@ -111,15 +111,17 @@ import Testing
                 answered += 1
                 let label = "\(name) variant \(index)"
                 let parsed = try #require(foundation, "\(label): the parser accepted what Foundation refuses")
+                if variant.contains("\"\u{212A}\":") {
+                    // Two keys to the parser, as to JavaScript; Foundation's dictionary would hold one of the
+                    // two (Swift's `==` takes one for the other), so on that path they are a duplicate.
+                    let written = String(decoding: fast.node.encoded(), as: UTF8.self)
+                    #expect(written.contains("\"K\":1") && written.contains("\"\u{212A}\":2"), "\(label)")
+                    #expect(fast.duplicateKey != "\u{212A}" && JSONDuplicateKeys.first(in: bytes) != nil, "\(label)")
+                    continue
+                }
                 #expect(JSONDuplicateKeys.first(in: bytes) == fast.duplicateKey, "\(label)")
                 // Which of two values for one key a parser keeps is not JSON's to say: intake refuses those.
                 guard fast.duplicateKey == nil else { continue }
-                if variant.contains("\"\u{212A}\":") {
-                    // Foundation's dictionary holds one of the two (Swift's `==` takes one for the other).
-                    let written = String(decoding: fast.node.encoded(), as: UTF8.self)
-                    #expect(written.contains("\"K\":1") && written.contains("\"\u{212A}\":2"), "\(label)")
-                    continue
-                }
                 let sameTree = JSONNode(foundation: parsed) == fast.node
                 #expect(sameTree, "\(label): not the tree Foundation reads")
                 let again = try JSONNode.read(fast.node.encoded())
