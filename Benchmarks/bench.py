@@ -695,9 +695,9 @@ def main():
         # One pair of runs spread from 0.75 to 1.06 on this VM (the disk's fsyncs, the other core), so the
         # ratio is the median of three pairs, off and warn alternating, each pair listed in the note.
         pairs = []
-        for round in range(1 if small else 3):
-            off_rate = bench_intake(500 if small else 10_000, record_figures=round == 0)
-            warn_rate = bench_intake(500 if small else 10_000, validate="warn", record_figures=round == 0)
+        for pair in range(1 if small else 3):
+            off_rate = bench_intake(500 if small else 10_000, record_figures=pair == 0)
+            warn_rate = bench_intake(500 if small else 10_000, validate="warn", record_figures=pair == 0)
             pairs.append((off_rate, warn_rate))
         off, warn = pairs[0]
         ratios = sorted(w / o for o, w in pairs)
