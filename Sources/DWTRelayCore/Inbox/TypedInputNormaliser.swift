@@ -60,51 +60,57 @@ struct TypedInputNormaliser {
         switch value {
         case .object(let object):
             var changed: JSONNode.Object? = nil
-            for member in object.members {
-                let key = member.key
-                path.append(.key(key))
-                defer { path.removeLast() }
-                switch (key, member.value) {
-                case ("ewcCodes", .array(let codes)):
-                    var tidied: [JSONNode]? = nil
-                    for (index, code) in codes.enumerated() {
-                        guard let text = code.string, let tidy = ewcCode(text), tidy != text else { continue }
-                        changes.append("\(render(path))[\(index)]: \"\(text)\" → \"\(tidy)\"")
-                        tidied = tidied ?? codes
-                        tidied?[index] = .string(tidy)
+            // By position, looking at a member's key before taking its value: copying every member and string
+            // out of the tree was most of this pass's cost (retains, in perf).
+            for position in object.members.indices {
+                switch object.members[position].value {
+                case .object, .array:
+                    let key = object.members[position].key
+                    path.append(.key(key))
+                    defer { path.removeLast() }
+                    let new: JSONNode?
+                    if key == "ewcCodes", case .array(let codes) = object.members[position].value {
+                        new = tidiedEWCCodes(codes, path: path, changes: &changes).map(JSONNode.array)
+                    } else {
+                        new = try normalised(object.members[position].value, path: &path, changes: &changes)
                     }
-                    if let tidied {
-                        changed = changed ?? object
-                        changed?[key] = .array(tidied)
-                    }
-                case ("amount", .string(let text)):
-                    let parent = render(path.dropLast())
-                    throw IntakeRejection(
-                        field: render(path),
-                        "is text (\"\(text)\"), not a number; write the number alone (2.5) and the unit in "
-                            + "\(parent.isEmpty ? "" : parent + ".")metric (Tonnes, Kilograms or Grams)")
-                case (_, .string(let text)):
-                    guard let allowed = fixedValues.first(where: { $0.key.hasSameUTF8(as: key) })?.values,
-                        !allowed.contains(text),
-                        let match = allowed.first(where: { comparable($0) == comparable(text) })
-                    else { continue }
-                    changes.append("\(render(path)): \"\(text)\" → \"\(match)\"")
-                    changed = changed ?? object
-                    changed?[key] = .string(match)
-                case (_, let inner):
-                    if let new = try normalised(inner, path: &path, changes: &changes) {
+                    if let new {
                         changed = changed ?? object
                         changed?[key] = new
                     }
+                case .string:
+                    // Most strings are none of these: their key is compared in place, nothing copied.
+                    let isAmount = object.members[position].key == "amount"
+                    let fixed = fixedValues.first(where: { $0.key.hasSameUTF8(as: object.members[position].key) })
+                    guard isAmount || fixed != nil, case .string(let text) = object.members[position].value else {
+                        continue
+                    }
+                    let key = object.members[position].key
+                    if isAmount {
+                        let field = render(path + [.key(key)])
+                        let parent = render(path)
+                        throw IntakeRejection(
+                            field: field,
+                            "is text (\"\(text)\"), not a number; write the number alone (2.5) and the unit in "
+                                + "\(parent.isEmpty ? "" : parent + ".")metric (Tonnes, Kilograms or Grams)")
+                    }
+                    guard let allowed = fixed?.values, !allowed.contains(text),
+                        let match = allowed.first(where: { comparable($0) == comparable(text) })
+                    else { continue }
+                    changes.append("\(render(path + [.key(key)])): \"\(text)\" → \"\(match)\"")
+                    changed = changed ?? object
+                    changed?[key] = .string(match)
+                default:
+                    continue
                 }
             }
             return changed.map(JSONNode.object)
         case .array(let array):
             var changed: [JSONNode]? = nil
-            for (index, inner) in array.enumerated() {
+            for index in array.indices where array[index].isContainer {
                 path.append(.index(index))
                 defer { path.removeLast() }
-                if let new = try normalised(inner, path: &path, changes: &changes) {
+                if let new = try normalised(array[index], path: &path, changes: &changes) {
                     changed = changed ?? array
                     changed?[index] = new
                 }
@@ -113,6 +119,18 @@ struct TypedInputNormaliser {
         default:
             return nil
         }
+    }
+
+    /// The codes with each one written as six digits, or nil when none changed.
+    private static func tidiedEWCCodes(_ codes: [JSONNode], path: [Step], changes: inout [String]) -> [JSONNode]? {
+        var tidied: [JSONNode]? = nil
+        for (index, code) in codes.enumerated() {
+            guard let text = code.string, let tidy = ewcCode(text), tidy != text else { continue }
+            changes.append("\(render(path))[\(index)]: \"\(text)\" → \"\(tidy)\"")
+            tidied = tidied ?? codes
+            tidied?[index] = .string(tidy)
+        }
+        return tidied
     }
 
     /// `17 01 01`, `17.06.05*`, `170605*` → six digits; nil when it is not a six-digit code once tidied.
