@@ -122,7 +122,7 @@ public struct MovementIntake: Sendable {
             (object, filled) = defaults.merge(into: object)
             if !filled.isEmpty { rewritten = true }
         }
-        // `intake.validate: off` passes files through untouched (and decides as the quick path does).
+        // `intake.validate: off` leaves what people typed as it is: the body is stored and sent as written.
         var changes: [String] = []
         if validation != .off && normalisesTypedInput {
             let normalised: JSONNode.Object
