@@ -12,11 +12,12 @@ import Foundation
 struct TypedInputNormaliser {
     /// The API's fixed values by the last key of their path (receipt-api.yml `enum`s). Looked up along the
     /// list for every string in a body: hashing each key into a dictionary cost more.
+    /// The lists are the validator's own (`ValidationRules`), so the two never disagree on a value.
     static let fixedValues: [(key: String, values: [String])] = [
-        ("physicalForm", ["Gas", "Liquid", "Solid", "Powder", "Sludge", "Mixed"]),
-        ("metric", ["Grams", "Kilograms", "Tonnes"]),
-        ("meansOfTransport", ["Road", "Rail", "Air", "Sea", "Inland Waterway", "Piped", "Other"]),
-        ("sourceOfComponents", ["NOT_PROVIDED", "PROVIDED_WITH_WASTE", "GUIDANCE", "OWN_TESTING"]),
+        ("physicalForm", ValidationRules.physicalForms),
+        ("metric", ValidationRules.weightMetrics),
+        ("meansOfTransport", ValidationRules.meansOfTransport),
+        ("sourceOfComponents", ValidationRules.sourcesOfComponents),
     ]
 
     /// The body put into the API's form, and one line per change (`path: "was" → "now"`).
